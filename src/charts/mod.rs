@@ -1,0 +1,1 @@
+//! Charts (plotters) and the HTML report.

@@ -1,0 +1,137 @@
+//! Scenarios (SPEC §5): the TOML mirror of `scenarios/*.toml` and its checked form.
+//!
+//! A scenario names a data set and says how to change it. This module parses and checks;
+//! it never runs the model and never reads the data set's files.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::engine::progression::RatioOptions;
+use crate::model::{AreaSel, Driver, ProjectKind, SchoolYear, ThreePoint, YearMonth};
+
+/// How three-point estimates are sampled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sampling {
+    Triangular,
+    /// Beta-PERT with shape λ = 4.
+    Pert,
+}
+
+/// Pipeline pace (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// Every project completes on its planned date.
+    Plan,
+    /// Delays calibrated to the base-date progress of the plan batches.
+    CurrentPace,
+    /// Faster than plan: delays of `current-pace` halved and on-time completion brought forward.
+    Accelerated,
+}
+
+/// A change to one driver's three-point values, for the areas selected.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DriverChange {
+    /// Multiply low, central and high by this factor.
+    Multiply(f64),
+    /// Replace the three-point values.
+    Replace(ThreePoint),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverOverride {
+    pub driver: Driver,
+    pub area: AreaSel,
+    pub change: DriverChange,
+}
+
+/// A project added by the scenario (same fields as a `projects.csv` row, status `not_started`
+/// unless given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraProject {
+    pub id: String,
+    pub name: String,
+    pub area_id: String,
+    pub stage: String,
+    pub kind: ProjectKind,
+    pub school_id: String,
+    pub classrooms: u32,
+    pub planned_start: YearMonth,
+    pub planned_completion: YearMonth,
+    pub batch: String,
+}
+
+/// Which projects of the data set a scenario cancels.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cancellations {
+    /// Cancel every project of the data set.
+    pub all: bool,
+    pub batches: Vec<String>,
+    pub projects: Vec<String>,
+}
+
+/// Class-size rules (SPEC §2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassRules {
+    /// Standard class size per stage name, overriding the data set's stage table.
+    pub standard_size: BTreeMap<String, u32>,
+    /// A class of at least this many pupils is oversized (default 56).
+    pub oversized: u32,
+    /// A class of at least this many pupils is super-oversized (default 66).
+    pub super_oversized: u32,
+}
+
+impl Default for ClassRules {
+    fn default() -> Self {
+        ClassRules {
+            standard_size: BTreeMap::new(),
+            oversized: 56,
+            super_oversized: 66,
+        }
+    }
+}
+
+/// A policy target, e.g. "no 66+ class and at most 5 % 56+ classes by 2020" (city-wide).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Short id used in `targets.csv`, e.g. `no-66-and-5pct-56-by-2020`.
+    pub id: String,
+    pub title_zh: String,
+    pub title_en: String,
+    pub year: SchoolYear,
+    /// Maximum share (0–1) of super-oversized classes among all classes; 0 = none allowed.
+    pub max_super_oversized_share: Option<f64>,
+    /// Maximum share (0–1) of oversized classes among all classes.
+    pub max_oversized_share: Option<f64>,
+}
+
+/// A checked scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The scenario file's stem, e.g. `plan`; names the output folder.
+    pub name: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// What the scenario asks, in a sentence (from the file's `description`).
+    pub description: String,
+    /// Data set folder, resolved against the scenario file's folder's parent.
+    pub data: PathBuf,
+    /// `None` = the data set's latest enrolment year.
+    pub base_year: Option<SchoolYear>,
+    pub horizon: SchoolYear,
+    pub draws: u32,
+    pub seed: u64,
+    pub sampling: Sampling,
+    /// Weight (0–1) of the city-wide common factor in each draw's sampling of area drivers:
+    /// 0 = areas independent, 1 = all areas at the same quantile.
+    pub correlation: f64,
+    pub drivers: Vec<DriverOverride>,
+    pub pace: Pace,
+    pub cancel: Cancellations,
+    pub extra_projects: Vec<ExtraProject>,
+    pub classes: ClassRules,
+    /// Share (0–1) of the pupils above a school's places that may move to a school of the same
+    /// area and stage with spare places in one year.
+    pub rebalancing: f64,
+    pub progression: RatioOptions,
+    pub targets: Vec<Target>,
+}
