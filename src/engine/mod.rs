@@ -1,6 +1,13 @@
 //! The model of SPEC §4: progression, entry, inflows, supply, rebalancing, classes, Monte Carlo.
 //!
 //! Pure computation on values: no file, no terminal, no clap, polars or plotters.
+//! Lifecycle: describe (a `DataSet` and a `Scenario`) → [`assemble::assemble`] → [`monte_carlo::run`].
 
+pub mod assemble;
+pub mod classes;
+pub mod delays;
+pub mod monte_carlo;
 pub mod progression;
 pub mod results;
+pub mod sampling;
+pub mod sim;

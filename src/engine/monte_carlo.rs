@@ -1,0 +1,231 @@
+//! Step 7: the central case and the Monte Carlo draws, and their summary into result rows.
+//!
+//! Draw `i` samples from its own stream `ChaCha8Rng::seed_from_u64(seed)` + `set_stream(i)` and
+//! writes its own slot of the output, so the tables are identical for any thread count. Memory
+//! holds per-draw metrics per area and year (not per school): bounded by draws × areas × years.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Exp1, StandardNormal};
+use rayon::prelude::*;
+
+use super::assemble::Assembled;
+use super::delays;
+use super::results::{Metric, ProjectRow, ScenarioResult, SchoolRow, SummaryRow, TargetRow};
+use super::sampling::copula;
+use super::sim::{self, DrawInputs, METRICS, SchoolCell, Scratch, cell};
+use crate::model::{Driver, SchoolYear};
+use crate::scenario::Target;
+
+/// Receives progress of a run (draws done); the engine never prints.
+pub trait Progress: Sync {
+    fn advance(&self, draws: u64);
+}
+
+/// A [`Progress`] that ignores everything.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn advance(&self, _draws: u64) {}
+}
+
+/// Options of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunOptions {
+    pub draws: u32,
+    pub seed: u64,
+    /// Worker threads; the results do not depend on it.
+    pub threads: usize,
+}
+
+/// The central case's inputs: every driver at its central value, every delay at its median.
+pub fn central_inputs(m: &Assembled) -> DrawInputs {
+    let median = std::f64::consts::LN_2;
+    DrawInputs {
+        values: m.central.clone(),
+        open_t: m
+            .projects
+            .iter()
+            .map(|p| sim::open_t(m, delays::completion(&p.source, m.pace, &m.calibration, m.base_date, median, median)))
+            .collect(),
+    }
+}
+
+/// Samples draw `draw`'s inputs into `inputs` from the draw's own RNG stream.
+pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInputs) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(draw);
+    let mut city = [0.0f64; Driver::ALL.len()];
+    for z in &mut city {
+        *z = rng.sample(StandardNormal);
+    }
+    for (k, q) in m.quantiles.iter().enumerate() {
+        let z: f64 = rng.sample(StandardNormal);
+        let u = copula(m.correlation, city[m.quantile_driver[k]], z);
+        inputs.values[k] = q.at(u);
+    }
+    for (p, o) in m.projects.iter().zip(inputs.open_t.iter_mut()) {
+        let (e_start, e_done): (f64, f64) = (rng.sample(Exp1), rng.sample(Exp1));
+        *o = sim::open_t(m, delays::completion(&p.source, m.pace, &m.calibration, m.base_date, e_start, e_done));
+    }
+}
+
+/// Runs the central case (with every school's classes) and `opts.draws` draws.
+pub fn run(m: &Assembled, targets: &[Target], opts: &RunOptions, progress: &dyn Progress) -> ScenarioResult {
+    let areas = m.areas();
+    let width = m.years * (areas + 1) * METRICS;
+
+    let mut central = vec![0.0f32; width];
+    let mut detail: Vec<SchoolCell> = Vec::new();
+    let mut scratch = Scratch::new(m);
+    sim::simulate(m, &central_inputs(m), &mut scratch, &mut central, Some(&mut detail));
+
+    let draws = opts.draws as usize;
+    let mut metrics = vec![0.0f32; draws * width];
+    let mut opens = vec![0u16; draws * m.projects.len().max(1)];
+    let done = AtomicU64::new(0);
+    let mut work = || {
+        metrics
+            .par_chunks_mut(width)
+            .zip(opens.par_chunks_mut(m.projects.len().max(1)))
+            .enumerate()
+            .for_each_init(
+                || (Scratch::new(m), DrawInputs { values: m.central.clone(), open_t: vec![0; m.projects.len()] }),
+                |(scratch, inputs), (i, (out, open))| {
+                    sample_inputs(m, opts.seed, i as u64, inputs);
+                    sim::simulate(m, inputs, scratch, out, None);
+                    open[..inputs.open_t.len()].copy_from_slice(&inputs.open_t);
+                    // Report in batches to keep the counter off the hot path.
+                    if done.fetch_add(1, Ordering::Relaxed) % 64 == 63 {
+                        progress.advance(64);
+                    }
+                },
+            )
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(opts.threads.max(1)).build() {
+        Ok(pool) => pool.install(work),
+        Err(_) => work(),
+    }
+    progress.advance(done.load(Ordering::Relaxed) % 64);
+
+    let summary = summarise(m, &central, &metrics, draws, width);
+    let projects = project_rows(m, &opens, draws);
+    let target_rows = target_rows(m, targets, &metrics, draws, width);
+    let schools = detail
+        .into_iter()
+        .map(|c| SchoolRow {
+            school_id: m.school_ids[c.school as usize].clone(),
+            year: m.year(usize::from(c.t)),
+            grade: c.grade,
+            pupils: c.pupils,
+            classes: c.classes,
+            max_class_size: c.max_class_size,
+            oversized_classes: c.oversized,
+            super_oversized_classes: c.super_oversized,
+        })
+        .collect::<Vec<_>>();
+    let mut schools = schools;
+    schools.sort_by(|a, b| (&a.school_id, a.year, a.grade).cmp(&(&b.school_id, b.year, b.grade)));
+    ScenarioResult {
+        base_year: m.base_year,
+        horizon: m.year(m.years - 1),
+        draws: opts.draws,
+        summary,
+        schools,
+        projects,
+        targets: target_rows,
+    }
+}
+
+/// Quantile by linear interpolation between order statistics (Hyndman–Fan type 7, as R's
+/// default and numpy's `linear`) of sorted values.
+fn quantile(sorted: &[f32], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let pos = q * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    let frac = pos - lo as f64;
+    f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
+}
+
+fn summarise(m: &Assembled, central: &[f32], metrics: &[f32], draws: usize, width: usize) -> Vec<SummaryRow> {
+    let areas = m.areas();
+    let mut keys = Vec::with_capacity(width);
+    for t in 0..m.years {
+        for a in 0..=areas {
+            for metric in Metric::ALL {
+                keys.push((t, a, metric));
+            }
+        }
+    }
+    keys.par_iter()
+        .map(|&(t, a, metric)| {
+            let c = cell(areas, t, a, metric);
+            let mut v: Vec<f32> = (0..draws).map(|d| metrics[d * width + c]).collect();
+            // Summed in draw order, so the mean does not depend on the thread count.
+            let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / draws.max(1) as f64;
+            v.sort_by(f32::total_cmp);
+            SummaryRow {
+                year: m.year(t),
+                area_id: if a == areas { "ALL".to_string() } else { m.area_ids[a].clone() },
+                metric,
+                central: f64::from(central[c]),
+                mean: if draws == 0 { f64::NAN } else { mean },
+                p5: quantile(&v, 0.05),
+                p10: quantile(&v, 0.10),
+                p50: quantile(&v, 0.50),
+                p90: quantile(&v, 0.90),
+                p95: quantile(&v, 0.95),
+            }
+        })
+        .collect()
+}
+
+fn project_rows(m: &Assembled, opens: &[u16], draws: usize) -> Vec<ProjectRow> {
+    let stride = m.projects.len().max(1);
+    let mut rows = Vec::with_capacity(m.projects.len() * m.years);
+    for (k, p) in m.projects.iter().enumerate() {
+        for t in 1..m.years {
+            let open = (0..draws).filter(|&d| usize::from(opens[d * stride + k]) <= t).count();
+            rows.push(ProjectRow {
+                project_id: p.id.clone(),
+                year: m.year(t),
+                p_open: if draws == 0 { f64::NAN } else { open as f64 / draws as f64 },
+            });
+        }
+    }
+    rows
+}
+
+/// Whether the city-wide classes of one draw meet a target in year index `t`.
+pub fn meets(target: &Target, classes: f32, oversized: f32, super_oversized: f32) -> bool {
+    let share = |x: f32| if classes > 0.0 { f64::from(x) / f64::from(classes) } else { 0.0 };
+    target.max_super_oversized_share.is_none_or(|max| share(super_oversized) <= max)
+        && target.max_oversized_share.is_none_or(|max| share(oversized) <= max)
+}
+
+fn target_rows(m: &Assembled, targets: &[Target], metrics: &[f32], draws: usize, width: usize) -> Vec<TargetRow> {
+    let areas = m.areas();
+    let mut rows = Vec::new();
+    for target in targets {
+        for t in 0..m.years {
+            let year: SchoolYear = m.year(t);
+            let met = (0..draws)
+                .filter(|&d| {
+                    let v = |metric| metrics[d * width + cell(areas, t, areas, metric)];
+                    meets(target, v(Metric::Classes), v(Metric::OversizedClasses), v(Metric::SuperOversizedClasses))
+                })
+                .count();
+            rows.push(TargetRow {
+                target: target.id.clone(),
+                year,
+                probability: if draws == 0 { f64::NAN } else { met as f64 / draws as f64 },
+            });
+        }
+    }
+    rows
+}
