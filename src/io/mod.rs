@@ -2,4 +2,5 @@
 //! (and the only place polars appears).
 
 pub mod atomic;
+pub mod history;
 pub mod text;
