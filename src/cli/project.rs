@@ -11,9 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use super::ProjectArgs;
-use crate::engine::progression::{
-    self, Averaging, RatioError, RatioOptions, Rounding, ZeroFeeder,
-};
+use crate::engine::progression::{self, Averaging, RatioError, RatioOptions, Rounding, ZeroFeeder};
 use crate::io::history::{self, HistoryFile, Problem, UnitHistory, UnitProjection};
 use crate::io::text::read_text;
 
@@ -171,7 +169,10 @@ fn parse_weights(raw: &str) -> anyhow::Result<Vec<f64>> {
                 .ok()
                 .filter(|x| x.is_finite() && *x >= 0.0)
                 .with_context(|| {
-                    format!("--weights {raw}: found `{}`, expected a number ≥ 0", w.trim())
+                    format!(
+                        "--weights {raw}: found `{}`, expected a number ≥ 0",
+                        w.trim()
+                    )
                 })
         })
         .collect::<anyhow::Result<Vec<f64>>>()?;
@@ -284,7 +285,12 @@ fn read(path: &Path) -> Result<String, Vec<Problem>> {
 }
 
 /// Explains an estimation error in the terms of the history file and the flags.
-fn ratio_problem(file: &HistoryFile, unit: &UnitHistory, err: &RatioError, req: &ProjectRequest) -> Problem {
+fn ratio_problem(
+    file: &HistoryFile,
+    unit: &UnitHistory,
+    err: &RatioError,
+    req: &ProjectRequest,
+) -> Problem {
     let name = &unit.unit;
     let h = &unit.history;
     let years = h.counts.len();

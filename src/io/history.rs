@@ -80,7 +80,9 @@ impl UnitHistory {
     /// The last actual year.
     pub fn last_year(&self) -> u16 {
         let years = u16::try_from(self.history.counts.len()).unwrap_or(u16::MAX);
-        self.history.first_year.saturating_add(years.saturating_sub(1))
+        self.history
+            .first_year
+            .saturating_add(years.saturating_sub(1))
     }
 
     /// The line of the row for `year` and `grade`, if the unit has one.
@@ -113,17 +115,20 @@ impl HistoryFile {
     }
 }
 
+/// One unit's rows: (year, grade) → (pupils, line).
+type Cells = BTreeMap<(u16, u8), (f64, u64)>;
+
 const HISTORY_COLUMNS: [&str; 4] = ["unit", "year", "grade", "pupils"];
 const ENTRY_COLUMNS: [&str; 3] = ["unit", "year", "pupils"];
 
 /// Parses a history CSV (`unit,year,grade,pupils`, columns in any order).
 pub fn parse_history(file: &Path, text: &str) -> Result<HistoryFile, Vec<Problem>> {
-    let table = Table::parse(file, text, &HISTORY_COLUMNS)?;
-    let mut problems = Vec::new();
+    let mut table = Table::parse(file, text, &HISTORY_COLUMNS)?;
+    let mut problems = std::mem::take(&mut table.problems);
     let mut grade_labels: BTreeMap<u8, String> = BTreeMap::new();
     // unit → (year, grade) → (pupils, line); units in order of first appearance.
     let mut order: Vec<String> = Vec::new();
-    let mut cells: HashMap<String, BTreeMap<(u16, u8), (f64, u64)>> = HashMap::new();
+    let mut cells: HashMap<String, Cells> = HashMap::new();
     for row in &table.rows {
         let unit = table.unit(row, &mut problems);
         let year = table.year(row, &mut problems);
@@ -165,7 +170,7 @@ pub fn parse_history(file: &Path, text: &str) -> Result<HistoryFile, Vec<Problem
             unit_cells.insert((year, grade), (pupils, row.line));
         }
     }
-    if table.rows.is_empty() {
+    if table.rows.is_empty() && problems.is_empty() {
         problems.push(Problem::file(
             file,
             "no rows: expected a header and at least two years of counts",
@@ -195,22 +200,31 @@ pub fn parse_history(file: &Path, text: &str) -> Result<HistoryFile, Vec<Problem
             pupils_column: table.index.get("pupils").map_or(0, |i| i + 1),
         })
     } else {
-        Err(problems)
+        Err(in_file_order(problems))
     }
+}
+
+/// Problems of lines in line order, then problems of the file as a whole.
+fn in_file_order(mut problems: Vec<Problem>) -> Vec<Problem> {
+    problems.sort_by_key(|p| p.line.unwrap_or(u64::MAX));
+    problems
 }
 
 /// Checks that a unit's rows cover every grade of its range in every year of its range.
 fn unit_history(
     file: &Path,
     unit: &str,
-    cells: &BTreeMap<(u16, u8), (f64, u64)>,
+    cells: &Cells,
     label: &dyn Fn(u8) -> String,
 ) -> Result<UnitHistory, Vec<Problem>> {
     let years = cells.keys().map(|&(y, _)| y);
     let grades = cells.keys().map(|&(_, g)| g);
-    let (Some(y0), Some(y1), Some(g0), Some(g1)) =
-        (years.clone().min(), years.max(), grades.clone().min(), grades.max())
-    else {
+    let (Some(y0), Some(y1), Some(g0), Some(g1)) = (
+        years.clone().min(),
+        years.max(),
+        grades.clone().min(),
+        grades.max(),
+    ) else {
         return Err(vec![Problem::file(
             file,
             format!("unit `{unit}` has no rows"),
@@ -273,7 +287,12 @@ pub struct EntryFile {
 impl EntryFile {
     /// The entry counts of `unit` for `years` consecutive years from `first_year`, or a problem
     /// for every year the file does not cover.
-    pub fn series(&self, unit: &str, first_year: u16, years: u16) -> Result<Vec<f64>, Vec<Problem>> {
+    pub fn series(
+        &self,
+        unit: &str,
+        first_year: u16,
+        years: u16,
+    ) -> Result<Vec<f64>, Vec<Problem>> {
         let last = first_year.saturating_add(years.saturating_sub(1));
         let mut out = Vec::with_capacity(usize::from(years));
         let mut problems = Vec::new();
@@ -300,8 +319,8 @@ impl EntryFile {
 /// Parses an entry CSV (`unit,year,pupils`, columns in any order). Every unit must be one of
 /// `units` (the history's units).
 pub fn parse_entry(file: &Path, text: &str, units: &[&str]) -> Result<EntryFile, Vec<Problem>> {
-    let table = Table::parse(file, text, &ENTRY_COLUMNS)?;
-    let mut problems = Vec::new();
+    let mut table = Table::parse(file, text, &ENTRY_COLUMNS)?;
+    let mut problems = std::mem::take(&mut table.problems);
     let mut counts = HashMap::new();
     let mut first_line: HashMap<(String, u16), u64> = HashMap::new();
     for row in &table.rows {
@@ -313,10 +332,7 @@ pub fn parse_entry(file: &Path, text: &str, units: &[&str]) -> Result<EntryFile,
                 row,
                 col,
                 raw,
-                &format!(
-                    "expected a unit of the history file ({})",
-                    units.join(", ")
-                ),
+                &format!("expected a unit of the history file ({})", units.join(", ")),
             ));
             continue;
         }
@@ -346,7 +362,7 @@ pub fn parse_entry(file: &Path, text: &str, units: &[&str]) -> Result<EntryFile,
             counts,
         })
     } else {
-        Err(problems)
+        Err(in_file_order(problems))
     }
 }
 
@@ -362,11 +378,18 @@ struct Table<'a> {
     /// Column name → 0-based position in each record.
     index: HashMap<&'static str, usize>,
     rows: Vec<Row>,
+    /// Records that could not be read (wrong field count, bad quoting); the other rows are
+    /// still checked so that every problem is reported at once.
+    problems: Vec<Problem>,
 }
 
 impl<'a> Table<'a> {
     /// Reads the header and records; an unknown, missing or repeated column is a problem.
-    fn parse(file: &'a Path, text: &str, expected: &[&'static str]) -> Result<Table<'a>, Vec<Problem>> {
+    fn parse(
+        file: &'a Path,
+        text: &str,
+        expected: &[&'static str],
+    ) -> Result<Table<'a>, Vec<Problem>> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
@@ -375,7 +398,13 @@ impl<'a> Table<'a> {
         let mut problems = Vec::new();
         let headers = reader
             .headers()
-            .map_err(|e| vec![Problem::line(file, 1, format!("cannot read the header: {e}"))])?
+            .map_err(|e| {
+                vec![Problem::line(
+                    file,
+                    1,
+                    format!("cannot read the header: {e}"),
+                )]
+            })?
             .clone();
         let mut index = HashMap::new();
         for (i, name) in headers.iter().enumerate() {
@@ -389,7 +418,10 @@ impl<'a> Table<'a> {
                     index.insert(e, i);
                 }
                 None => {
-                    let mut message = format!("unknown column; expected the columns {}", expected.join(", "));
+                    let mut message = format!(
+                        "unknown column; expected the columns {}",
+                        expected.join(", ")
+                    );
                     if let Some(near) = expected
                         .iter()
                         .filter(|e| !headers.iter().any(|h| h == **e))
@@ -448,11 +480,12 @@ impl<'a> Table<'a> {
                 }
             }
         }
-        if problems.is_empty() {
-            Ok(Table { file, index, rows })
-        } else {
-            Err(problems)
-        }
+        Ok(Table {
+            file,
+            index,
+            rows,
+            problems,
+        })
     }
 
     /// The 1-based column number and raw value of column `name` in `row`.
@@ -606,8 +639,9 @@ mod tests {
 
     #[test]
     fn columns_in_any_order_and_k_is_grade_zero() {
-        let h = parse("pupils,grade,year,unit\n100,K,2021,A\n90,1,2021,A\n110,K,2022,A\n95,1,2022,A\n")
-            .unwrap();
+        let h =
+            parse("pupils,grade,year,unit\n100,K,2021,A\n90,1,2021,A\n110,K,2022,A\n95,1,2022,A\n")
+                .unwrap();
         assert_eq!(h.units.len(), 1);
         let u = &h.units[0];
         assert_eq!(u.history.first_grade, 0);
@@ -632,7 +666,9 @@ mod tests {
 
     #[test]
     fn every_bad_value_is_reported_with_line_column_and_value() {
-        let m = messages("unit,year,grade,pupils\nA,20x1,1,5\nA,2021,one,5\nA,2021,2,-3\nA,2021,3,abc\n");
+        let m = messages(
+            "unit,year,grade,pupils\nA,20x1,1,5\nA,2021,one,5\nA,2021,2,-3\nA,2021,3,abc\n",
+        );
         assert_eq!(
             m,
             vec![
