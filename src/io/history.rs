@@ -332,7 +332,7 @@ pub fn parse_entry(file: &Path, text: &str, units: &[&str]) -> Result<EntryFile,
                 row,
                 col,
                 raw,
-                &format!("expected a unit of the history file ({})", units.join(", ")),
+                &format!("expected a unit of the history file ({})", list(units)),
             ));
             continue;
         }
@@ -538,6 +538,20 @@ impl<'a> Table<'a> {
         }
         // -0 reads as 0, so outputs never show "-0".
         pupils.map(|p| p + 0.0)
+    }
+}
+
+/// Names for a message: all of them when few, else the first few and the count.
+fn list(names: &[&str]) -> String {
+    const SHOWN: usize = 5;
+    if names.len() <= SHOWN {
+        names.join(", ")
+    } else {
+        format!(
+            "{}, … {} units in all",
+            names[..SHOWN].join(", "),
+            names.len()
+        )
     }
 }
 
