@@ -480,4 +480,73 @@ mod tests {
             })
         );
     }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn histories() -> impl Strategy<Value = History> {
+            (2usize..7, 2usize..5).prop_flat_map(|(years, grades)| {
+                proptest::collection::vec(proptest::collection::vec(1.0f64..1000.0, grades), years)
+                    .prop_map(|counts| History {
+                        first_year: 2010,
+                        first_grade: 1,
+                        counts,
+                    })
+            })
+        }
+
+        proptest! {
+            /// Every averaging is an average: it lies between the smallest and largest yearly
+            /// ratio of the window, and the geometric mean never exceeds the arithmetic one.
+            #[test]
+            fn every_averaging_lies_within_the_yearly_ratios(h in histories(), w in 1usize..6) {
+                let window = w.min(h.counts.len() - 1);
+                let weights: Vec<f64> = (0..window).map(|k| (window - k) as f64).collect();
+                let all = [
+                    Averaging::Mean,
+                    Averaging::Pooled,
+                    Averaging::Geometric,
+                    Averaging::Median,
+                    Averaging::Last,
+                    Averaging::Weighted(weights),
+                ];
+                let years = h.counts.len();
+                let mut by_averaging = Vec::new();
+                for averaging in all {
+                    let o = RatioOptions { averaging, window: Some(window), zero_feeder: ZeroFeeder::Error };
+                    let r = estimate_ratios(&h, &o).unwrap();
+                    for (g, ratio) in r.iter().enumerate() {
+                        let yearly = (years - 1 - window..years - 1).map(|t| h.counts[t + 1][g + 1] / h.counts[t][g]);
+                        let lo = yearly.clone().fold(f64::INFINITY, f64::min);
+                        let hi = yearly.fold(f64::NEG_INFINITY, f64::max);
+                        prop_assert!(*ratio >= lo * (1.0 - 1e-12) && *ratio <= hi * (1.0 + 1e-12));
+                    }
+                    by_averaging.push(r);
+                }
+                for (geo, mean) in by_averaging[2].iter().zip(&by_averaging[0]) {
+                    prop_assert!(*geo <= mean * (1.0 + 1e-12));
+                }
+            }
+
+            /// Each-year rounding yields whole counts that never stray more than half a pupil
+            /// from the product of the previous year's rounded counts.
+            #[test]
+            fn each_year_rounding_gives_whole_carried_counts(h in histories(), years in 1usize..6) {
+                let r = estimate_ratios(&h, &RatioOptions::default()).unwrap();
+                let base = h.counts.last().unwrap();
+                let entry = vec![base[0]; years];
+                let rows = project(base, &r, &entry, Rounding::EachYear).unwrap();
+                let mut previous = base.clone();
+                for row in &rows {
+                    for (g, x) in row.iter().enumerate() {
+                        prop_assert_eq!(x.fract(), 0.0);
+                        let exact = if g == 0 { entry[0] } else { previous[g - 1] * r[g - 1] };
+                        prop_assert!((x - exact).abs() <= 0.5);
+                    }
+                    previous = row.clone();
+                }
+            }
+        }
+    }
 }
