@@ -281,7 +281,17 @@ fn compute(req: &ProjectRequest) -> Result<(HistoryFile, Vec<UnitProjection>), V
 }
 
 fn read(path: &Path) -> Result<String, Vec<Problem>> {
-    read_text(path).map_err(|e| vec![Problem::file(path, format!("{e:#}"))])
+    read_text(path).map_err(|e| {
+        // The messages of read_text name the path, which the problem names already.
+        let message = if e.chain().count() > 1 {
+            format!("cannot read the file: {}", e.root_cause())
+        } else {
+            let full = e.to_string();
+            let prefix = format!("{}: ", path.display());
+            full.strip_prefix(&prefix).unwrap_or(&full).to_owned()
+        };
+        vec![Problem::file(path, message)]
+    })
 }
 
 /// Explains an estimation error in the terms of the history file and the flags.

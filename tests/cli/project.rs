@@ -625,6 +625,33 @@ fn every_problem_is_reported_at_once() {
 }
 
 #[test]
+fn unreadable_files_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.csv");
+    let err = fails(&[
+        "--history",
+        missing.to_str().unwrap(),
+        "--hold-entry",
+        "--years",
+        "1",
+    ]);
+    assert!(err.contains("missing.csv: cannot read the file: "), "{err}");
+    let binary = dir.path().join("binary.csv");
+    std::fs::write(&binary, [0xFFu8, 0xFF, 0xFF, 0x00, 0x81]).unwrap();
+    let err = fails(&[
+        "--history",
+        binary.to_str().unwrap(),
+        "--hold-entry",
+        "--years",
+        "1",
+    ]);
+    assert!(
+        err.contains("binary.csv: the file is neither UTF-8 nor GB18030/GBK text"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_flags_are_usage_errors() {
     let h = fixture("enrollcast/history.csv");
     let h = h.to_str().unwrap();
