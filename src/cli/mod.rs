@@ -65,37 +65,41 @@ pub struct RunArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ProjectArgs {
-    /// History CSV: unit,year,grade,pupils (grade an integer or K = 0).
+    /// History CSV: unit,year,grade,pupils, columns in any order (grade an integer or K = 0;
+    /// several units at once; every unit needs every grade of its range in every year).
     #[arg(long)]
     pub history: PathBuf,
-    /// Future entry-grade counts: unit,year,pupils.
+    /// Future entry-grade (lowest grade) counts: unit,year,pupils, covering every projected year.
     #[arg(long, conflicts_with = "hold_entry")]
     pub entry: Option<PathBuf>,
-    /// Hold entry at the last actual count.
+    /// Hold the entry grade at each unit's last actual count.
     #[arg(long)]
     pub hold_entry: bool,
-    /// Years to project.
+    /// Years to project after each unit's last actual year.
     #[arg(long)]
     pub years: u16,
-    /// Averaging of yearly ratios: mean, pooled, geometric, median, last, weighted.
+    /// Averaging of yearly ratios: mean, pooled (Σ numerators / Σ denominators), geometric,
+    /// median, last, weighted.
     #[arg(long, default_value = "mean")]
     pub ratio: String,
-    /// Weights for `--ratio weighted`, most recent first, e.g. 2,1.
+    /// Weights for `--ratio weighted`, most recent transition first, one per transition, e.g. 2,1.
     #[arg(long)]
     pub weights: Option<String>,
-    /// Use the N most recent transitions.
+    /// Use only the N most recent transitions (year pairs); default all.
     #[arg(long)]
     pub window: Option<usize>,
-    /// Zero feeder count: zero, skip or error.
+    /// A zero feeder count makes that year's ratio 0 (zero), leaves the year out (skip), or is an
+    /// error naming the row (error).
     #[arg(long, default_value = "zero")]
     pub zero_feeder: String,
-    /// Rounding: none or each-year.
+    /// Rounding: none, or each-year (every projected count rounded half away from zero and the
+    /// rounded counts carried into the next year). Ratios are never rounded.
     #[arg(long, default_value = "none")]
     pub round: String,
-    /// Projection output CSV: unit,year,grade,pupils.
+    /// Projection output CSV: unit,year,grade,pupils (projected years only, full precision).
     #[arg(long)]
     pub out: PathBuf,
-    /// Ratios output CSV: unit,from_grade,to_grade,ratio.
+    /// Ratios output CSV: unit,from_grade,to_grade,ratio (full precision).
     #[arg(long)]
     pub ratios_out: Option<PathBuf>,
 }

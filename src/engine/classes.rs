@@ -8,8 +8,9 @@
 
 /// Exact division of small whole numbers by a fixed divisor, by multiply and shift.
 ///
-/// Exact for `n < 2^20` and divisors `1 ≤ d ≤ 2^11` (class sizes, pupils of one grade of one
-/// school): the error of the rounded reciprocal is below `n / 2^41 < 1/d`.
+/// Exact for `n < 2^24` and divisors `1 ≤ d < 2^16` (class sizes, pupils of one grade of one
+/// school): the error of the rounded-up reciprocal is below `n / 2^40 < 1/d`, and `n · magic`
+/// fits in 64 bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Divisor {
     d: u32,
@@ -21,7 +22,7 @@ impl Divisor {
         let d = d.max(1);
         Divisor {
             d,
-            magic: (1u64 << 41).div_ceil(u64::from(d)),
+            magic: (1u64 << 40).div_ceil(u64::from(d)),
         }
     }
 
@@ -32,8 +33,8 @@ impl Divisor {
     /// ⌊n / d⌋.
     #[inline]
     pub fn div(self, n: u32) -> u32 {
-        debug_assert!(n < 1 << 20);
-        ((u64::from(n) * self.magic) >> 41) as u32
+        debug_assert!(n < 1 << 24);
+        ((u64::from(n) * self.magic) >> 40) as u32
     }
 
     /// ⌈n / d⌉.
@@ -161,7 +162,7 @@ mod tests {
     fn divisor_is_exact() {
         for d in [1, 7, 45, 50, 56, 1000, 2048] {
             let div = Divisor::new(d);
-            for n in (0..(1 << 20)).step_by(997).chain([(1 << 20) - 1]) {
+            for n in (0..(1 << 23)).step_by(997).chain([(1 << 23) - 1]) {
                 assert_eq!(div.div(n), n / d, "{n}/{d}");
                 assert_eq!(div.div_ceil(n), n.div_ceil(d), "ceil {n}/{d}");
             }

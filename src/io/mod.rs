@@ -3,4 +3,5 @@
 
 pub mod atomic;
 pub mod dataset_out;
+pub mod history;
 pub mod text;
