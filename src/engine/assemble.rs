@@ -66,6 +66,8 @@ pub struct ProjectInfo {
     pub id: String,
     pub area: usize,
     pub school: usize,
+    /// Index of the school's group.
+    pub group: usize,
     pub classrooms: u32,
     pub source: Project,
 }
@@ -461,7 +463,8 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
                 kind: "school",
                 reference: p.school_id.clone(),
             })?;
-            Ok(ProjectInfo { id: p.id.clone(), area, school, classrooms: p.classrooms, source: p })
+            let group = groups.iter().position(|g| (g.start..g.end).contains(&school)).unwrap_or(0);
+            Ok(ProjectInfo { id: p.id.clone(), area, school, group, classrooms: p.classrooms, source: p })
         })
         .collect::<Result<Vec<_>, AssembleError>>()?;
 

@@ -80,6 +80,7 @@ pub fn max_class_size(pupils: u32, classes: u32) -> u32 {
 /// Forms the classes of one school: `pupils[g]` per grade, `classrooms` available.
 /// Writes one [`GradeClasses`] per grade into `out` (same length as `pupils`).
 /// `need` is scratch space of the same length.
+#[inline]
 pub fn form_classes(
     pupils: &[u32],
     classrooms: u32,
@@ -92,6 +93,14 @@ pub fn form_classes(
     for (n, &p) in need.iter_mut().zip(pupils) {
         *n = rule.size.div_ceil(p);
         total_need += *n;
+    }
+    if total_need <= classrooms && rule.size.get() < rule.oversized {
+        // Every grade has the classes it needs, so no class is above the standard size,
+        // which is below the oversized threshold: nothing to count.
+        for (o, &n) in out.iter_mut().zip(need.iter()) {
+            *o = GradeClasses { classes: n, oversized: 0, super_oversized: 0 };
+        }
+        return;
     }
     if total_need > classrooms {
         allot_dhondt(need, total_need, classrooms);
@@ -115,26 +124,41 @@ pub fn form_classes(
 /// classroom can take a classroom away from a grade), which would break "more classrooms never
 /// means more oversized classes". D'Hondt is proportional and house-monotone, and never gives a
 /// grade more than its need while another grade is short.
+#[inline]
 fn allot_dhondt(need: &mut [u32], total_need: u32, classrooms: u32) {
     const MAX_GRADES: usize = 16;
     let grades = need.len().min(MAX_GRADES);
-    let mut votes = [0u64; MAX_GRADES];
+    let mut votes = [0u32; MAX_GRADES];
     let mut given = 0u32;
+    // ⌊need·classrooms/total_need⌋ by a reciprocal: the exact quotient has a denominator of at
+    // most total_need (< 2^20), so a fractional part is either 0 or ≥ 2^-20, far above the
+    // rounding error of the product; the tiny offset keeps exact integers from flooring down.
+    let scale = f64::from(classrooms) / f64::from(total_need);
     for (g, n) in need.iter_mut().enumerate().take(grades) {
-        votes[g] = u64::from(*n);
-        let share = (votes[g] * u64::from(classrooms) / u64::from(total_need)) as u32;
+        votes[g] = *n;
+        let share = (f64::from(*n) * scale + 1e-9) as u32;
         *n = share;
         given += share;
+    }
+    if given == classrooms {
+        return;
+    }
+    // Priorities votes / (allotted + 1) in f64: distinct ratios of numbers below 2^20 and 2^11
+    // differ by a relative 2^-42 or more, far above f64's 2^-53, so the order (and the ties,
+    // division being correctly rounded) are exact.
+    let mut priority = [0.0f64; MAX_GRADES];
+    for g in 0..grades {
+        priority[g] = f64::from(votes[g]) / f64::from(need[g] + 1);
     }
     for _ in given..classrooms {
         let mut best = 0;
         for g in 1..grades {
-            // votes[g] / (need[g] + 1) > votes[best] / (need[best] + 1)
-            if votes[g] * u64::from(need[best] + 1) > votes[best] * u64::from(need[g] + 1) {
+            if priority[g] > priority[best] {
                 best = g;
             }
         }
         need[best] += 1;
+        priority[best] = f64::from(votes[best]) / f64::from(need[best] + 1);
     }
 }
 
@@ -212,14 +236,15 @@ mod tests {
             prop_assert_eq!(out[0].classes, (e - 1) / cap + 1);
         }
 
-        /// More classrooms never means more oversized classes, except in a grade where even
-        /// with the extra class every class is still oversized (168 pupils: 2 × 84 → 3 × 56);
-        /// such inputs are left out here and pinned by the test below. Classes never fall and
-        /// the largest class never grows.
+        /// More classrooms never means more oversized classes, except in a grade whose classes
+        /// were all oversized already: splitting one more off can leave every class still
+        /// oversized (168 pupils: 2 × 84 → 3 × 56), pinned by the test above. Per grade, the
+        /// count can rise only then; the city-wide property is checked on inputs without such
+        /// grades. Classes never fall and the largest class never grows.
         #[test]
         fn more_classrooms_never_more_oversized(
-            pupils in proptest::collection::vec(0u32..400, 1..7),
-            rooms in 0u32..60,
+            pupils in proptest::collection::vec(0u32..300, 1..7),
+            rooms in 0u32..80,
             extra in 1u32..20,
         ) {
             let before = form(&pupils, rooms, 45);
@@ -228,13 +253,14 @@ mod tests {
                 prop_assert!(a.classes >= b.classes, "a grade lost a class: {:?} → {:?}", b, a);
                 prop_assert!(max_class_size(p, a.classes) <= max_class_size(p, b.classes));
                 prop_assert!(
-                    a.oversized <= b.oversized || a.oversized == a.classes,
-                    "more oversized classes in a grade whose classes are not all oversized"
+                    a.oversized <= b.oversized || b.oversized == b.classes,
+                    "more oversized classes in a grade not all oversized before: {:?} → {:?}", b, a
                 );
             }
-            prop_assume!(pupils.iter().zip(&after).all(|(&p, a)| p < 56 * a.classes.max(1)));
             let count = |out: &[GradeClasses]| out.iter().map(|c| c.oversized).sum::<u32>();
-            prop_assert!(count(&after) <= count(&before));
+            if before.iter().all(|b| b.classes == 0 || b.oversized < b.classes) {
+                prop_assert!(count(&after) <= count(&before));
+            }
         }
 
         #[test]

@@ -29,32 +29,62 @@ pub struct DrawInputs {
     pub open_t: Vec<u16>,
 }
 
+/// Largest number of grades in a stage the simulation handles.
+pub const MAX_GRADES: usize = 16;
+
 /// Per-thread buffers reused across draws.
 #[derive(Debug, Clone)]
 pub struct Scratch {
     pupils: Vec<f32>,
     rooms: Vec<u32>,
+    /// Pupils of each school after the year's flows (before rebalancing moves them).
+    totals: Vec<f32>,
     births: Vec<f64>,
     feeder: Vec<f32>,
-    moved_by_grade: Vec<f32>,
-    counts: Vec<u32>,
-    need: Vec<u32>,
-    classes: Vec<GradeClasses>,
+    /// Per group: Σ entry weight and Σ inflow weight of its open schools.
+    entry_weight: Vec<f32>,
+    inflow_weight: Vec<f32>,
+    counts: [u32; MAX_GRADES],
+    need: [u32; MAX_GRADES],
+    classes: [GradeClasses; MAX_GRADES],
 }
 
 impl Scratch {
     pub fn new(m: &Assembled) -> Scratch {
-        let grades = m.transitions + 1;
         Scratch {
             pupils: vec![0.0; m.cells],
             rooms: vec![0; m.schools()],
+            totals: vec![0.0; m.schools()],
             births: vec![0.0; m.areas() * m.years],
             feeder: vec![0.0; m.areas()],
-            moved_by_grade: vec![0.0; grades],
-            counts: vec![0; grades],
-            need: vec![0; grades],
-            classes: vec![GradeClasses::default(); grades],
+            entry_weight: vec![0.0; m.groups.len()],
+            inflow_weight: vec![0.0; m.groups.len()],
+            counts: [0; MAX_GRADES],
+            need: [0; MAX_GRADES],
+            classes: [GradeClasses::default(); MAX_GRADES],
         }
+    }
+
+    /// Whether school `i` is open: existing schools always, new ones once they have rooms.
+    #[inline]
+    fn open(&self, m: &Assembled, i: usize) -> bool {
+        !m.school_new[i] || self.rooms[i] > 0
+    }
+
+    /// Recomputes the weight sums of group `gi` from the schools open now.
+    fn weigh(&mut self, m: &Assembled, gi: usize) {
+        let g = &m.groups[gi];
+        let (mut e, mut w) = (0.0f32, 0.0f32);
+        for i in g.start..g.end {
+            if self.open(m, i) {
+                e += m.entry_weight[i];
+                if i < g.urban_end {
+                    w += m.inflow_weight[i];
+                }
+            }
+        }
+        self.entry_weight[gi] = e;
+        self.inflow_weight[gi] = w;
     }
 }
 
@@ -133,91 +163,111 @@ pub fn simulate(
         }
     }
 
-    classes_and_totals(m, s, out, 0, detail.as_deref_mut());
+    for gi in 0..m.groups.len() {
+        let g = &m.groups[gi];
+        classes_and_totals(m, s, out, 0, g.area, g.start..g.end, detail.as_deref_mut());
+        s.weigh(m, gi);
+    }
     for t in 1..m.years {
         for (p, &o) in m.projects.iter().zip(&inputs.open_t) {
             if usize::from(o) == t {
                 s.rooms[p.school] += p.classrooms;
+                s.weigh(m, p.group);
             }
         }
-        for g in &m.groups {
+        for gi in 0..m.groups.len() {
+            let g = &m.groups[gi];
             let a = g.area;
             let stage = &m.stages[g.stage];
             let grades = stage.grades;
             let g0 = usize::from(stage.first_grade - m.min_grade);
             let pf = value(Driver::ProgressionFactor, a, t) as f32;
-            let ratio = |grade: usize| m.ratios[a * m.transitions + grade] * pf;
-            let open = |i: usize| !m.school_new[i] || s.rooms[i] > 0;
-
-            // 1. Progression within the stage; the top grade leaves (and feeds the next stage).
-            let mut leaving = 0.0f32;
-            for i in g.start..g.end {
-                let p = &mut s.pupils[m.school_offset[i]..m.school_offset[i] + grades];
-                leaving += p[grades - 1];
-                for k in (1..grades).rev() {
-                    p[k] = p[k - 1] * ratio(g0 + k - 1);
-                }
-                p[0] = 0.0;
+            let mut ratio = [0.0f32; MAX_GRADES];
+            for k in 1..grades {
+                ratio[k] = m.ratios[a * m.transitions + g0 + k - 1] * pf;
             }
+
             // 2. Entry: births × entry ratio for the first stage, the previous stage's leavers
             //    × the crossing ratio for the others; shared by entry weight among open schools.
             let entrants = if g0 == 0 {
                 (s.births[a * m.years + t] * value(Driver::EntryRatio, a, t)) as f32
             } else {
-                s.feeder[a] * ratio(g0 - 1)
+                s.feeder[a] * m.ratios[a * m.transitions + g0 - 1] * pf
             };
-            s.feeder[a] = leaving;
-            let weight: f32 = (g.start..g.end).filter(|&i| open(i)).map(|i| m.entry_weight[i]).sum();
-            if weight > 0.0 {
-                for i in (g.start..g.end).filter(|&i| open(i)) {
-                    s.pupils[m.school_offset[i]] = entrants * m.entry_weight[i] / weight;
-                }
-            }
-
-            // 3. Migrants and returners join town-centre schools by grade profile; the rural
-            //    share of migrants leaves the same area's village schools.
+            let per_entry_weight = if s.entry_weight[gi] > 0.0 { entrants / s.entry_weight[gi] } else { 0.0 };
+            // 3. Migrants and returners join town-centre schools by grade profile.
             let migrants = value(Driver::MigrantInflow, a, t) as f32;
             let rural = value(Driver::MigrantFromRuralShare, a, t).clamp(0.0, 1.0) as f32;
             let returning = value(Driver::ReturningInflow, a, t) as f32;
-            let urban_weight: f32 =
-                (g.start..g.urban_end).filter(|&i| open(i)).map(|i| m.inflow_weight[i]).sum();
-            let mut migrant_in = 0.0f32;
-            let mut returning_in = 0.0f32;
-            if urban_weight > 0.0 {
-                for i in (g.start..g.urban_end).filter(|&i| open(i)) {
-                    let share = m.inflow_weight[i] / urban_weight;
-                    let p = &mut s.pupils[m.school_offset[i]..m.school_offset[i] + grades];
-                    for (k, x) in p.iter_mut().enumerate() {
-                        let mi = migrants * m.migrant_profile[g0 + k] * share;
-                        let ri = returning * m.returning_profile[g0 + k] * share;
-                        *x += mi + ri;
-                        migrant_in += mi;
-                        returning_in += ri;
-                    }
+            let mut inflow = [0.0f32; MAX_GRADES];
+            let mut leave = [0.0f32; MAX_GRADES];
+            let (mut migrant_in, mut returning_in) = (0.0f32, 0.0f32);
+            for k in 0..grades {
+                leave[k] = migrants * rural * m.migrant_profile[g0 + k];
+                if s.inflow_weight[gi] > 0.0 {
+                    let (mi, ri) = (migrants * m.migrant_profile[g0 + k], returning * m.returning_profile[g0 + k]);
+                    inflow[k] = (mi + ri) / s.inflow_weight[gi];
+                    migrant_in += mi;
+                    returning_in += ri;
                 }
             }
-            let migrant_total = migrant_in;
-            for k in 0..grades {
-                let leave = migrants * rural * m.migrant_profile[g0 + k];
-                if leave <= 0.0 {
+
+            // 1–3 in one pass: progression within the stage (the top grade leaves and feeds the
+            // next stage), entry, and inflows into town-centre schools.
+            let mut leaving = 0.0f32;
+            let mut village = [0.0f32; MAX_GRADES];
+            for i in g.start..g.end {
+                if !s.open(m, i) {
+                    s.totals[i] = 0.0;
                     continue;
                 }
-                let village: f32 = (g.urban_end..g.end).map(|i| s.pupils[m.school_offset[i] + k]).sum();
-                if village > 0.0 {
-                    let keep = (1.0 - leave / village).max(0.0);
-                    for i in g.urban_end..g.end {
-                        s.pupils[m.school_offset[i] + k] *= keep;
+                let o = m.school_offset[i];
+                let p = &mut s.pupils[o..o + grades];
+                leaving += p[grades - 1];
+                for k in (1..grades).rev() {
+                    p[k] = p[k - 1] * ratio[k];
+                }
+                p[0] = per_entry_weight * m.entry_weight[i];
+                if i < g.urban_end {
+                    let w = m.inflow_weight[i];
+                    let mut total = 0.0f32;
+                    for (x, f) in p.iter_mut().zip(&inflow[..grades]) {
+                        *x += f * w;
+                        total += *x;
+                    }
+                    s.totals[i] = total;
+                } else {
+                    for (v, x) in village[..grades].iter_mut().zip(p.iter()) {
+                        *v += x;
                     }
                 }
             }
-            out[cell(areas, t, a, Metric::DemandMigrant)] += migrant_total;
+            s.feeder[a] = leaving;
+            // The rural share of migrants leaves the same area's village schools.
+            let mut keep = [1.0f32; MAX_GRADES];
+            for k in 0..grades {
+                if village[k] > 0.0 {
+                    keep[k] = (1.0 - leave[k] / village[k]).max(0.0);
+                }
+            }
+            for i in g.urban_end..g.end {
+                let o = m.school_offset[i];
+                let mut total = 0.0f32;
+                for (x, k) in s.pupils[o..o + grades].iter_mut().zip(&keep[..grades]) {
+                    *x *= k;
+                    total += *x;
+                }
+                s.totals[i] = total;
+            }
+            out[cell(areas, t, a, Metric::DemandMigrant)] += migrant_in;
             out[cell(areas, t, a, Metric::DemandReturning)] += returning_in;
 
             // 5. Rebalancing among town-centre schools, and among village schools.
             let moved = rebalance(m, s, g.start, g.urban_end, grades) + rebalance(m, s, g.urban_end, g.end, grades);
             out[cell(areas, t, a, Metric::PupilsMoved)] += moved;
+            // 6. Classes.
+            classes_and_totals(m, s, out, t, a, g.start..g.end, detail.as_deref_mut());
         }
-        classes_and_totals(m, s, out, t, detail.as_deref_mut());
     }
 
     // City totals of the per-area sums, natural increase, and cleared classes.
@@ -241,17 +291,16 @@ pub fn simulate(
 
 /// Moves pupils above places from schools in `start..end` to schools of the same range with
 /// spare places (new schools first, then in proportion to spare places), at most the scenario's
-/// share of the excess. Returns the pupils moved.
+/// share of the excess. Reads each school's pupils from `s.totals`. Returns the pupils moved.
 fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: usize) -> f32 {
     if m.rebalancing <= 0.0 || end <= start {
         return 0.0;
     }
     let size = m.stages[m.school_stage[start]].rule.size.get() as f32;
-    let total = |s: &Scratch, i: usize| -> f32 { s.pupils[m.school_offset[i]..m.school_offset[i] + grades].iter().sum() };
     let (mut excess, mut spare) = (0.0f32, 0.0f32);
     for i in start..end {
         let places = s.rooms[i] as f32 * size;
-        let p = total(s, i);
+        let p = s.totals[i];
         if p > places {
             excess += p - places;
         } else if s.rooms[i] > 0 {
@@ -264,29 +313,33 @@ fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: u
     }
     // Out: every school above places gives the same share of its excess, across its grades.
     let give = moved / excess;
-    s.moved_by_grade[..grades].fill(0.0);
+    let mut by_grade = [0.0f32; MAX_GRADES];
     for i in start..end {
         let places = s.rooms[i] as f32 * size;
-        let p = total(s, i);
+        let p = s.totals[i];
         if p > places {
             let keep = 1.0 - give * (p - places) / p;
-            for (k, x) in s.pupils[m.school_offset[i]..m.school_offset[i] + grades].iter_mut().enumerate() {
-                s.moved_by_grade[k] += *x * (1.0 - keep);
+            let o = m.school_offset[i];
+            for (x, b) in s.pupils[o..o + grades].iter_mut().zip(&mut by_grade) {
+                *b += *x * (1.0 - keep);
                 *x *= keep;
             }
+            s.totals[i] = p * keep;
         }
     }
     // In: new schools first, up to their spare places; the rest in proportion to spare places.
     let mut left = moved;
     let mut old_spare = 0.0f32;
     for i in start..end {
-        let places = s.rooms[i] as f32 * size;
-        let room = (places - total(s, i)).max(0.0);
-        if m.school_new[i] && s.rooms[i] > 0 {
+        if s.rooms[i] == 0 {
+            continue;
+        }
+        let room = (s.rooms[i] as f32 * size - s.totals[i]).max(0.0);
+        if m.school_new[i] {
             let take = room.min(left);
-            receive(m, s, i, grades, take / moved);
+            receive(m, s, i, &by_grade[..grades], take / moved);
             left -= take;
-        } else if s.rooms[i] > 0 {
+        } else {
             old_spare += room;
         }
     }
@@ -295,55 +348,58 @@ fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: u
             if m.school_new[i] || s.rooms[i] == 0 {
                 continue;
             }
-            let places = s.rooms[i] as f32 * size;
-            let room = (places - total(s, i)).max(0.0);
-            receive(m, s, i, grades, left * room / old_spare / moved);
+            let room = (s.rooms[i] as f32 * size - s.totals[i]).max(0.0);
+            receive(m, s, i, &by_grade[..grades], left * room / old_spare / moved);
         }
     }
     moved
 }
 
-/// Adds `fraction` of the moved pupils, grade by grade, to school `i`.
-fn receive(m: &Assembled, s: &mut Scratch, i: usize, grades: usize, fraction: f32) {
+/// Adds `fraction` of the moved pupils `by_grade` to school `i`.
+fn receive(m: &Assembled, s: &mut Scratch, i: usize, by_grade: &[f32], fraction: f32) {
     let o = m.school_offset[i];
-    for k in 0..grades {
-        s.pupils[o + k] += s.moved_by_grade[k] * fraction;
+    let mut added = 0.0f32;
+    for (x, b) in s.pupils[o..o + by_grade.len()].iter_mut().zip(by_grade) {
+        *x += b * fraction;
+        added += b * fraction;
     }
+    s.totals[i] += added;
 }
 
-/// Step 6 for every school in year `t`, adding up per area and city.
-fn classes_and_totals(m: &Assembled, s: &mut Scratch, out: &mut [f32], t: usize, mut detail: Option<&mut Vec<SchoolCell>>) {
+/// Step 6 for the schools `range` (all of area `area`) in year `t`, adding up per area and city.
+fn classes_and_totals(
+    m: &Assembled,
+    s: &mut Scratch,
+    out: &mut [f32],
+    t: usize,
+    area: usize,
+    range: std::ops::Range<usize>,
+    mut detail: Option<&mut Vec<SchoolCell>>,
+) {
     let areas = m.areas();
-    for i in 0..m.schools() {
-        if m.school_new[i] && s.rooms[i] == 0 {
+    let mut sums = [0u32; 6];
+    for i in range {
+        if !s.open(m, i) {
             continue;
         }
         let stage = &m.stages[m.school_stage[i]];
         let grades = stage.grades;
         let o = m.school_offset[i];
         let mut total = 0u32;
-        for k in 0..grades {
+        for (c, &x) in s.counts[..grades].iter_mut().zip(&s.pupils[o..o + grades]) {
             // Pupils are whole children: round half up (values are never negative).
-            let n = (s.pupils[o + k] + 0.5) as u32;
-            s.counts[k] = n;
-            total += n;
+            *c = (x + 0.5) as u32;
+            total += *c;
         }
         form_classes(&s.counts[..grades], s.rooms[i], stage.rule, &mut s.need[..grades], &mut s.classes[..grades]);
-        let (mut classes, mut over, mut sup) = (0u32, 0u32, 0u32);
-        for c in &s.classes[..grades] {
-            classes += c.classes;
-            over += c.oversized;
-            sup += c.super_oversized;
-        }
         let places = s.rooms[i] * stage.rule.size.get();
-        let a = m.school_area[i];
-        for area in [a, areas] {
-            out[cell(areas, t, area, Metric::Pupils)] += total as f32;
-            out[cell(areas, t, area, Metric::Places)] += places as f32;
-            out[cell(areas, t, area, Metric::Shortfall)] += total.saturating_sub(places) as f32;
-            out[cell(areas, t, area, Metric::Classes)] += classes as f32;
-            out[cell(areas, t, area, Metric::OversizedClasses)] += over as f32;
-            out[cell(areas, t, area, Metric::SuperOversizedClasses)] += sup as f32;
+        sums[0] += total;
+        sums[1] += places;
+        sums[2] += total.saturating_sub(places);
+        for c in &s.classes[..grades] {
+            sums[3] += c.classes;
+            sums[4] += c.oversized;
+            sums[5] += c.super_oversized;
         }
         if let Some(d) = detail.as_deref_mut() {
             for k in 0..grades {
@@ -359,6 +415,19 @@ fn classes_and_totals(m: &Assembled, s: &mut Scratch, out: &mut [f32], t: usize,
                     super_oversized: c.super_oversized,
                 });
             }
+        }
+    }
+    let metrics = [
+        Metric::Pupils,
+        Metric::Places,
+        Metric::Shortfall,
+        Metric::Classes,
+        Metric::OversizedClasses,
+        Metric::SuperOversizedClasses,
+    ];
+    for a in [area, areas] {
+        for (metric, &v) in metrics.iter().zip(&sums) {
+            out[cell(areas, t, a, *metric)] += v as f32;
         }
     }
 }
