@@ -2,4 +2,10 @@
 //! (and the only place polars appears).
 
 pub mod atomic;
+mod csvsheet;
+pub mod dataset;
+pub mod error;
+pub mod tables;
 pub mod text;
+
+pub use error::{InputError, InputErrors};
