@@ -69,7 +69,9 @@ pub enum RatioError {
     WindowTooLong { window: usize, available: usize },
     #[error("{given} weights given for a window of {window} transitions")]
     WeightsMismatch { given: usize, window: usize },
-    #[error("zero feeder: grade {grade} has 0 pupils in {year}, so its ratio to the next year is undefined")]
+    #[error(
+        "zero feeder: grade {grade} has 0 pupils in {year}, so its ratio to the next year is undefined"
+    )]
     ZeroFeeder { year: u16, grade: u8 },
     #[error("grade {from_grade}→{} has no usable year (every feeder count is zero)", from_grade + 1)]
     NoUsableYear { from_grade: u8 },

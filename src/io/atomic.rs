@@ -18,7 +18,11 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let file_name = path
         .file_name()
         .with_context(|| format!("{} is not a file path", path.display()))?;
-    let tmp = dir.join(format!(".{}.tmp{}", file_name.to_string_lossy(), std::process::id()));
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -43,11 +47,16 @@ impl StagedDir {
     /// Creates an empty staging folder beside `target`.
     pub fn begin(target: &Path) -> anyhow::Result<StagedDir> {
         let parent = target.parent().unwrap_or_else(|| Path::new("."));
-        fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
         let name = target
             .file_name()
             .with_context(|| format!("{} is not a folder path", target.display()))?;
-        let staging = parent.join(format!(".{}.staging{}", name.to_string_lossy(), std::process::id()));
+        let staging = parent.join(format!(
+            ".{}.staging{}",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
         if staging.exists() {
             fs::remove_dir_all(&staging)
                 .with_context(|| format!("cannot clear {}", staging.display()))?;

@@ -66,10 +66,7 @@ impl Sheet {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(err) => {
-                    let line = err
-                        .position()
-                        .map(|p| p.line() as usize)
-                        .unwrap_or(line);
+                    let line = err.position().map(|p| p.line() as usize).unwrap_or(line);
                     errs.push(InputError::message(
                         file,
                         line,
@@ -480,7 +477,13 @@ mod tests {
 
     #[test]
     fn value_parsers() {
-        assert_eq!(parse_year_month("2020-08"), Some(YearMonth { year: 2020, month: 8 }));
+        assert_eq!(
+            parse_year_month("2020-08"),
+            Some(YearMonth {
+                year: 2020,
+                month: 8
+            })
+        );
         assert_eq!(parse_year_month("2020-13"), None);
         assert_eq!(parse_year_month("2020-8"), None);
         assert_eq!(parse_year("19"), None);

@@ -21,7 +21,14 @@ const AREAS: Columns = Columns {
     optional: &[],
 };
 const SCHOOLS: Columns = Columns {
-    required: &["school_id", "area_id", "name", "stage", "urban", "classrooms"],
+    required: &[
+        "school_id",
+        "area_id",
+        "name",
+        "stage",
+        "urban",
+        "classrooms",
+    ],
     optional: &[],
 };
 const ENROLMENT: Columns = Columns {
@@ -201,7 +208,11 @@ impl<T> Checked<T> {
 }
 
 /// Records a duplicate key, pointing at the first occurrence.
-fn first_seen<K: std::hash::Hash + Eq>(seen: &mut HashMap<K, usize>, key: K, line: usize) -> Option<usize> {
+fn first_seen<K: std::hash::Hash + Eq>(
+    seen: &mut HashMap<K, usize>,
+    key: K,
+    line: usize,
+) -> Option<usize> {
     match seen.get(&key) {
         Some(first) => Some(*first),
         None => {
@@ -223,7 +234,10 @@ fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
         if let Some(name) = &name
             && let Some(line) = first_seen(&mut seen, name.clone(), rec.line)
         {
-            c.fail("stage", format!("a stage name not used before (line {line})"));
+            c.fail(
+                "stage",
+                format!("a stage name not used before (line {line})"),
+            );
         }
         if let (Some(f), Some(l)) = (first, last)
             && l < f
@@ -271,8 +285,8 @@ fn check_stage(c: &mut super::csvsheet::Cells<'_>, stages: &[Stage]) -> Option<S
         return Some(name);
     }
     let names = stage_names(stages);
-    let hint = super::error::nearest(&name, names.iter().copied())
-        .map(|n| format!("did you mean {n:?}?"));
+    let hint =
+        super::error::nearest(&name, names.iter().copied()).map(|n| format!("did you mean {n:?}?"));
     c.fail_hint(
         "stage",
         format!("a stage of stages.csv: {}", names.join(", ")),
@@ -411,7 +425,11 @@ fn enrolment(
                     format!("one row per school, year and grade (this one repeats line {line})"),
                 );
             }
-            years.entry(id.clone()).or_default().entry(y).or_insert(rec.line);
+            years
+                .entry(id.clone())
+                .or_default()
+                .entry(y)
+                .or_insert(rec.line);
         }
         if c.ok()
             && let (Some(school_id), Some(year), Some(grade), Some(pupils)) =
@@ -431,8 +449,7 @@ fn enrolment(
         for pair in list.windows(2) {
             let ((prev, _), (next, line)) = (pair[0], pair[1]);
             if next.0 > prev.0 + 1 {
-                let missing: Vec<String> =
-                    (prev.0 + 1..next.0).map(|y| y.to_string()).collect();
+                let missing: Vec<String> = (prev.0 + 1..next.0).map(|y| y.to_string()).collect();
                 errs.push(InputError::value(
                     &sheet.file,
                     *line,
@@ -448,7 +465,8 @@ fn enrolment(
         }
     }
     if sheet.complete && !sheet.records.is_empty() {
-        let distinct: BTreeSet<SchoolYear> = years.values().flat_map(|y| y.keys().copied()).collect();
+        let distinct: BTreeSet<SchoolYear> =
+            years.values().flat_map(|y| y.keys().copied()).collect();
         if distinct.len() < 2 {
             errs.push(InputError::message(
                 &sheet.file,
@@ -541,7 +559,11 @@ fn births(
 /// The range of values a driver may take, and how to say it.
 fn driver_range(driver: Driver) -> (f64, f64, &'static str) {
     match driver {
-        Driver::BirthChange => (-1.0, f64::INFINITY, "a number > -1 (relative change per year)"),
+        Driver::BirthChange => (
+            -1.0,
+            f64::INFINITY,
+            "a number > -1 (relative change per year)",
+        ),
         Driver::MigrantFromRuralShare => (0.0, 1.0, "a share between 0 and 1"),
         Driver::EntryRatio | Driver::ProgressionFactor => (0.0, f64::INFINITY, "a ratio ≥ 0"),
         Driver::MigrantInflow | Driver::ReturningInflow => {
@@ -577,7 +599,11 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
             *slot = c.number(col);
             if let (Some(v), Some(d)) = (*slot, driver) {
                 let (min, max, what) = driver_range(d);
-                let ok = if d == Driver::BirthChange { v > min } else { v >= min } && v <= max;
+                let ok = if d == Driver::BirthChange {
+                    v > min
+                } else {
+                    v >= min
+                } && v <= max;
                 if !ok {
                     c.fail(col, what);
                     *slot = None;
@@ -592,16 +618,29 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
                 c.fail("high", format!("a value ≥ central ({central})"));
             }
         }
-        let from_year = c.parse_opt("from_year", super::csvsheet::YEAR, super::csvsheet::parse_year);
-        let to_year = c.parse_opt("to_year", super::csvsheet::YEAR, super::csvsheet::parse_year);
+        let from_year = c.parse_opt(
+            "from_year",
+            super::csvsheet::YEAR,
+            super::csvsheet::parse_year,
+        );
+        let to_year = c.parse_opt(
+            "to_year",
+            super::csvsheet::YEAR,
+            super::csvsheet::parse_year,
+        );
         if let (Some(Some(f)), Some(Some(t))) = (from_year, to_year)
             && t < f
         {
             c.fail("to_year", format!("a year ≥ from_year ({f})"));
         }
         if c.ok()
-            && let (Some(area), Some(driver), [Some(low), Some(central), Some(high)], Some(f), Some(t)) =
-                (area, driver, point, from_year, to_year)
+            && let (
+                Some(area),
+                Some(driver),
+                [Some(low), Some(central), Some(high)],
+                Some(f),
+                Some(t),
+            ) = (area, driver, point, from_year, to_year)
         {
             let row = Growth {
                 area,
@@ -674,7 +713,10 @@ fn profiles(sheet: &Sheet, stages: &[Stage], errs: &mut Vec<InputError>) -> Vec<
         if let Some(g) = grade
             && !(low_grade..=top_grade).contains(&g.0)
         {
-            c.fail("grade", format!("a grade of the stages ({low_grade}–{top_grade})"));
+            c.fail(
+                "grade",
+                format!("a grade of the stages ({low_grade}–{top_grade})"),
+            );
         }
         let share = c.parse("share", "a share between 0 and 1", |s| {
             super::csvsheet::parse_number(s).filter(|v| (0.0..=1.0).contains(v))
@@ -773,7 +815,10 @@ fn projects(
                             );
                         }
                         if stage.as_ref().is_some_and(|s| *s != school.stage) {
-                            c.fail("stage", format!("{}, the stage of school {sid}", school.stage));
+                            c.fail(
+                                "stage",
+                                format!("{}, the stage of school {sid}", school.stage),
+                            );
                         }
                     }
                 }
@@ -783,8 +828,7 @@ fn projects(
                             "school_id",
                             "an id not in schools.csv (a new school does not exist yet)",
                         );
-                    } else if let Some(line) = first_seen(&mut new_schools, sid.clone(), rec.line)
-                    {
+                    } else if let Some(line) = first_seen(&mut new_schools, sid.clone(), rec.line) {
                         c.fail(
                             "school_id",
                             format!("a new school id not used before (line {line})"),
@@ -835,7 +879,10 @@ mod tests {
     /// A minimal valid data set: two areas, one primary and one junior school.
     pub(crate) fn write_valid(dir: &Path) {
         let files: [(&str, &str); 7] = [
-            ("areas.csv", "area_id,name,kind,urban\nA,雁峰区,district,true\nB,衡阳县,county,false\n"),
+            (
+                "areas.csv",
+                "area_id,name,kind,urban\nA,雁峰区,district,true\nB,衡阳县,county,false\n",
+            ),
             (
                 "schools.csv",
                 "school_id,area_id,name,stage,urban,classrooms\nP1,A,一小,primary,true,12\nJ1,B,一中,junior,false,6\n",
@@ -995,8 +1042,12 @@ mod tests {
         assert_eq!(
             p,
             vec![
-                format!("{f}: area_id = \"A\": expected births for every year 2013–2015 (base year 2019 − 6 to the last observed year); missing 2014"),
-                format!("{f}: area_id = \"B\": expected births for every year 2013–2013 (base year 2019 − 6 to the last observed year); missing 2013"),
+                format!(
+                    "{f}: area_id = \"A\": expected births for every year 2013–2015 (base year 2019 − 6 to the last observed year); missing 2014"
+                ),
+                format!(
+                    "{f}: area_id = \"B\": expected births for every year 2013–2013 (base year 2019 − 6 to the last observed year); missing 2013"
+                ),
             ]
         );
     }
@@ -1019,14 +1070,24 @@ mod tests {
         assert_eq!(
             p,
             vec![
-                format!("{f}:2:6: school_id = \"P9\": expected a school_id of schools.csv (an expansion adds classrooms to an existing school)"),
-                format!("{f}:3:6: school_id = \"J1\": expected an id not in schools.csv (a new school does not exist yet)"),
-                format!("{f}:3:8: status = \"done\": expected one of completed, under_construction, not_started"),
-                format!("{f}:3:10: planned_completion = \"2018-08\": expected a date not before planned_start (2019-03)"),
+                format!(
+                    "{f}:2:6: school_id = \"P9\": expected a school_id of schools.csv (an expansion adds classrooms to an existing school)"
+                ),
+                format!(
+                    "{f}:3:6: school_id = \"J1\": expected an id not in schools.csv (a new school does not exist yet)"
+                ),
+                format!(
+                    "{f}:3:8: status = \"done\": expected one of completed, under_construction, not_started"
+                ),
+                format!(
+                    "{f}:3:10: planned_completion = \"2018-08\": expected a date not before planned_start (2019-03)"
+                ),
                 format!("{f}:4:1: project_id = \"X2\": expected an id not used before (line 3)"),
                 format!("{f}:4:4: stage = \"junior\": expected primary, the stage of school P1"),
                 format!("{f}:4:7: classrooms = \"0\": expected a whole number ≥ 1"),
-                format!("{f}:4:9: planned_start = \"2019-3\": expected a date YYYY-MM such as 2020-08"),
+                format!(
+                    "{f}:4:9: planned_start = \"2019-3\": expected a date YYYY-MM such as 2020-08"
+                ),
             ]
         );
     }

@@ -143,13 +143,18 @@ impl<'a> IntoIterator for &'a InputErrors {
     }
 }
 
-/// The valid name closest to `found` (Jaro–Winkler ≥ 0.7 or edit distance ≤ 2), if any.
+/// The valid name closest to `found`, if any is close: Jaro–Winkler similarity ≥ 0.8, or an
+/// edit distance of at most a third of the name (at least 1), so that short names are not
+/// matched to unrelated short names.
 pub fn nearest<'a>(found: &str, valid: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let found_lower = found.to_lowercase();
+    let max_edits = (found_lower.chars().count() / 3).max(1);
     valid
         .into_iter()
         .map(|v| (strsim::jaro_winkler(&found_lower, &v.to_lowercase()), v))
-        .filter(|(score, v)| *score >= 0.7 || strsim::levenshtein(&found_lower, v) <= 2)
+        .filter(|(score, v)| {
+            *score >= 0.8 || strsim::levenshtein(&found_lower, &v.to_lowercase()) <= max_edits
+        })
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, v)| v)
 }
@@ -172,8 +177,13 @@ mod tests {
             e.to_string(),
             "data/x/schools.csv:12:6: classrooms = \"abc\": expected a whole number ≥ 0"
         );
-        let m = InputError::message(Path::new("s.toml"), 3, 1, "unknown key `horizn` in [top level]")
-            .with_hint("did you mean `horizon`?");
+        let m = InputError::message(
+            Path::new("s.toml"),
+            3,
+            1,
+            "unknown key `horizn` in [top level]",
+        )
+        .with_hint("did you mean `horizon`?");
         assert_eq!(
             m.to_string(),
             "s.toml:3:1: unknown key `horizn` in [top level]; did you mean `horizon`?"
@@ -188,5 +198,6 @@ mod tests {
         assert_eq!(nearest("clasrooms", valid), Some("classrooms"));
         assert_eq!(nearest("schoolid", valid), Some("school_id"));
         assert_eq!(nearest("zzzz", valid), None);
+        assert_eq!(nearest("fr", ["zh", "en"]), None);
     }
 }

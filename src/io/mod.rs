@@ -2,7 +2,7 @@
 //! (and the only place polars appears).
 
 pub mod atomic;
-mod csvsheet;
+pub(crate) mod csvsheet;
 pub mod dataset;
 pub mod error;
 pub mod tables;

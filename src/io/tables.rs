@@ -267,9 +267,8 @@ pub fn write_scenario_tables(
     summary_table(&summary, None).write(dir, "summary")?;
 
     let s = &result.schools;
-    let count = |f: fn(&crate::engine::results::SchoolRow) -> u32| {
-        Values::Count(s.iter().map(f).collect())
-    };
+    let count =
+        |f: fn(&crate::engine::results::SchoolRow) -> u32| Values::Count(s.iter().map(f).collect());
     Table {
         height: s.len(),
         columns: vec![
@@ -289,7 +288,10 @@ pub fn write_scenario_tables(
             ("classes", count(|r| r.classes)),
             ("max_class_size", count(|r| r.max_class_size)),
             ("oversized_classes", count(|r| r.oversized_classes)),
-            ("super_oversized_classes", count(|r| r.super_oversized_classes)),
+            (
+                "super_oversized_classes",
+                count(|r| r.super_oversized_classes),
+            ),
         ],
     }
     .write(dir, "schools")?;
@@ -306,7 +308,10 @@ pub fn write_scenario_tables(
                 "year",
                 Values::Int(p.iter().map(|r| i32::from(r.year.0)).collect()),
             ),
-            ("p_open", Values::Number(p.iter().map(|r| r.p_open).collect())),
+            (
+                "p_open",
+                Values::Number(p.iter().map(|r| r.p_open).collect()),
+            ),
         ],
     }
     .write(dir, "projects")?;
@@ -423,14 +428,23 @@ mod tests {
         assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "year,area_id,metric,central,mean,p5,p10,p50,p90,p95");
-        assert_eq!(lines[1], "2020,ALL,pupils,1234,1234.25,-12.5,0.1,3,0.0000001,");
+        assert_eq!(
+            lines[0],
+            "year,area_id,metric,central,mean,p5,p10,p50,p90,p95"
+        );
+        assert_eq!(
+            lines[1],
+            "2020,ALL,pupils,1234,1234.25,-12.5,0.1,3,0.0000001,"
+        );
         assert_eq!(
             lines[2],
             "2020,'=cmd|' /C calc'!A0,oversized_classes,2.5,2.75,-12.5,0.1,3,0.0000001,"
         );
         let schools = fs::read_to_string(tmp.path().join("schools.csv")).unwrap();
-        assert!(schools.contains("\n'@S1,2020,1,120,2,60,2,0\n"), "{schools}");
+        assert!(
+            schools.contains("\n'@S1,2020,1,120,2,60,2,0\n"),
+            "{schools}"
+        );
         for f in [
             "summary.parquet",
             "schools.parquet",
@@ -452,7 +466,12 @@ mod tests {
         let b = tempfile::tempdir().unwrap();
         write_scenario_tables(a.path(), &result(), &manifest()).unwrap();
         write_scenario_tables(b.path(), &result(), &manifest()).unwrap();
-        for f in ["summary.csv", "summary.parquet", "schools.parquet", "manifest.json"] {
+        for f in [
+            "summary.csv",
+            "summary.parquet",
+            "schools.parquet",
+            "manifest.json",
+        ] {
             assert_eq!(
                 fs::read(a.path().join(f)).unwrap(),
                 fs::read(b.path().join(f)).unwrap(),
