@@ -177,24 +177,33 @@ fn read_sheet(
 /// with some other mistake is not reported a second time as unknown.
 struct Checked<T> {
     items: Vec<T>,
+    /// Every distinct id seen, valid row or not, in file order.
+    order: Vec<String>,
     ids: HashSet<String>,
     /// References to this file can be checked (it was read and its header was complete).
     checkable: bool,
 }
 
 impl<T> Checked<T> {
-    fn of(sheet: Option<&Sheet>, f: impl FnOnce(&Sheet) -> (Vec<T>, HashSet<String>)) -> Self {
+    fn of(sheet: Option<&Sheet>, f: impl FnOnce(&Sheet) -> (Vec<T>, Vec<String>)) -> Self {
         match sheet {
             Some(s) => {
-                let (items, ids) = f(s);
+                let (items, seen) = f(s);
+                let mut ids = HashSet::new();
+                let order = seen
+                    .into_iter()
+                    .filter(|id| ids.insert(id.clone()))
+                    .collect();
                 Checked {
                     items,
+                    order,
                     ids,
                     checkable: s.complete,
                 }
             }
             None => Checked {
                 items: Vec::new(),
+                order: Vec::new(),
                 ids: HashSet::new(),
                 checkable: false,
             },
@@ -305,22 +314,24 @@ fn check_area<T>(c: &mut super::csvsheet::Cells<'_>, areas: &Checked<T>) -> Opti
     }
 }
 
-fn areas(sheet: &Sheet, errs: &mut Vec<InputError>) -> (Vec<Area>, HashSet<String>) {
+fn areas(sheet: &Sheet, errs: &mut Vec<InputError>) -> (Vec<Area>, Vec<String>) {
     let mut out = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids = Vec::new();
     let mut seen = HashMap::new();
     for rec in &sheet.records {
         let mut c = sheet.cells(rec, errs);
         let id = c.text("area_id");
         if let Some(id) = &id {
-            ids.insert(id.clone());
             if id == "*" || id == "ALL" {
                 c.fail(
                     "area_id",
                     "an id other than `*` (every area) and `ALL` (the city total)",
                 );
-            } else if let Some(line) = first_seen(&mut seen, id.clone(), rec.line) {
-                c.fail("area_id", format!("an id not used before (line {line})"));
+            } else {
+                ids.push(id.clone());
+                if let Some(line) = first_seen(&mut seen, id.clone(), rec.line) {
+                    c.fail("area_id", format!("an id not used before (line {line})"));
+                }
             }
         }
         let name = c.text("name");
@@ -345,15 +356,15 @@ fn schools(
     stages: &[Stage],
     areas: &Checked<Area>,
     errs: &mut Vec<InputError>,
-) -> (Vec<School>, HashSet<String>) {
+) -> (Vec<School>, Vec<String>) {
     let mut out = Vec::new();
-    let mut ids = HashSet::new();
+    let mut ids = Vec::new();
     let mut seen = HashMap::new();
     for rec in &sheet.records {
         let mut c = sheet.cells(rec, errs);
         let id = c.text("school_id");
         if let Some(id) = &id {
-            ids.insert(id.clone());
+            ids.push(id.clone());
             if let Some(line) = first_seen(&mut seen, id.clone(), rec.line) {
                 c.fail("school_id", format!("an id not used before (line {line})"));
             }
@@ -528,8 +539,8 @@ fn births(
         && sheet.complete
     {
         let first = base.0.saturating_sub(6);
-        for area in &areas.items {
-            let observed = years.get(&area.id);
+        for area in &areas.order {
+            let observed = years.get(area);
             let last = observed
                 .and_then(|y| y.last().copied())
                 .unwrap_or(first)
@@ -544,7 +555,7 @@ fn births(
                     0,
                     0,
                     "area_id",
-                    &area.id,
+                    area,
                     format!(
                         "births for every year {first}–{last} (base year {base} − 6 to the last observed year); missing {}",
                         missing.join(", ")
@@ -591,7 +602,12 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
             }
         });
         let driver = c.choice("driver", &Driver::NAMES, Driver::parse);
-        if let (Some(a), Some(d)) = (&area, driver) {
+        // A misspelt driver is reported once, not again as missing: it counts as the driver
+        // it is nearest to.
+        let meant = driver.or_else(|| {
+            super::error::nearest(c.raw("driver"), Driver::NAMES).and_then(Driver::parse)
+        });
+        if let (Some(a), Some(d)) = (&area, meant) {
             covered.push((a.clone(), d));
         }
         let mut point = [None; 3];
@@ -674,18 +690,15 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
         }
     }
     if areas.checkable && sheet.complete {
-        for area in &areas.items {
+        for area in &areas.order {
             for driver in Driver::ALL {
-                if !covered
-                    .iter()
-                    .any(|(a, d)| *d == driver && a.matches(&area.id))
-                {
+                if !covered.iter().any(|(a, d)| *d == driver && a.matches(area)) {
                     errs.push(InputError::value(
                         &sheet.file,
                         0,
                         0,
                         "area_id",
-                        &area.id,
+                        area,
                         format!(
                             "a {} row for this area or for `*` (every area)",
                             driver.as_str()
@@ -704,6 +717,8 @@ fn profiles(sheet: &Sheet, stages: &[Stage], errs: &mut Vec<InputError>) -> Vec<
     let low_grade = stages.iter().map(|s| s.first_grade).min().unwrap_or(0);
     let mut out = Vec::new();
     let mut seen = HashMap::new();
+    // Drivers with a bad row: their sum is not checked (the bad row is already reported).
+    let mut unsure: HashSet<Driver> = HashSet::new();
     for rec in &sheet.records {
         let mut c = sheet.cells(rec, errs);
         let driver = c.choice("driver", &names, |s| {
@@ -729,6 +744,11 @@ fn profiles(sheet: &Sheet, stages: &[Stage], errs: &mut Vec<InputError>) -> Vec<
                 format!("one row per driver and grade (this one repeats line {line})"),
             );
         }
+        if !c.ok()
+            && let Some(d) = driver
+        {
+            unsure.insert(d);
+        }
         if c.ok()
             && let (Some(driver), Some(grade), Some(share)) = (driver, grade, share)
         {
@@ -739,8 +759,8 @@ fn profiles(sheet: &Sheet, stages: &[Stage], errs: &mut Vec<InputError>) -> Vec<
             });
         }
     }
-    if sheet.complete && errs.iter().all(|e| e.file != sheet.file) {
-        for driver in PROFILE_DRIVERS {
+    if sheet.complete {
+        for driver in PROFILE_DRIVERS.into_iter().filter(|d| !unsure.contains(d)) {
             let sum: f64 = out
                 .iter()
                 .filter(|p| p.driver == driver)
