@@ -2,6 +2,12 @@
 //! (and the only place polars appears).
 
 pub mod atomic;
+pub(crate) mod csvsheet;
+pub mod dataset;
 pub mod dataset_out;
+pub mod error;
 pub mod history;
+pub mod tables;
 pub mod text;
+
+pub use error::{InputError, InputErrors};

@@ -3,8 +3,10 @@
 //! A scenario names a data set and says how to change it. This module parses and checks;
 //! it never runs the model and never reads the data set's files.
 
+pub mod file;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::engine::progression::RatioOptions;
 use crate::model::{AreaSel, Driver, ProjectKind, SchoolYear, ThreePoint, YearMonth};
@@ -113,7 +115,7 @@ pub struct Scenario {
     pub title_en: String,
     /// What the scenario asks, in a sentence (from the file's `description`).
     pub description: String,
-    /// Data set folder, resolved against the scenario file's folder's parent.
+    /// Data set folder, resolved against the scenario file's folder (`..` pairs removed).
     pub data: PathBuf,
     /// `None` = the data set's latest enrolment year.
     pub base_year: Option<SchoolYear>,
@@ -134,4 +136,12 @@ pub struct Scenario {
     pub rebalancing: f64,
     pub progression: RatioOptions,
     pub targets: Vec<Target>,
+}
+
+/// Reads and checks a scenario file (UTF-8, BOM or GB18030): every problem is reported with
+/// `path:line:column`. `name` is the file stem; `data` is resolved against the file's folder.
+pub fn load(path: &Path) -> Result<Scenario, crate::io::InputErrors> {
+    let text = crate::io::text::read_text(path)
+        .map_err(|e| crate::io::InputError::message(path, 0, 0, format!("{e:#}")))?;
+    file::parse(path, &text)
 }

@@ -1,0 +1,497 @@
+//! A CSV file of a data set read into text cells that remember their line and column, with
+//! typed accessors that record every bad cell as an [`InputError`] instead of stopping.
+//!
+//! Knows the header rules of SPEC §3 (header required, columns in any order, unknown columns an
+//! error, missing required columns an error) but nothing about what the columns mean.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use super::error::{InputError, nearest};
+use crate::model::{Grade, SchoolYear, YearMonth};
+
+/// The columns a file may have.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns {
+    pub required: &'static [&'static str],
+    pub optional: &'static [&'static str],
+}
+
+impl Columns {
+    fn all(&self) -> impl Iterator<Item = &'static str> {
+        self.required.iter().chain(self.optional.iter()).copied()
+    }
+}
+
+/// One data row: its 1-based physical line and its trimmed fields.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub line: usize,
+    pub fields: Vec<String>,
+}
+
+/// A CSV file whose header was understood.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub file: PathBuf,
+    /// Column name → 0-based position in the header.
+    index: HashMap<&'static str, usize>,
+    pub records: Vec<Record>,
+    /// The header had every required column, and every row could be split into fields:
+    /// references to this file's ids can be checked without spurious errors.
+    pub complete: bool,
+}
+
+impl Sheet {
+    /// Parses CSV `text` (already decoded) of `file`. Header problems and rows with the wrong
+    /// number of fields are recorded in `errs`; such rows are left out.
+    pub fn parse(file: &Path, text: &str, columns: Columns, errs: &mut Vec<InputError>) -> Sheet {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let mut sheet = Sheet {
+            file: file.to_path_buf(),
+            index: HashMap::new(),
+            records: Vec::new(),
+            complete: true,
+        };
+        let mut header: Option<usize> = None;
+        let mut lines = LineCounter::new(text);
+        let mut record = csv::StringRecord::new();
+        loop {
+            let line = reader.position().line() as usize;
+            match reader.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(err) => {
+                    let line = err.position().map(|p| p.line() as usize).unwrap_or(line);
+                    errs.push(InputError::message(
+                        file,
+                        line,
+                        0,
+                        format!("cannot read CSV: {err}"),
+                    ));
+                    sheet.complete = false;
+                    break;
+                }
+            }
+            // The reader counts a record from the end of the previous one, blank lines
+            // included: find the physical line where its first field starts.
+            let line = record
+                .position()
+                .map(|p| lines.line_of(p.byte() as usize))
+                .unwrap_or(line);
+            match header {
+                None => {
+                    header = Some(record.len());
+                    sheet.read_header(&record, line, columns, errs);
+                }
+                Some(width) => {
+                    if record.len() != width {
+                        errs.push(InputError::value(
+                            file,
+                            line,
+                            0,
+                            "row",
+                            &record.iter().collect::<Vec<_>>().join(","),
+                            format!("{width} fields as in the header, found {}", record.len()),
+                        ));
+                        sheet.complete = false;
+                        continue;
+                    }
+                    sheet.records.push(Record {
+                        line,
+                        fields: record.iter().map(str::to_owned).collect(),
+                    });
+                }
+            }
+        }
+        if header.is_none() {
+            errs.push(InputError::message(
+                file,
+                0,
+                0,
+                format!(
+                    "the file is empty: expected a header row with the columns {}",
+                    columns.all().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+            sheet.complete = false;
+        }
+        if !sheet.complete_header(columns) {
+            // Rows cannot be read without their required columns.
+            sheet.records.clear();
+        }
+        sheet
+    }
+
+    fn read_header(
+        &mut self,
+        record: &csv::StringRecord,
+        line: usize,
+        columns: Columns,
+        errs: &mut Vec<InputError>,
+    ) {
+        for (pos, name) in record.iter().enumerate() {
+            match columns.all().find(|c| *c == name) {
+                Some(known) => {
+                    if self.index.insert(known, pos).is_some() {
+                        errs.push(InputError::value(
+                            &self.file,
+                            line,
+                            pos + 1,
+                            "column",
+                            name,
+                            "each column once",
+                        ));
+                        self.complete = false;
+                    }
+                }
+                None => {
+                    let mut e = InputError::message(
+                        &self.file,
+                        line,
+                        pos + 1,
+                        format!(
+                            "unknown column {name:?}: expected one of {}",
+                            columns.all().collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                    if let Some(near) = nearest(name, columns.all()) {
+                        e = e.with_hint(format!("did you mean {near:?}?"));
+                    }
+                    errs.push(e);
+                }
+            }
+        }
+        for name in columns.required {
+            if !self.index.contains_key(name) {
+                errs.push(InputError::message(
+                    &self.file,
+                    line,
+                    0,
+                    format!(
+                        "missing column {name:?}: expected the columns {}",
+                        columns.required.join(", ")
+                    ),
+                ));
+                self.complete = false;
+            }
+        }
+    }
+
+    fn complete_header(&self, columns: Columns) -> bool {
+        columns.required.iter().all(|c| self.index.contains_key(c))
+    }
+
+    /// 1-based field position of a column (0 when the file does not have it).
+    pub fn column(&self, name: &str) -> usize {
+        self.index.get(name).map_or(0, |p| p + 1)
+    }
+
+    /// Typed access to one record's cells, recording problems in `errs`.
+    pub fn cells<'a>(&'a self, record: &'a Record, errs: &'a mut Vec<InputError>) -> Cells<'a> {
+        Cells {
+            sheet: self,
+            record,
+            errs,
+            ok: true,
+        }
+    }
+}
+
+/// The cells of one record. Each accessor returns `None` and records an error when the cell is
+/// not what was expected; [`Cells::ok`] tells whether every accessed cell was fine.
+pub struct Cells<'a> {
+    sheet: &'a Sheet,
+    record: &'a Record,
+    errs: &'a mut Vec<InputError>,
+    ok: bool,
+}
+
+impl Cells<'_> {
+    /// Whether every cell read so far was valid.
+    pub fn ok(&self) -> bool {
+        self.ok
+    }
+
+    /// The raw (trimmed) text of a column; empty when the file lacks the column.
+    pub fn raw(&self, name: &str) -> &str {
+        self.sheet
+            .index
+            .get(name)
+            .and_then(|p| self.record.fields.get(*p))
+            .map_or("", String::as_str)
+    }
+
+    /// Records an error about the value of column `name` in this record.
+    pub fn fail(&mut self, name: &str, expected: impl Into<String>) {
+        let e = InputError::value(
+            &self.sheet.file,
+            self.record.line,
+            self.sheet.column(name),
+            name,
+            self.raw(name),
+            expected,
+        );
+        self.errs.push(e);
+        self.ok = false;
+    }
+
+    /// Like [`Cells::fail`], with a suggestion.
+    pub fn fail_hint(&mut self, name: &str, expected: impl Into<String>, hint: Option<String>) {
+        self.fail(name, expected);
+        if let (Some(hint), Some(last)) = (hint, self.errs.last_mut()) {
+            last.hint = Some(hint);
+        }
+    }
+
+    /// A non-empty text cell.
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        let s = self.raw(name).to_owned();
+        if s.is_empty() {
+            self.fail(name, "a non-empty value");
+            return None;
+        }
+        Some(s)
+    }
+
+    /// A cell parsed by `parse`; empty cells are errors too.
+    pub fn parse<T>(
+        &mut self,
+        name: &str,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let parsed = parse(self.raw(name));
+        if parsed.is_none() {
+            self.fail(name, expected);
+        }
+        parsed
+    }
+
+    /// An optional cell: empty (or a missing optional column) gives `Some(None)`.
+    pub fn parse_opt<T>(
+        &mut self,
+        name: &str,
+        expected: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<Option<T>> {
+        if self.raw(name).is_empty() {
+            return Some(None);
+        }
+        self.parse(name, expected, parse).map(Some)
+    }
+
+    /// One of a fixed set of names; an error suggests the nearest.
+    pub fn choice<T>(
+        &mut self,
+        name: &str,
+        names: &[&'static str],
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let raw = self.raw(name).to_owned();
+        let parsed = parse(&raw);
+        if parsed.is_none() {
+            let hint = if raw.is_empty() {
+                None
+            } else {
+                nearest(&raw, names.iter().copied()).map(|n| format!("did you mean {n:?}?"))
+            };
+            self.fail_hint(name, format!("one of {}", names.join(", ")), hint);
+        }
+        parsed
+    }
+
+    pub fn whole(&mut self, name: &str) -> Option<u32> {
+        self.parse(name, WHOLE, parse_whole)
+    }
+
+    pub fn number(&mut self, name: &str) -> Option<f64> {
+        self.parse(name, "a number", parse_number)
+    }
+
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        self.parse(name, "true or false", parse_bool)
+    }
+
+    pub fn year(&mut self, name: &str) -> Option<SchoolYear> {
+        self.parse(name, YEAR, parse_year).map(SchoolYear)
+    }
+
+    pub fn grade(&mut self, name: &str) -> Option<Grade> {
+        self.parse(name, "a grade number such as 1", parse_grade)
+            .map(Grade)
+    }
+
+    pub fn year_month(&mut self, name: &str) -> Option<YearMonth> {
+        self.parse(name, "a date YYYY-MM such as 2020-08", parse_year_month)
+    }
+}
+
+/// Turns byte offsets into 1-based physical lines, for offsets that only grow (one pass over
+/// the text in all).
+struct LineCounter<'t> {
+    bytes: &'t [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> Self {
+        LineCounter {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// Line of the first character at or after `byte` that is not a line break.
+    fn line_of(&mut self, byte: usize) -> usize {
+        let mut target = byte.min(self.bytes.len());
+        while target < self.bytes.len() && matches!(self.bytes[target], b'\n' | b'\r') {
+            target += 1;
+        }
+        if target > self.at {
+            self.line += self.bytes[self.at..target]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.at = target;
+        }
+        self.line
+    }
+}
+
+pub const WHOLE: &str = "a whole number ≥ 0";
+pub const YEAR: &str = "a year such as 2019";
+
+pub fn parse_whole(s: &str) -> Option<u32> {
+    if s.starts_with('+') {
+        return None;
+    }
+    s.parse().ok()
+}
+
+pub fn parse_number(s: &str) -> Option<f64> {
+    s.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// `true`/`false`; Excel's `TRUE`/`FALSE` too.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    if s.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+pub fn parse_year(s: &str) -> Option<u16> {
+    (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse::<u16>().ok())
+        .flatten()
+        .filter(|y| (1900..=2200).contains(y))
+}
+
+pub fn parse_grade(s: &str) -> Option<u8> {
+    if !s.bytes().all(|b| b.is_ascii_digit()) || s.is_empty() {
+        return None;
+    }
+    s.parse::<u8>().ok().filter(|g| *g <= 20)
+}
+
+/// `YYYY-MM` with a month 01–12.
+pub fn parse_year_month(s: &str) -> Option<YearMonth> {
+    let (y, m) = s.split_once('-')?;
+    let year = parse_year(y)?;
+    if m.len() != 2 || !m.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let month: u8 = m.parse().ok()?;
+    (1..=12)
+        .contains(&month)
+        .then_some(YearMonth { year, month })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLS: Columns = Columns {
+        required: &["id", "n"],
+        optional: &["note"],
+    };
+
+    #[test]
+    fn columns_in_any_order_and_rows_keep_their_physical_line() {
+        let mut errs = Vec::new();
+        let text = "n,id\n1,a\n\n\"2\n\",b\n3,c\n";
+        let sheet = Sheet::parse(Path::new("x.csv"), text, COLS, &mut errs);
+        assert!(errs.is_empty(), "{errs:?}");
+        let lines: Vec<usize> = sheet.records.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![2, 4, 6]);
+        let mut cells = sheet.cells(&sheet.records[2], &mut errs);
+        assert_eq!(cells.raw("id"), "c");
+        assert_eq!(cells.whole("n"), Some(3));
+        assert_eq!(sheet.column("id"), 2);
+    }
+
+    #[test]
+    fn unknown_duplicate_and_missing_columns_are_all_reported() {
+        let mut errs = Vec::new();
+        let sheet = Sheet::parse(Path::new("x.csv"), "id,nite,id\na,b,c\n", COLS, &mut errs);
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            vec![
+                "x.csv:1:2: unknown column \"nite\": expected one of id, n, note; did you mean \"note\"?",
+                "x.csv:1:3: column = \"id\": expected each column once",
+                "x.csv:1: missing column \"n\": expected the columns id, n",
+            ]
+        );
+        assert!(!sheet.complete);
+        assert!(sheet.records.is_empty());
+    }
+
+    #[test]
+    fn bad_cells_name_line_column_value_and_expectation() {
+        let mut errs = Vec::new();
+        let sheet = Sheet::parse(Path::new("x.csv"), "id,n\na,-3\nb\n", COLS, &mut errs);
+        assert_eq!(
+            errs[0].to_string(),
+            "x.csv:3: row = \"b\": expected 2 fields as in the header, found 1"
+        );
+        let mut more = Vec::new();
+        let mut cells = sheet.cells(&sheet.records[0], &mut more);
+        assert_eq!(cells.whole("n"), None);
+        assert!(!cells.ok());
+        assert_eq!(
+            more[0].to_string(),
+            "x.csv:2:2: n = \"-3\": expected a whole number ≥ 0"
+        );
+    }
+
+    #[test]
+    fn value_parsers() {
+        assert_eq!(
+            parse_year_month("2020-08"),
+            Some(YearMonth {
+                year: 2020,
+                month: 8
+            })
+        );
+        assert_eq!(parse_year_month("2020-13"), None);
+        assert_eq!(parse_year_month("2020-8"), None);
+        assert_eq!(parse_year("19"), None);
+        assert_eq!(parse_bool("TRUE"), Some(true));
+        assert_eq!(parse_bool("yes"), None);
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("-0.03"), Some(-0.03));
+        assert_eq!(parse_whole("+3"), None);
+        assert_eq!(parse_grade("K"), None);
+    }
+}
