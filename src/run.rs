@@ -1,1 +1,186 @@
 //! Running scenarios end to end: load, simulate, write tables, charts and the report.
+//!
+//! Every scenario is loaded and checked before anything runs, and every output folder is built
+//! in a staging folder and swapped in only when all of them are written: an error leaves the
+//! previous outputs as they were. This module sequences; the work lives in `io`, `engine` and
+//! `charts`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::charts::{self, ChartOptions, Format, Lang, RunView};
+use crate::engine::assemble::assemble;
+use crate::engine::monte_carlo::{self, Progress, RunOptions};
+use crate::engine::results::ScenarioResult;
+use crate::io::atomic::StagedDir;
+use crate::io::tables::{self, Manifest};
+use crate::io::{InputErrors, dataset};
+use crate::model::DataSet;
+use crate::scenario::{self, Scenario};
+
+/// A checked request to run scenarios.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    /// Scenario files; empty = every `*.toml` in `scenarios_dir`.
+    pub scenarios: Vec<PathBuf>,
+    pub scenarios_dir: PathBuf,
+    /// Use this data set instead of each scenario's.
+    pub data: Option<PathBuf>,
+    pub out: PathBuf,
+    pub draws: Option<u32>,
+    pub seed: Option<u64>,
+    pub threads: usize,
+    /// `None` = tables only.
+    pub charts: Option<ChartOptions>,
+}
+
+/// Why a run did not produce outputs.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Problems in the user's files, each with file, line and column.
+    #[error("{0}")]
+    Input(InputErrors),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// One scenario's run, kept for the comparison.
+pub struct Done {
+    pub file: PathBuf,
+    pub scenario: Scenario,
+    pub data: std::rc::Rc<DataSet>,
+    pub result: ScenarioResult,
+}
+
+/// The scenario files of a folder, sorted by name.
+pub fn scenario_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot list scenarios in {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        anyhow::bail!("no scenario (*.toml) in {}", dir.display());
+    }
+    Ok(files)
+}
+
+/// Runs the request; `progress` makes a progress observer for a scenario of `draws` draws.
+pub fn run(
+    req: &RunRequest,
+    progress: &dyn Fn(&str, u64) -> Box<dyn Progress>,
+) -> Result<Vec<Done>, RunError> {
+    let files = if req.scenarios.is_empty() {
+        scenario_files(&req.scenarios_dir)?
+    } else {
+        req.scenarios.clone()
+    };
+
+    // Describe: every scenario and data set checked before anything runs.
+    let mut errors = Vec::new();
+    let mut scenarios = Vec::new();
+    for f in &files {
+        match scenario::load(f) {
+            Ok(mut sc) => {
+                if let Some(d) = &req.data {
+                    sc.data = d.clone();
+                }
+                if let Some(n) = req.draws {
+                    sc.draws = n;
+                }
+                if let Some(s) = req.seed {
+                    sc.seed = s;
+                }
+                scenarios.push((f.clone(), sc));
+            }
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    let mut data: BTreeMap<PathBuf, std::rc::Rc<DataSet>> = BTreeMap::new();
+    for (_, sc) in &scenarios {
+        if data.contains_key(&sc.data) {
+            continue;
+        }
+        match dataset::load(&sc.data) {
+            Ok(ds) => {
+                data.insert(sc.data.clone(), std::rc::Rc::new(ds));
+            }
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(RunError::Input(InputErrors(errors)));
+    }
+
+    // Assemble and run.
+    let mut done = Vec::new();
+    for (file, sc) in scenarios {
+        let ds = data[&sc.data].clone();
+        let model = assemble(&ds, &sc).with_context(|| format!("scenario {}", file.display()))?;
+        let observer = progress(&sc.name, u64::from(sc.draws));
+        let opts = RunOptions { draws: sc.draws, seed: sc.seed, threads: req.threads };
+        let result = monte_carlo::run(&model, &sc.targets, &opts, observer.as_ref());
+        drop(observer);
+        done.push(Done { file, scenario: sc, data: ds, result });
+    }
+
+    write_outputs(req, &done)?;
+    Ok(done)
+}
+
+/// Writes every scenario's folder and the comparison, all staged and committed together.
+fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
+    let mut staged = Vec::new();
+    for d in done {
+        let dir = StagedDir::begin(&req.out.join(&d.scenario.name))?;
+        let manifest = Manifest {
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: d.scenario.name.clone(),
+            scenario_file: d.file.display().to_string(),
+            data_set: d.data.name.clone(),
+            seed: d.scenario.seed,
+            draws: d.scenario.draws,
+            threads: req.threads,
+            base_year: d.result.base_year.0,
+            horizon: d.result.horizon.0,
+            inputs: Manifest::hash_inputs(&d.file, &d.scenario.data)?,
+        };
+        tables::write_scenario_tables(dir.path(), &d.result, &manifest)?;
+        if let Some(opts) = &req.charts {
+            let view = RunView { scenario: &d.scenario, data: &d.data, result: &d.result };
+            let files = charts::write_scenario_charts(&view, opts, dir.path())?;
+            charts::write_report(std::slice::from_ref(&view), opts, dir.path(), &files)?;
+        }
+        staged.push(dir);
+    }
+    let compare = StagedDir::begin(&req.out.join("compare"))?;
+    let rows: Vec<(String, &ScenarioResult)> =
+        done.iter().map(|d| (d.scenario.name.clone(), &d.result)).collect();
+    tables::write_compare_summary(compare.path(), &rows)?;
+    if let Some(opts) = &req.charts {
+        let views: Vec<RunView> = done
+            .iter()
+            .map(|d| RunView { scenario: &d.scenario, data: &d.data, result: &d.result })
+            .collect();
+        let files = charts::write_compare_charts(&views, opts, compare.path())?;
+        charts::write_report(&views, opts, compare.path(), &files)?;
+    }
+    staged.push(compare);
+    for dir in staged {
+        dir.commit()?;
+    }
+    Ok(())
+}
+
+/// Chart options from the command line's strings.
+pub fn chart_options(lang: &str, formats: &str, generated: String) -> anyhow::Result<ChartOptions> {
+    let lang: Lang = lang.parse()?;
+    let formats = formats
+        .split(',')
+        .map(|f| f.trim().parse::<Format>())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ChartOptions { lang, formats, generated })
+}

@@ -1,17 +1,118 @@
-//! `placeplan run` and `placeplan generate`: flags → run request.
+//! `placeplan run` and `placeplan generate`: flags → requests, a progress bar on a terminal.
 
+use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{GenerateArgs, RunArgs};
+use indicatif::{ProgressBar, ProgressStyle};
 
-pub fn run(_args: RunArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`placeplan run` is not implemented yet")
+use super::{GenerateArgs, RunArgs};
+use crate::engine::monte_carlo::{Progress, Silent};
+use crate::run::{self, RunError, RunRequest};
+
+/// A progress bar on stderr for one scenario's draws.
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn advance(&self, draws: u64) {
+        self.0.inc(draws);
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn progress(name: &str, draws: u64) -> Box<dyn Progress> {
+    // Only on a terminal, and only for runs long enough to notice.
+    if !std::io::stderr().is_terminal() || draws < 500 {
+        return Box::new(Silent);
+    }
+    let bar = ProgressBar::new(draws);
+    if let Ok(style) = ProgressStyle::with_template("{prefix:>14} [{bar:40}] {pos}/{len} draws {elapsed}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(name.to_string());
+    Box::new(Bar(bar))
+}
+
+/// Today's date (UTC) as YYYY-MM-DD, for the charts' source line.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    civil(days)
+}
+
+/// Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if threads == 0 {
+        anyhow::bail!("--threads 0: expected at least 1");
+    }
+    if args.draws == Some(0) {
+        anyhow::bail!("--draws 0: expected at least 1");
+    }
+    let charts = if args.no_charts {
+        None
+    } else {
+        Some(run::chart_options(&args.lang, &args.format, today())?)
+    };
+    let req = RunRequest {
+        scenarios: args.scenarios,
+        scenarios_dir: PathBuf::from("scenarios"),
+        data: args.data,
+        out: args.out,
+        draws: args.draws,
+        seed: args.seed,
+        threads,
+        charts,
+    };
+    match run::run(&req, &progress) {
+        Ok(done) => {
+            for d in &done {
+                eprintln!(
+                    "{}: {} draws → {}",
+                    d.scenario.name,
+                    d.scenario.draws,
+                    req.out.join(&d.scenario.name).display()
+                );
+            }
+            eprintln!("comparison → {}", req.out.join("compare").display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(RunError::Input(errors)) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            eprintln!("{} problem(s) found; nothing was written", errors.len());
+            Ok(ExitCode::from(1))
+        }
+        Err(RunError::Other(e)) => Err(e),
+    }
 }
 
 pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let ds = match args.kind.as_str() {
         "hengyang" => {
-            let (ds, knobs) = placeplan_synth_hengyang(args.seed);
+            let (ds, knobs) = crate::synth::hengyang(args.seed);
             eprintln!("calibrated: {knobs:?}");
             ds
         }
@@ -19,10 +120,22 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         other => anyhow::bail!("--kind {other:?}: expected `hengyang` or `province`"),
     };
     crate::io::dataset_out::write_dataset(&ds, &args.out)?;
-    eprintln!("wrote {} schools, {} projects to {}", ds.schools.len(), ds.projects.len(), args.out.display());
+    eprintln!(
+        "wrote {} schools, {} projects to {}",
+        ds.schools.len(),
+        ds.projects.len(),
+        args.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
-fn placeplan_synth_hengyang(seed: u64) -> (crate::model::DataSet, crate::synth::Knobs) {
-    crate::synth::hengyang(seed)
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_date_of_known_days() {
+        assert_eq!(super::civil(0), "1970-01-01");
+        // 2024-01-01 is day 19723; + 59 days is the leap day.
+        assert_eq!(super::civil(19_782), "2024-02-29");
+        assert_eq!(super::civil(19_783), "2024-03-01");
+    }
 }
