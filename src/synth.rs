@@ -700,7 +700,7 @@ fn generate(specs: &[AreaSpecOwned], name: &str, t: &Targets, seed: u64, calibra
             .filter(|&i| d.schools[i].stage == "junior" && d.areas.iter().any(|a| a.id == d.schools[i].area_id && a.kind == AreaKind::District))
             .collect();
         for (k, &i) in tops.iter().enumerate() {
-            let share = gap / tops.len() as i64 + i64::from((k as i64) < gap.rem_euclid(tops.len() as i64));
+            let share = gap.div_euclid(tops.len() as i64) + i64::from((k as i64) < gap.rem_euclid(tops.len() as i64));
             let last = hist[i][0].len() - 1;
             hist[i][0][last] = (i64::from(hist[i][0][last]) + share).max(0) as u32;
         }

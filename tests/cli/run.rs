@@ -1,0 +1,155 @@
+//! `placeplan run` on the tiny fixture, whose every number is worked out by hand below.
+//!
+//! Fixture `tests/fixtures/tiny`: one area A1; primary school P1 (grades 1–2, standard 45,
+//! 2 classrooms) and junior school J1 (grade 3, standard 50, 1 classroom); every driver fixed
+//! (no uncertainty), no inflows; project X1 adds 2 classrooms to P1, planned to complete 2020-06.
+//!
+//! Base year 2019 (observed): P1 has 60 + 50 pupils, J1 40.
+//! - P1 needs ⌈60/45⌉ + ⌈50/45⌉ = 2 + 2 = 4 classes for 2 rooms: D'Hondt gives 1 + 1, so grade 1
+//!   is one class of 60 (oversized, not super) and grade 2 one of 50. J1: one class of 40.
+//! - pupils 150; places 2·45 + 1·50 = 140; shortfall P1 110 − 90 = 20, J1 none → 20;
+//!   classes 3; oversized 1.
+//!
+//! 2020: ratios from 2018→2019: grade 1→2 = 50/50 = 1, grade 2→3 = 40/40 = 1.
+//! - P1 grade 2 = 60 × 1 = 60; grade 1 = births(2014) 70 × entry ratio 1 = 70;
+//!   J1 grade 3 = P1's 2019 grade 2 (50) × 1 = 50.
+//! - X1 completes June 2020, before 1 September: P1 has 4 rooms, needs 2 + 2 = 4: classes of
+//!   35 + 35 and 30 + 30; J1 one class of 50. No school above places, so nobody moves.
+//! - pupils 180; places 4·45 + 50 = 230; shortfall 0; classes 5; oversized 0; cleared 1;
+//!   natural increase 180 − 150 = 30; projects completed 1.
+//! - The target "no 56+ class" is met in 2020 in every draw (probability 1), not in 2019.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// Reads a CSV written by placeplan (UTF-8 with BOM) into rows of cells.
+pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(path).expect("output exists");
+    let text = text.strip_prefix('\u{feff}').expect("Excel-friendly CSV starts with a BOM");
+    text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
+}
+
+fn city(summary: &[Vec<String>], year: &str, metric: &str) -> String {
+    summary
+        .iter()
+        .find(|r| r[0] == year && r[1] == "ALL" && r[2] == metric)
+        .unwrap_or_else(|| panic!("no row {year} ALL {metric}"))[3]
+        .clone()
+}
+
+#[test]
+fn tiny_fixture_matches_the_hand_computation() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("placeplan")
+        .unwrap()
+        .args(["run", "tests/fixtures/tiny/plan.toml", "--no-charts", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let summary = read_csv(&out.path().join("plan/summary.csv"));
+    assert_eq!(summary[0].join(","), "year,area_id,metric,central,mean,p5,p10,p50,p90,p95");
+    let expect = [
+        ("2019", "pupils", "150"),
+        ("2019", "places", "140"),
+        ("2019", "shortfall", "20"),
+        ("2019", "classes", "3"),
+        ("2019", "oversized_classes", "1"),
+        ("2019", "super_oversized_classes", "0"),
+        ("2020", "pupils", "180"),
+        ("2020", "places", "230"),
+        ("2020", "shortfall", "0"),
+        ("2020", "classes", "5"),
+        ("2020", "oversized_classes", "0"),
+        ("2020", "cleared", "1"),
+        ("2020", "pupils_moved", "0"),
+        ("2020", "demand_natural", "30"),
+        ("2020", "projects_completed", "1"),
+    ];
+    for (year, metric, value) in expect {
+        assert_eq!(city(&summary, year, metric), value, "{year} {metric}");
+    }
+    // No uncertainty: every quantile equals the central case.
+    for row in &summary[1..] {
+        assert!(row[3..].iter().all(|v| v == &row[3]), "spread in a fixed scenario: {row:?}");
+    }
+
+    let schools = read_csv(&out.path().join("plan/schools.csv"));
+    let rows: Vec<String> = schools.iter().map(|r| r.join(",")).collect();
+    assert_eq!(
+        rows,
+        [
+            "school_id,year,grade,pupils,classes,max_class_size,oversized_classes,super_oversized_classes",
+            "J1,2019,3,40,1,40,0,0",
+            "J1,2020,3,50,1,50,0,0",
+            "P1,2019,1,60,1,60,1,0",
+            "P1,2019,2,50,1,50,0,0",
+            "P1,2020,1,70,2,35,0,0",
+            "P1,2020,2,60,2,30,0,0",
+        ]
+    );
+    let targets = read_csv(&out.path().join("plan/targets.csv"));
+    assert_eq!(targets[1].join(","), "none-56-by-2020,2019,0");
+    assert_eq!(targets[2].join(","), "none-56-by-2020,2020,1");
+    let projects = read_csv(&out.path().join("plan/projects.csv"));
+    assert_eq!(projects[1].join(","), "X1,2020,1");
+    for f in ["summary.parquet", "schools.parquet", "manifest.json"] {
+        assert!(out.path().join("plan").join(f).is_file(), "{f} missing");
+    }
+    let compare = read_csv(&out.path().join("compare/summary.csv"));
+    assert_eq!(compare[0][0], "scenario");
+}
+
+#[test]
+fn tables_are_identical_for_one_and_two_threads() {
+    let run = |threads: &str| {
+        let out = tempfile::tempdir().unwrap();
+        Command::cargo_bin("placeplan")
+            .unwrap()
+            .args(["run", "scenarios/current-pace.toml", "--no-charts", "--draws", "200", "--threads", threads, "--out"])
+            .arg(out.path())
+            .assert()
+            .success();
+        let read = |f: &str| std::fs::read(out.path().join("current-pace").join(f)).unwrap();
+        (read("summary.csv"), read("projects.csv"), read("targets.csv"), read("summary.parquet"))
+    };
+    let one = run("1");
+    let two = run("2");
+    assert!(one.0 == two.0, "summary.csv differs between 1 and 2 threads");
+    assert!(one.1 == two.1, "projects.csv differs between 1 and 2 threads");
+    assert!(one.2 == two.2, "targets.csv differs between 1 and 2 threads");
+    assert!(one.3 == two.3, "summary.parquet differs between 1 and 2 threads");
+}
+
+#[test]
+fn quantiles_are_ordered_everywhere() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("placeplan")
+        .unwrap()
+        .args(["run", "scenarios/current-pace.toml", "--no-charts", "--draws", "200", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let summary = read_csv(&out.path().join("current-pace/summary.csv"));
+    for row in &summary[1..] {
+        let q: Vec<f64> = row[5..10].iter().map(|v| v.parse().unwrap()).collect();
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "p5 ≤ … ≤ p95 fails: {row:?}");
+    }
+}
+
+#[test]
+fn a_bad_scenario_writes_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    let bad = out.path().join("bad.toml");
+    std::fs::write(&bad, "horizn = 2025\n").unwrap();
+    let assert = Command::cargo_bin("placeplan")
+        .unwrap()
+        .args(["run", "--no-charts", "--out"])
+        .arg(out.path().join("o"))
+        .arg(&bad)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("did you mean `horizon`"), "{stderr}");
+    assert!(!out.path().join("o").exists(), "a failed run left output behind");
+}
