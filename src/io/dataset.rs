@@ -296,11 +296,7 @@ fn check_stage(c: &mut super::csvsheet::Cells<'_>, stages: &[Stage]) -> Option<S
     let names = stage_names(stages);
     let hint =
         super::error::nearest(&name, names.iter().copied()).map(|n| format!("did you mean {n:?}?"));
-    c.fail_hint(
-        "stage",
-        format!("a stage of stages.csv: {}", names.join(", ")),
-        hint,
-    );
+    c.fail_hint("stage", format!("a stage: {}", names.join(", ")), hint);
     None
 }
 
@@ -788,6 +784,7 @@ fn projects(
     schools: &Checked<School>,
     errs: &mut Vec<InputError>,
 ) -> Vec<Project> {
+    let by_id: HashMap<&str, &School> = schools.items.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut out = Vec::new();
     let mut seen = HashMap::new();
     let mut new_schools = HashMap::new();
@@ -827,7 +824,7 @@ fn projects(
                             "school_id",
                             "a school_id of schools.csv (an expansion adds classrooms to an existing school)",
                         );
-                    } else if let Some(school) = schools.items.iter().find(|s| &s.id == sid) {
+                    } else if let Some(school) = by_id.get(sid.as_str()) {
                         if area_id.as_ref().is_some_and(|a| *a != school.area_id) {
                             c.fail(
                                 "area_id",
