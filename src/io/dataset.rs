@@ -686,21 +686,36 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
         }
     }
     if areas.checkable && sheet.complete {
-        for area in &areas.order {
-            for driver in Driver::ALL {
-                if !covered.iter().any(|(a, d)| *d == driver && a.matches(area)) {
-                    errs.push(InputError::value(
-                        &sheet.file,
-                        0,
-                        0,
-                        "area_id",
-                        area,
-                        format!(
-                            "a {} row for this area or for `*` (every area)",
-                            driver.as_str()
-                        ),
-                    ));
-                }
+        for driver in Driver::ALL {
+            let missing: Vec<&String> = areas
+                .order
+                .iter()
+                .filter(|area| !covered.iter().any(|(a, d)| *d == driver && a.matches(area)))
+                .collect();
+            if !missing.is_empty() && missing.len() == areas.order.len() {
+                errs.push(InputError::message(
+                    &sheet.file,
+                    0,
+                    0,
+                    format!(
+                        "no {} row: expected one for `*` (every area) or one for each area",
+                        driver.as_str()
+                    ),
+                ));
+                continue;
+            }
+            for area in missing {
+                errs.push(InputError::value(
+                    &sheet.file,
+                    0,
+                    0,
+                    "area_id",
+                    area,
+                    format!(
+                        "a {} row for this area or for `*` (every area)",
+                        driver.as_str()
+                    ),
+                ));
             }
         }
     }
