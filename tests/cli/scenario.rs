@@ -106,3 +106,17 @@ fn a_missing_scenario_file_is_named() {
         "{e}"
     );
 }
+
+#[test]
+fn references_to_the_data_set_are_checked() {
+    let path = Path::new("tests/fixtures/scenarios/wrong-refs.toml");
+    let s = load(path).unwrap();
+    let data = placeplan::io::dataset::load(&s.data).unwrap();
+    let errors = placeplan::scenario::check_against(path, &data).unwrap_err();
+    insta::assert_snapshot!(errors.to_string());
+
+    let ok = Path::new("tests/fixtures/scenarios/right-refs.toml");
+    let s = load(ok).unwrap();
+    let data = placeplan::io::dataset::load(&s.data).unwrap();
+    placeplan::scenario::check_against(ok, &data).unwrap();
+}
