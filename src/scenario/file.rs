@@ -498,16 +498,16 @@ pub fn check_against(path: &Path, text: &str, data: &DataSet) -> Result<(), Inpu
                     "an existing or planned school_id",
                 );
             }
-            Some(ProjectKind::NewSchool) => {
-                if schools.contains(&sid) || new_schools.contains(&sid) {
-                    p.value(
-                        "pipeline.extra.school_id",
-                        e.school_id.span(),
-                        "an id of no school and no planned new school (a new school)",
-                    );
-                }
+            Some(ProjectKind::NewSchool)
+                if schools.contains(&sid) || new_schools.contains(&sid) =>
+            {
+                p.value(
+                    "pipeline.extra.school_id",
+                    e.school_id.span(),
+                    "an id of no school and no planned new school (a new school)",
+                );
             }
-            None => {}
+            Some(ProjectKind::NewSchool) | None => {}
         }
     }
     for (stage, size) in &raw.classes.standard_size {
