@@ -89,6 +89,16 @@ pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
     let profiles_sheet = read("profiles.csv", PROFILES, false, &mut errs);
     let projects_sheet = read("projects.csv", PROJECTS, false, &mut errs);
 
+    for sheet in [&areas_sheet, &schools_sheet].into_iter().flatten() {
+        if sheet.complete && sheet.records.is_empty() {
+            errs.push(InputError::message(
+                &sheet.file,
+                0,
+                0,
+                "no rows: expected at least one row below the header",
+            ));
+        }
+    }
     let stages = match &stages_sheet {
         Some(sheet) => stages(sheet, &mut errs),
         None => default_stages(),
@@ -198,7 +208,8 @@ impl<T> Checked<T> {
                     items,
                     order,
                     ids,
-                    checkable: s.complete,
+                    // An empty file is reported once, not again for every reference to it.
+                    checkable: s.complete && !s.records.is_empty(),
                 }
             }
             None => Checked {
@@ -1030,6 +1041,26 @@ mod tests {
         for e in &expected {
             assert!(p.contains(e), "missing {e}\nin {p:#?}");
         }
+    }
+
+    #[test]
+    fn a_data_set_without_schools_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        write_valid(d);
+        fs::write(
+            d.join("schools.csv"),
+            "school_id,area_id,name,stage,urban,classrooms\n",
+        )
+        .unwrap();
+        let p = problems(d);
+        assert!(
+            p.contains(&format!(
+                "{}: no rows: expected at least one row below the header",
+                d.join("schools.csv").display()
+            )),
+            "{p:#?}"
+        );
     }
 
     #[test]
