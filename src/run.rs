@@ -111,6 +111,17 @@ pub fn run(
             Err(e) => errors.extend(e.0),
         }
     }
+    // Names the scenario uses must exist in its data set (not checked against a `--data`
+    // override, which the scenario was not written for).
+    if req.data.is_none() {
+        for (file, sc) in &scenarios {
+            if let Some(ds) = data.get(&sc.data)
+                && let Err(e) = scenario::check_against(file, ds)
+            {
+                errors.extend(e.0);
+            }
+        }
+    }
     if !errors.is_empty() {
         return Err(RunError::Input(InputErrors(errors)));
     }

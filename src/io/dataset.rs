@@ -89,6 +89,16 @@ pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
     let profiles_sheet = read("profiles.csv", PROFILES, false, &mut errs);
     let projects_sheet = read("projects.csv", PROJECTS, false, &mut errs);
 
+    for sheet in [&areas_sheet, &schools_sheet].into_iter().flatten() {
+        if sheet.complete && sheet.records.is_empty() {
+            errs.push(InputError::message(
+                &sheet.file,
+                0,
+                0,
+                "no rows: expected at least one row below the header",
+            ));
+        }
+    }
     let stages = match &stages_sheet {
         Some(sheet) => stages(sheet, &mut errs),
         None => default_stages(),
@@ -198,7 +208,8 @@ impl<T> Checked<T> {
                     items,
                     order,
                     ids,
-                    checkable: s.complete,
+                    // An empty file is reported once, not again for every reference to it.
+                    checkable: s.complete && !s.records.is_empty(),
                 }
             }
             None => Checked {
@@ -296,11 +307,7 @@ fn check_stage(c: &mut super::csvsheet::Cells<'_>, stages: &[Stage]) -> Option<S
     let names = stage_names(stages);
     let hint =
         super::error::nearest(&name, names.iter().copied()).map(|n| format!("did you mean {n:?}?"));
-    c.fail_hint(
-        "stage",
-        format!("a stage of stages.csv: {}", names.join(", ")),
-        hint,
-    );
+    c.fail_hint("stage", format!("a stage: {}", names.join(", ")), hint);
     None
 }
 
@@ -690,21 +697,36 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
         }
     }
     if areas.checkable && sheet.complete {
-        for area in &areas.order {
-            for driver in Driver::ALL {
-                if !covered.iter().any(|(a, d)| *d == driver && a.matches(area)) {
-                    errs.push(InputError::value(
-                        &sheet.file,
-                        0,
-                        0,
-                        "area_id",
-                        area,
-                        format!(
-                            "a {} row for this area or for `*` (every area)",
-                            driver.as_str()
-                        ),
-                    ));
-                }
+        for driver in Driver::ALL {
+            let missing: Vec<&String> = areas
+                .order
+                .iter()
+                .filter(|area| !covered.iter().any(|(a, d)| *d == driver && a.matches(area)))
+                .collect();
+            if !missing.is_empty() && missing.len() == areas.order.len() {
+                errs.push(InputError::message(
+                    &sheet.file,
+                    0,
+                    0,
+                    format!(
+                        "no {} row: expected one for `*` (every area) or one for each area",
+                        driver.as_str()
+                    ),
+                ));
+                continue;
+            }
+            for area in missing {
+                errs.push(InputError::value(
+                    &sheet.file,
+                    0,
+                    0,
+                    "area_id",
+                    area,
+                    format!(
+                        "a {} row for this area or for `*` (every area)",
+                        driver.as_str()
+                    ),
+                ));
             }
         }
     }
@@ -788,6 +810,7 @@ fn projects(
     schools: &Checked<School>,
     errs: &mut Vec<InputError>,
 ) -> Vec<Project> {
+    let by_id: HashMap<&str, &School> = schools.items.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut out = Vec::new();
     let mut seen = HashMap::new();
     let mut new_schools = HashMap::new();
@@ -827,7 +850,7 @@ fn projects(
                             "school_id",
                             "a school_id of schools.csv (an expansion adds classrooms to an existing school)",
                         );
-                    } else if let Some(school) = schools.items.iter().find(|s| &s.id == sid) {
+                    } else if let Some(school) = by_id.get(sid.as_str()) {
                         if area_id.as_ref().is_some_and(|a| *a != school.area_id) {
                             c.fail(
                                 "area_id",
@@ -1018,6 +1041,26 @@ mod tests {
         for e in &expected {
             assert!(p.contains(e), "missing {e}\nin {p:#?}");
         }
+    }
+
+    #[test]
+    fn a_data_set_without_schools_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        write_valid(d);
+        fs::write(
+            d.join("schools.csv"),
+            "school_id,area_id,name,stage,urban,classrooms\n",
+        )
+        .unwrap();
+        let p = problems(d);
+        assert!(
+            p.contains(&format!(
+                "{}: no rows: expected at least one row below the header",
+                d.join("schools.csv").display()
+            )),
+            "{p:#?}"
+        );
     }
 
     #[test]

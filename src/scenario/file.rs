@@ -20,7 +20,7 @@ use super::{
 use crate::engine::progression::{Averaging, RatioOptions, ZeroFeeder};
 use crate::io::csvsheet::parse_year_month;
 use crate::io::error::{InputError, InputErrors, nearest};
-use crate::model::{AreaSel, Driver, ProjectKind, SchoolYear, ThreePoint};
+use crate::model::{AreaSel, DataSet, Driver, ProjectKind, SchoolYear, ThreePoint};
 
 /// Default number of Monte Carlo draws.
 pub const DEFAULT_DRAWS: u32 = 1000;
@@ -147,9 +147,9 @@ struct PipelineToml {
     #[serde(default)]
     cancel_all: bool,
     #[serde(default)]
-    cancel_batches: Vec<String>,
+    cancel_batches: Vec<Spanned<String>>,
     #[serde(default)]
-    cancel_projects: Vec<String>,
+    cancel_projects: Vec<Spanned<String>>,
     #[serde(default)]
     extra: Vec<ExtraToml>,
 }
@@ -159,10 +159,10 @@ struct PipelineToml {
 struct ExtraToml {
     id: Spanned<String>,
     name: String,
-    area_id: String,
-    stage: String,
+    area_id: Spanned<String>,
+    stage: Spanned<String>,
     kind: Spanned<String>,
-    school_id: String,
+    school_id: Spanned<String>,
     classrooms: Spanned<i64>,
     planned_start: Spanned<String>,
     planned_completion: Spanned<String>,
@@ -178,7 +178,7 @@ fn default_batch() -> String {
 #[serde(deny_unknown_fields)]
 struct DriverToml {
     driver: Spanned<String>,
-    area: Option<String>,
+    area: Option<Spanned<String>>,
     multiply: Option<Spanned<f64>>,
     low: Option<Spanned<f64>>,
     central: Option<Spanned<f64>>,
@@ -407,6 +407,163 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, InputErrors> {
     }
 }
 
+/// Checks the references of a scenario's text to its data set: driver areas, cancelled batches
+/// and projects, extra projects' areas, stages and schools, stage names of class sizes, and
+/// years against the enrolment history. Call after [`parse`] succeeded on the same text.
+pub fn check_against(path: &Path, text: &str, data: &DataSet) -> Result<(), InputErrors> {
+    let mut p = Problems {
+        path,
+        text,
+        errs: Vec::new(),
+    };
+    let raw: ScenarioToml = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(err) => {
+            p.toml(&err);
+            return Err(InputErrors(p.errs));
+        }
+    };
+    let known =
+        |p: &mut Problems<'_>, key: &str, v: &Spanned<String>, valid: &[&str], what: &str| {
+            if !valid.contains(&v.get_ref().as_str()) {
+                let hint = nearest(v.get_ref(), valid.iter().copied())
+                    .map(|n| format!("did you mean \"{n}\"?"));
+                p.value_hint(
+                    key,
+                    v.span(),
+                    format!("{what} of the data set {}", data.dir.display()),
+                    hint,
+                );
+            }
+        };
+    let areas: Vec<&str> = data.areas.iter().map(|a| a.id.as_str()).collect();
+    let stages: Vec<&str> = data.stages.iter().map(|s| s.name.as_str()).collect();
+    let schools: Vec<&str> = data.schools.iter().map(|s| s.id.as_str()).collect();
+    let projects: Vec<&str> = data.projects.iter().map(|x| x.id.as_str()).collect();
+    let mut batches: Vec<&str> = data.projects.iter().map(|x| x.batch.as_str()).collect();
+    batches.sort_unstable();
+    batches.dedup();
+
+    for d in &raw.drivers {
+        if let Some(a) = &d.area
+            && a.get_ref() != "*"
+        {
+            known(&mut p, "drivers.area", a, &areas, "`*` or an area_id");
+        }
+    }
+    for b in &raw.pipeline.cancel_batches {
+        known(&mut p, "pipeline.cancel_batches", b, &batches, "a batch");
+    }
+    for x in &raw.pipeline.cancel_projects {
+        known(
+            &mut p,
+            "pipeline.cancel_projects",
+            x,
+            &projects,
+            "a project_id",
+        );
+    }
+    let new_schools: Vec<&str> = data
+        .projects
+        .iter()
+        .filter(|x| x.kind == ProjectKind::NewSchool)
+        .map(|x| x.school_id.as_str())
+        .collect();
+    for e in &raw.pipeline.extra {
+        if projects.contains(&e.id.get_ref().as_str()) {
+            p.value(
+                "pipeline.extra.id",
+                e.id.span(),
+                "an id not in the data set's projects.csv",
+            );
+        }
+        known(
+            &mut p,
+            "pipeline.extra.area_id",
+            &e.area_id,
+            &areas,
+            "an area_id",
+        );
+        known(&mut p, "pipeline.extra.stage", &e.stage, &stages, "a stage");
+        let sid = e.school_id.get_ref().as_str();
+        match ProjectKind::parse(e.kind.get_ref()) {
+            Some(ProjectKind::Expansion) => {
+                let mut valid = schools.clone();
+                valid.extend(&new_schools);
+                known(
+                    &mut p,
+                    "pipeline.extra.school_id",
+                    &e.school_id,
+                    &valid,
+                    "an existing or planned school_id",
+                );
+            }
+            Some(ProjectKind::NewSchool)
+                if schools.contains(&sid) || new_schools.contains(&sid) =>
+            {
+                p.value(
+                    "pipeline.extra.school_id",
+                    e.school_id.span(),
+                    "an id of no school and no planned new school (a new school)",
+                );
+            }
+            Some(ProjectKind::NewSchool) | None => {}
+        }
+    }
+    for (stage, size) in &raw.classes.standard_size {
+        if !stages.contains(&stage.as_str()) {
+            let hint =
+                nearest(stage, stages.iter().copied()).map(|n| format!("did you mean `{n}`?"));
+            p.value_hint(
+                &format!("classes.standard_size.{stage}"),
+                size.span(),
+                format!("a stage of the data set: {}", stages.join(", ")),
+                hint,
+            );
+        }
+    }
+    let first = data.enrolment.iter().map(|e| e.year).min();
+    let last = data.base_year();
+    if let (Some(b), Some(first), Some(last)) = (&raw.base_year, first, last)
+        && !(i64::from(first.0)..=i64::from(last.0)).contains(b.get_ref())
+    {
+        p.value(
+            "base_year",
+            b.span(),
+            format!("a year of the enrolment history ({first}–{last})"),
+        );
+    }
+    let base = raw
+        .base_year
+        .as_ref()
+        .map(|b| *b.get_ref())
+        .or(last.map(|l| i64::from(l.0)));
+    if let Some(base) = base {
+        if *raw.horizon.get_ref() < base {
+            p.value(
+                "horizon",
+                raw.horizon.span(),
+                format!("a year ≥ the base year ({base})"),
+            );
+        }
+        for t in &raw.targets {
+            if *t.year.get_ref() < base {
+                p.value(
+                    "targets.year",
+                    t.year.span(),
+                    format!("a year ≥ the base year ({base})"),
+                );
+            }
+        }
+    }
+    if p.errs.is_empty() {
+        Ok(())
+    } else {
+        p.errs.sort_by_key(|e| (e.line, e.column));
+        Err(InputErrors(p.errs))
+    }
+}
+
 fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
     let name = p
         .path
@@ -506,8 +663,16 @@ fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
         pace: pace?,
         cancel: Cancellations {
             all: pipeline.cancel_all,
-            batches: pipeline.cancel_batches.clone(),
-            projects: pipeline.cancel_projects.clone(),
+            batches: pipeline
+                .cancel_batches
+                .iter()
+                .map(|b| b.get_ref().clone())
+                .collect(),
+            projects: pipeline
+                .cancel_projects
+                .iter()
+                .map(|b| b.get_ref().clone())
+                .collect(),
         },
         extra_projects: extra_projects?,
         classes: classes?,
@@ -583,10 +748,10 @@ fn extras(p: &mut Problems<'_>, raw: &[ExtraToml]) -> Option<Vec<ExtraProject>> 
             out.push(ExtraProject {
                 id: e.id.get_ref().clone(),
                 name: e.name.clone(),
-                area_id: e.area_id.clone(),
-                stage: e.stage.clone(),
+                area_id: e.area_id.get_ref().clone(),
+                stage: e.stage.get_ref().clone(),
                 kind,
-                school_id: e.school_id.clone(),
+                school_id: e.school_id.get_ref().clone(),
                 classrooms: classrooms as u32,
                 planned_start,
                 planned_completion,
@@ -604,7 +769,7 @@ fn drivers(p: &mut Problems<'_>, raw: &[DriverToml]) -> Option<Vec<DriverOverrid
     let mut ok = true;
     for d in raw {
         let driver = p.choice("drivers.driver", &d.driver, &Driver::NAMES, Driver::parse);
-        let area = match d.area.as_deref() {
+        let area = match d.area.as_ref().map(|a| a.get_ref().as_str()) {
             None | Some("*") => AreaSel::All,
             Some(a) => AreaSel::Area(a.to_owned()),
         };

@@ -145,3 +145,14 @@ pub fn load(path: &Path) -> Result<Scenario, crate::io::InputErrors> {
         .map_err(|e| crate::io::InputError::message(path, 0, 0, format!("{e:#}")))?;
     file::parse(path, &text)
 }
+
+/// Checks a loaded scenario's references against its data set (areas, stages, schools, projects,
+/// batches, years), reporting each problem at its `path:line:column` in the scenario file.
+pub fn check_against(
+    path: &Path,
+    data: &crate::model::DataSet,
+) -> Result<(), crate::io::InputErrors> {
+    let text = crate::io::text::read_text(path)
+        .map_err(|e| crate::io::InputError::message(path, 0, 0, format!("{e:#}")))?;
+    file::check_against(path, &text, data)
+}

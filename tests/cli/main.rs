@@ -2,3 +2,5 @@
 mod calibration;
 mod project;
 mod run;
+mod scenario;
+mod validate;

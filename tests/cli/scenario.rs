@@ -1,0 +1,122 @@
+//! The shipped scenarios and the scenario file's error messages.
+
+use std::path::Path;
+
+use placeplan::model::{AreaSel, Driver};
+use placeplan::scenario::{DriverChange, Pace, Sampling, load};
+
+fn errors(path: &str) -> String {
+    match load(Path::new(path)) {
+        Ok(s) => panic!("{path} loaded: {s:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn the_six_shipped_scenarios_load() {
+    let names = [
+        "plan",
+        "current-pace",
+        "accelerated",
+        "migrant-surge",
+        "birth-decline",
+        "no-build",
+    ];
+    for name in names {
+        let path = format!("scenarios/{name}.toml");
+        let s = load(Path::new(&path)).unwrap_or_else(|e| panic!("{path}:\n{e}"));
+        assert_eq!(s.name, name);
+        assert!(!s.title_zh.is_empty() && !s.title_en.is_empty());
+        assert!(!s.description.is_empty());
+        assert_eq!(s.data, Path::new("data/hengyang-2019"));
+        assert_eq!(s.horizon.0, 2025);
+        assert_eq!(s.draws, 10_000);
+        assert_eq!(s.seed, 2019);
+        assert_eq!(s.sampling, Sampling::Pert);
+        let targets: Vec<(&str, u16)> = s
+            .targets
+            .iter()
+            .map(|t| (t.id.as_str(), t.year.0))
+            .collect();
+        assert_eq!(
+            targets,
+            vec![
+                ("no-66-and-5pct-56-by-2020", 2020),
+                ("no-66-and-5pct-56-by-2022", 2022)
+            ]
+        );
+        for t in &s.targets {
+            assert_eq!(t.max_super_oversized_share, Some(0.0));
+            assert_eq!(t.max_oversized_share, Some(0.05));
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("# "),
+            "{path} must open with a comment saying what it asks"
+        );
+    }
+    let pace = |n: &str| {
+        load(Path::new(&format!("scenarios/{n}.toml")))
+            .unwrap()
+            .pace
+    };
+    assert_eq!(pace("plan"), Pace::Plan);
+    assert_eq!(pace("current-pace"), Pace::CurrentPace);
+    assert_eq!(pace("accelerated"), Pace::Accelerated);
+    assert_eq!(pace("migrant-surge"), Pace::CurrentPace);
+    assert_eq!(pace("birth-decline"), Pace::CurrentPace);
+
+    let surge = load(Path::new("scenarios/migrant-surge.toml")).unwrap();
+    assert_eq!(surge.drivers.len(), 1);
+    assert_eq!(surge.drivers[0].driver, Driver::MigrantInflow);
+    assert_eq!(surge.drivers[0].area, AreaSel::All);
+    assert_eq!(surge.drivers[0].change, DriverChange::Multiply(1.5));
+
+    let decline = load(Path::new("scenarios/birth-decline.toml")).unwrap();
+    assert_eq!(decline.drivers[0].driver, Driver::BirthChange);
+    match decline.drivers[0].change {
+        DriverChange::Replace(p) => assert_eq!((p.low, p.central, p.high), (-0.12, -0.08, -0.04)),
+        ref other => panic!("{other:?}"),
+    }
+
+    let no_build = load(Path::new("scenarios/no-build.toml")).unwrap();
+    assert!(no_build.cancel.all);
+}
+
+#[test]
+fn misspelt_keys_are_all_named_with_a_suggestion() {
+    insta::assert_snapshot!(errors("tests/fixtures/scenarios/typos.toml"), @r"
+    tests/fixtures/scenarios/typos.toml:4:1: unknown key `horizn` in [top level]; did you mean `horizon`?
+    tests/fixtures/scenarios/typos.toml:8:1: unknown key `pase` in [pipeline]; did you mean `pace`?
+    tests/fixtures/scenarios/typos.toml:12:1: unknown key `multipy` in [[drivers]]; did you mean `multiply`?
+    tests/fixtures/scenarios/typos.toml:14:2: unknown key `clases` in [top level]; did you mean `classes`?
+    ");
+}
+
+#[test]
+fn bad_values_are_all_named_with_line_and_column() {
+    insta::assert_snapshot!(errors("tests/fixtures/scenarios/bad-values.toml"));
+}
+
+#[test]
+fn a_missing_scenario_file_is_named() {
+    let e = errors("tests/fixtures/scenarios/nope.toml");
+    assert!(
+        e.starts_with("tests/fixtures/scenarios/nope.toml: cannot read"),
+        "{e}"
+    );
+}
+
+#[test]
+fn references_to_the_data_set_are_checked() {
+    let path = Path::new("tests/fixtures/scenarios/wrong-refs.toml");
+    let s = load(path).unwrap();
+    let data = placeplan::io::dataset::load(&s.data).unwrap();
+    let errors = placeplan::scenario::check_against(path, &data).unwrap_err();
+    insta::assert_snapshot!(errors.to_string());
+
+    let ok = Path::new("tests/fixtures/scenarios/right-refs.toml");
+    let s = load(ok).unwrap();
+    let data = placeplan::io::dataset::load(&s.data).unwrap();
+    placeplan::scenario::check_against(ok, &data).unwrap();
+}
