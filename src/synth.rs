@@ -464,7 +464,7 @@ fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Project> {
         let (area_id, stage, _) = &need[n];
         let due = batches[seq];
         let area_name = d.areas.iter().find(|a| &a.id == area_id).map_or("", |a| a.name.as_str());
-        let build_new = rng.random::<f64>() < if due { 0.4 } else { 0.5 };
+        let build_new = rng.random::<f64>() < if due { 0.6 } else { 0.5 };
         let primary = stage == "primary";
         let new_school = |rng: &mut ChaCha8Rng| {
             let id = format!("{}-{}N{:03}", area_id, if primary { "P" } else { "J" }, j + 1);
@@ -625,7 +625,7 @@ pub fn no_build_scenario(horizon: u16) -> Scenario {
         cancel: Cancellations { all: true, ..Cancellations::default() },
         extra_projects: Vec::new(),
         classes: ClassRules::default(),
-        rebalancing: 0.3,
+        rebalancing: 0.6,
         progression: RatioOptions::default(),
         targets: Vec::new(),
     }
