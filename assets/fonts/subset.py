@@ -53,6 +53,16 @@ for name in glyph_order:
     pen = TTGlyphPen(glyph_set)
     glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
     glyf.glyphs[name] = pen.glyph()
+# plotters' ab_glyph renderer places each glyph's ink box at the pen position, dropping the
+# left side bearing, so a full-width （ or ： would be drawn at the left of its cell. A one-point
+# contour at the origin (no ink) makes every ink box start at x = 0, which restores the bearing.
+for name in glyph_order:
+    g = glyf.glyphs[name]
+    if g.numberOfContours > 0:
+        g.coordinates.append((0, 0))
+        g.flags.append(1)
+        g.endPtsOfContours.append(len(g.coordinates) - 1)
+        g.numberOfContours += 1
 font["loca"] = newTable("loca")
 font["glyf"] = glyf
 font["maxp"] = newTable("maxp")
