@@ -274,8 +274,9 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
 
 /// Renders every chart and the report for `lang` into `dir`; returns the report's path and
 /// every chart written.
-fn render_all(dir: &Path, lang: Lang) -> (PathBuf, Vec<PathBuf>) {
-    let (data, runs) = fake_runs();
+fn render_all(dir: &Path, lang: Lang, scenarios: usize) -> (PathBuf, Vec<PathBuf>) {
+    let (data, mut runs) = fake_runs();
+    runs.truncate(scenarios);
     let views: Vec<RunView> = runs
         .iter()
         .map(|(scenario, result)| RunView {
@@ -324,11 +325,13 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (be(16), be(20))
 }
 
-fn check_charts_and_report(lang: Lang) {
+/// Renders `scenarios` of the fake runs in `lang` and checks the files and the report.
+fn check_charts_and_report(lang: Lang, scenarios: usize) {
     let (_keep, dir) = out_dir(lang);
-    let (report, charts) = render_all(&dir, lang);
-    // 6 scenarios × 4 charts + 2 comparison charts, each PNG and SVG.
-    assert_eq!(charts.len(), (6 * 4 + 2) * 2);
+    let (report, charts) = render_all(&dir, lang, scenarios);
+    // 4 charts per scenario + 2 comparison charts, each PNG and SVG.
+    let images = scenarios * 4 + 2;
+    assert_eq!(charts.len(), images * 2);
     assert!(dir.join("compare/cleared_by_scenario.png").is_file());
     for chart in &charts {
         let bytes = std::fs::read(chart).expect("chart file");
@@ -356,17 +359,18 @@ fn check_charts_and_report(lang: Lang) {
     for needle in key {
         assert!(html.contains(needle), "report lacks {needle}");
     }
-    assert_report_renders(&report, (6 * 4 + 2) as usize);
+    assert_report_renders(&report, images);
 }
 
 #[test]
 fn charts_and_report_render_in_chinese() {
-    check_charts_and_report(Lang::Zh);
+    check_charts_and_report(Lang::Zh, 6);
 }
 
 #[test]
 fn charts_and_report_render_in_english() {
-    check_charts_and_report(Lang::En);
+    // Fewer scenarios: the English run checks the words, the Chinese one the full run's size.
+    check_charts_and_report(Lang::En, 3);
 }
 
 /// A Chromium on PATH (or `$CHROMIUM`), if any.
