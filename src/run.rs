@@ -145,6 +145,7 @@ pub fn run(
 /// Writes every scenario's folder and the comparison, all staged and committed together.
 fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
     let mut staged = Vec::new();
+    let mut scenario_charts = Vec::new();
     for d in done {
         let dir = StagedDir::begin(&req.out.join(&d.scenario.name))?;
         let manifest = Manifest {
@@ -163,7 +164,8 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         if let Some(opts) = &req.charts {
             let view = RunView { scenario: &d.scenario, data: &d.data, result: &d.result };
             let files = charts::write_scenario_charts(&view, opts, dir.path())?;
-            charts::write_report(std::slice::from_ref(&view), opts, dir.path(), &files)?;
+            charts::write_report(std::slice::from_ref(&view), opts, dir.path(), std::slice::from_ref(&files), &[])?;
+            scenario_charts.push(files);
         }
         staged.push(dir);
     }
@@ -177,7 +179,7 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
             .map(|d| RunView { scenario: &d.scenario, data: &d.data, result: &d.result })
             .collect();
         let files = charts::write_compare_charts(&views, opts, compare.path())?;
-        charts::write_report(&views, opts, compare.path(), &files)?;
+        charts::write_report(&views, opts, compare.path(), &scenario_charts, &files)?;
     }
     staged.push(compare);
     for dir in staged {
@@ -189,9 +191,6 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
 /// Chart options from the command line's strings.
 pub fn chart_options(lang: &str, formats: &str, generated: String) -> anyhow::Result<ChartOptions> {
     let lang: Lang = lang.parse()?;
-    let formats = formats
-        .split(',')
-        .map(|f| f.trim().parse::<Format>())
-        .collect::<Result<Vec<_>, _>>()?;
+    let formats = Format::parse_list(formats)?;
     Ok(ChartOptions { lang, formats, generated })
 }

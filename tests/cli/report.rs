@@ -1,0 +1,496 @@
+//! Charts and `report.html`: rendered from realistic fake results (the run pipeline is tested
+//! elsewhere), then opened in headless Chromium to check what a person would see.
+//!
+//! `assert_report_renders` is the reusable browser check: give it any `report.html`.
+//! Set `PLACEPLAN_CHART_DIR=<dir>` to keep the rendered charts for viewing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use placeplan::charts::{self, ChartOptions, Format, Lang, RunView};
+use placeplan::engine::progression::RatioOptions;
+use placeplan::engine::results::{Metric, ScenarioResult, SummaryRow, TargetRow};
+use placeplan::model::{
+    Area, AreaKind, DataSet, Project, ProjectKind, ProjectStatus, SchoolYear, YearMonth,
+    default_stages,
+};
+use placeplan::scenario::{Cancellations, ClassRules, Pace, Sampling, Scenario, Target};
+
+const AREAS: [(&str, &str, AreaKind, bool); 12] = [
+    ("yanfeng", "雁峰区", AreaKind::District, true),
+    ("shigu", "石鼓区", AreaKind::District, true),
+    ("zhuhui", "珠晖区", AreaKind::District, true),
+    ("zhengxiang", "蒸湘区", AreaKind::District, true),
+    ("nanyue", "南岳区", AreaKind::District, true),
+    ("hengyang-county", "衡阳县", AreaKind::County, false),
+    ("hengnan", "衡南县", AreaKind::County, false),
+    ("hengshan", "衡山县", AreaKind::County, false),
+    ("hengdong", "衡东县", AreaKind::County, false),
+    ("qidong", "祁东县", AreaKind::County, false),
+    ("leiyang", "耒阳市", AreaKind::City, false),
+    ("changning", "常宁市", AreaKind::City, false),
+];
+
+/// Each area's share of the city's oversized classes and shortfall.
+const AREA_WEIGHTS: [f64; 12] = [
+    0.07, 0.06, 0.08, 0.10, 0.01, 0.12, 0.11, 0.05, 0.07, 0.09, 0.17, 0.07,
+];
+
+fn data_set() -> DataSet {
+    let projects = (0..175)
+        .map(|i| Project {
+            id: format!("P{i:03}"),
+            name: format!("项目{i}"),
+            area_id: AREAS[i % 12].0.to_string(),
+            stage: "primary".into(),
+            kind: ProjectKind::Expansion,
+            school_id: format!("S{i:03}"),
+            classrooms: 12,
+            status: ProjectStatus::NotStarted,
+            planned_start: YearMonth { year: 2019, month: 3 },
+            planned_completion: YearMonth { year: 2020, month: 8 },
+            batch: if i < 52 { "due-2019" } else { "start-2019" }.into(),
+        })
+        .collect();
+    DataSet {
+        name: "hengyang-2019".into(),
+        dir: PathBuf::from("data/hengyang-2019"),
+        stages: default_stages(),
+        areas: AREAS
+            .iter()
+            .map(|(id, name, kind, urban)| Area {
+                id: id.to_string(),
+                name: name.to_string(),
+                kind: *kind,
+                urban: *urban,
+            })
+            .collect(),
+        schools: Vec::new(),
+        enrolment: Vec::new(),
+        births: Vec::new(),
+        growth: Vec::new(),
+        profiles: Vec::new(),
+        projects,
+    }
+}
+
+fn scenario(name: &str, zh: &str, en: &str, pace: Pace) -> Scenario {
+    Scenario {
+        name: name.into(),
+        title_zh: zh.into(),
+        title_en: en.into(),
+        description: format!("Fake scenario `{name}` for the chart tests."),
+        data: PathBuf::from("data/hengyang-2019"),
+        base_year: None,
+        horizon: SchoolYear(2025),
+        draws: 1000,
+        seed: 2019,
+        sampling: Sampling::Pert,
+        correlation: 0.5,
+        drivers: Vec::new(),
+        pace,
+        cancel: Cancellations::default(),
+        extra_projects: Vec::new(),
+        classes: ClassRules::default(),
+        rebalancing: 0.3,
+        progression: RatioOptions::default(),
+        targets: vec![
+            Target {
+                id: "no-66-by-2020".into(),
+                title_zh: "2020年消除66人及以上超大班额".into(),
+                title_en: "No 66+ class by 2020".into(),
+                year: SchoolYear(2020),
+                max_super_oversized_share: Some(0.0),
+                max_oversized_share: None,
+            },
+            Target {
+                id: "5pct-56-by-2021".into(),
+                title_zh: "2021年56人及以上大班额不超过5%".into(),
+                title_en: "At most 5% 56+ classes by 2021".into(),
+                year: SchoolYear(2021),
+                max_super_oversized_share: None,
+                max_oversized_share: Some(0.05),
+            },
+        ],
+    }
+}
+
+/// Shape of one fake scenario: oversized classes relative to 2019, shortfall in places,
+/// migrant factor, projects expected open per year.
+struct Shape {
+    oversized: [f64; 7],
+    shortfall: [f64; 7],
+    migrant: f64,
+    births: f64,
+    delivered: [f64; 7],
+}
+
+fn row(year: u16, area: &str, metric: Metric, central: f64, spread: f64) -> SummaryRow {
+    SummaryRow {
+        year: SchoolYear(year),
+        area_id: area.into(),
+        metric,
+        central,
+        mean: central * (1.0 + spread * 0.1),
+        p5: central * (1.0 - spread * 1.3),
+        p10: central * (1.0 - spread),
+        p50: central,
+        p90: central * (1.0 + spread * 1.2),
+        p95: central * (1.0 + spread * 1.5),
+    }
+}
+
+fn result(shape: &Shape) -> ScenarioResult {
+    let mut summary = Vec::new();
+    let planned = [4.0, 52.0, 120.0, 175.0, 175.0, 175.0, 175.0];
+    for (t, year) in (2019u16..=2025).enumerate() {
+        let spread = 0.05 * t as f64;
+        let oversized = 2033.0 * shape.oversized[t];
+        let classes = 41_000.0 + 600.0 * t as f64;
+        let shortfall = shape.shortfall[t];
+        let mut push = |area: &str, w: f64| {
+            summary.push(row(year, area, Metric::OversizedClasses, oversized * w, spread));
+            summary.push(row(year, area, Metric::SuperOversizedClasses, oversized * w * 0.36, spread * 1.4));
+            summary.push(row(year, area, Metric::Shortfall, shortfall * w, spread));
+            summary.push(row(year, area, Metric::Classes, classes * w, 0.01));
+            let mut cleared = row(year, area, Metric::Cleared, (2033.0 - oversized) * w, 0.0);
+            cleared.p10 = (2033.0 - oversized * (1.0 + spread * 1.2)) * w;
+            cleared.p90 = (2033.0 - oversized * (1.0 - spread)) * w;
+            summary.push(cleared);
+        };
+        push("ALL", 1.0);
+        for ((id, ..), w) in AREAS.iter().zip(AREA_WEIGHTS) {
+            push(id, w);
+        }
+        if t > 0 {
+            let natural = [0.0, 9_500.0, 7_200.0, 4_100.0, 900.0, -2_300.0, -5_200.0][t] * shape.births;
+            summary.push(row(year, "ALL", Metric::DemandNatural, natural, 0.25));
+            summary.push(row(year, "ALL", Metric::DemandMigrant, 6_200.0 * shape.migrant, 0.2));
+            summary.push(row(year, "ALL", Metric::DemandReturning, 2_400.0, 0.3));
+        }
+        summary.push(row(year, "ALL", Metric::ProjectsPlanned, planned[t], 0.0));
+        let mut done = row(year, "ALL", Metric::ProjectsCompleted, planned[t], 0.0);
+        done.mean = shape.delivered[t];
+        done.p10 = shape.delivered[t] * (1.0 - spread);
+        done.p90 = (shape.delivered[t] * (1.0 + spread)).min(175.0);
+        summary.push(done);
+    }
+    let p2020 = (1.0 - shape.oversized[1]).clamp(0.0, 1.0);
+    let p2021 = (1.1 - shape.oversized[2] * 2.0).clamp(0.0, 1.0);
+    ScenarioResult {
+        base_year: SchoolYear(2019),
+        horizon: SchoolYear(2025),
+        draws: 1000,
+        summary,
+        schools: Vec::new(),
+        projects: Vec::new(),
+        targets: vec![
+            TargetRow {
+                target: "no-66-by-2020".into(),
+                year: SchoolYear(2020),
+                probability: p2020,
+            },
+            TargetRow {
+                target: "5pct-56-by-2021".into(),
+                year: SchoolYear(2021),
+                probability: p2021,
+            },
+        ],
+    }
+}
+
+/// Six scenarios like SPEC §5's: plan clears ~1,700 of 2,033 oversized classes by 2021,
+/// current pace far fewer, no-build adds to them.
+fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
+    let on_plan = [4.0, 52.0, 120.0, 175.0, 175.0, 175.0, 175.0];
+    let slow = [4.0, 14.0, 48.0, 96.0, 138.0, 162.0, 172.0];
+    let fast = [4.0, 70.0, 150.0, 175.0, 175.0, 175.0, 175.0];
+    let specs: Vec<(Scenario, Shape)> = vec![
+        (
+            scenario("plan", "按计划建设", "Plan on schedule", Pace::Plan),
+            Shape {
+                oversized: [1.0, 0.42, 0.15, 0.13, 0.12, 0.11, 0.10],
+                shortfall: [70_000.0, 38_000.0, 16_000.0, 12_000.0, 9_000.0, 7_000.0, 6_000.0],
+                migrant: 1.0,
+                births: 1.0,
+                delivered: on_plan,
+            },
+        ),
+        (
+            scenario("current-pace", "按现行进度", "Current pace", Pace::CurrentPace),
+            Shape {
+                oversized: [1.0, 0.86, 0.62, 0.41, 0.29, 0.22, 0.18],
+                shortfall: [70_000.0, 82_000.0, 64_000.0, 41_000.0, 27_000.0, 19_000.0, 15_000.0],
+                migrant: 1.0,
+                births: 1.0,
+                delivered: slow,
+            },
+        ),
+        (
+            scenario("accelerated", "加快建设", "Accelerated", Pace::Accelerated),
+            Shape {
+                oversized: [1.0, 0.33, 0.09, 0.07, 0.06, 0.06, 0.05],
+                shortfall: [70_000.0, 29_000.0, 9_000.0, 7_000.0, 5_000.0, 4_000.0, 3_500.0],
+                migrant: 1.0,
+                births: 1.0,
+                delivered: fast,
+            },
+        ),
+        (
+            scenario("migrant-surge", "随迁子女激增", "Migrant surge", Pace::Plan),
+            Shape {
+                oversized: [1.0, 0.55, 0.27, 0.24, 0.22, 0.21, 0.20],
+                shortfall: [70_000.0, 47_000.0, 26_000.0, 21_000.0, 18_000.0, 16_000.0, 15_000.0],
+                migrant: 1.8,
+                births: 1.0,
+                delivered: on_plan,
+            },
+        ),
+        (
+            scenario("birth-decline", "出生人口下降", "Birth decline", Pace::Plan),
+            Shape {
+                oversized: [1.0, 0.40, 0.13, 0.10, 0.07, 0.05, 0.03],
+                shortfall: [70_000.0, 36_000.0, 13_000.0, 8_000.0, 4_000.0, 2_000.0, 1_000.0],
+                migrant: 1.0,
+                births: 0.7,
+                delivered: on_plan,
+            },
+        ),
+        (
+            scenario("no-build", "不再建设", "No construction", Pace::Plan),
+            Shape {
+                oversized: [1.0, 1.12, 1.26, 1.35, 1.39, 1.37, 1.32],
+                shortfall: [70_000.0, 112_000.0, 151_000.0, 168_000.0, 176_000.0, 174_000.0, 169_000.0],
+                migrant: 1.0,
+                births: 1.0,
+                delivered: [4.0; 7],
+            },
+        ),
+    ];
+    let runs = specs.into_iter().map(|(s, shape)| (s, result(&shape))).collect();
+    (data_set(), runs)
+}
+
+/// Renders every chart and the report for `lang` into `dir`; returns the report's path and
+/// every chart written.
+fn render_all(dir: &Path, lang: Lang, scenarios: usize) -> (PathBuf, Vec<PathBuf>) {
+    let (data, mut runs) = fake_runs();
+    runs.truncate(scenarios);
+    let views: Vec<RunView> = runs
+        .iter()
+        .map(|(scenario, result)| RunView {
+            scenario,
+            data: &data,
+            result,
+        })
+        .collect();
+    let opts = ChartOptions {
+        lang,
+        formats: vec![Format::Png, Format::Svg],
+        generated: "2019-07-01".into(),
+    };
+    let mut scenario_charts = Vec::new();
+    for view in &views {
+        let files = charts::write_scenario_charts(view, &opts, &dir.join(&view.scenario.name))
+            .expect("scenario charts");
+        scenario_charts.push(files);
+    }
+    let compare = charts::write_compare_charts(&views, &opts, &dir.join("compare")).expect("compare charts");
+    let report = charts::write_report(&views, &opts, dir, &scenario_charts, &compare).expect("report");
+    let mut all: Vec<PathBuf> = scenario_charts.into_iter().flatten().collect();
+    all.extend(compare);
+    (report, all)
+}
+
+fn out_dir(lang: Lang) -> (Option<tempfile::TempDir>, PathBuf) {
+    let name = match lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    };
+    match std::env::var_os("PLACEPLAN_CHART_DIR") {
+        Some(d) => (None, PathBuf::from(d).join(name)),
+        None => {
+            let tmp = tempfile::tempdir().expect("temp dir");
+            let path = tmp.path().join(name);
+            (Some(tmp), path)
+        }
+    }
+}
+
+/// PNG width and height from the IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+/// Renders `scenarios` of the fake runs in `lang` and checks the files and the report.
+fn check_charts_and_report(lang: Lang, scenarios: usize) {
+    let (_keep, dir) = out_dir(lang);
+    let (report, charts) = render_all(&dir, lang, scenarios);
+    // 4 charts per scenario + 2 comparison charts, each PNG and SVG.
+    let images = scenarios * 4 + 2;
+    assert_eq!(charts.len(), images * 2);
+    assert!(dir.join("compare/cleared_by_scenario.png").is_file());
+    for chart in &charts {
+        let bytes = std::fs::read(chart).expect("chart file");
+        match chart.extension().and_then(|e| e.to_str()) {
+            Some("png") => {
+                let (w, h) = png_size(&bytes);
+                assert!(w >= 2000 && h >= 1000, "{}: {w}×{h}", chart.display());
+            }
+            Some("svg") => {
+                let text = String::from_utf8(bytes).expect("SVG is UTF-8");
+                assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}", chart.display());
+            }
+            other => panic!("unexpected chart file {other:?}"),
+        }
+    }
+    let html = std::fs::read_to_string(&report).expect("report");
+    for needle in ["@page", "size: A4", "data:image/png;base64,", "data:font/ttf;base64,"] {
+        assert!(html.contains(needle), "report lacks {needle}");
+    }
+    assert!(!html.contains("src=\"http"), "report must not fetch anything");
+    let key = match lang {
+        Lang::Zh => ["按现行进度", "实现目标的概率", "雁峰区", "2,033"],
+        Lang::En => ["Current pace", "Probability of meeting each target", "雁峰区", "2,033"],
+    };
+    for needle in key {
+        assert!(html.contains(needle), "report lacks {needle}");
+    }
+    assert_report_renders(&report, images);
+}
+
+#[test]
+fn charts_and_report_render_in_chinese() {
+    check_charts_and_report(Lang::Zh, 6);
+}
+
+#[test]
+fn charts_and_report_render_in_english() {
+    // Fewer scenarios: the English run checks the words, the Chinese one the full run's size.
+    check_charts_and_report(Lang::En, 3);
+}
+
+/// A Chromium on PATH (or `$CHROMIUM`), if any.
+fn find_chromium() -> Option<PathBuf> {
+    if let Some(c) = std::env::var_os("CHROMIUM") {
+        return Some(PathBuf::from(c));
+    }
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
+        .find(|p| p.is_file())
+}
+
+fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// Script added to a copy of the report: once the page and its fonts have loaded, it writes
+/// what a reader would see into an element that `--dump-dom` prints.
+const PROBE: &str = r#"<script>
+window.addEventListener('load', () => document.fonts.ready.then(() => {
+  const imgs = [...document.images];
+  const r = {
+    title: document.title,
+    h1: (document.querySelector('h1') || {}).textContent || '',
+    images: imgs.length,
+    broken: imgs.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt),
+    narrow: imgs.filter(i => i.naturalWidth > 0 && i.naturalWidth < 1000).map(i => i.alt),
+    shown: imgs.filter(i => i.getBoundingClientRect().width > 300).length,
+    font: document.fonts.check('16px "Noto Sans CJK SC"', '大班额'),
+    fontLoaded: [...document.fonts].some(f => f.family.includes('Noto Sans CJK SC') && f.status === 'loaded'),
+  };
+  const pre = document.createElement('pre');
+  pre.id = 'placeplan-probe';
+  pre.textContent = JSON.stringify(r);
+  document.body.appendChild(pre);
+}));
+</script>"#;
+
+/// Opens `report` in headless Chromium and checks what a person would see: the page loads,
+/// `expected_images` charts are there, none is broken, each is a print-resolution image shown
+/// at a readable width, and the embedded CJK font is in use.
+///
+/// Without Chromium the check is skipped with a notice, unless `CI` is set: then it fails.
+/// Returns whether the check ran.
+pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
+    let Some(chromium) = find_chromium() else {
+        assert!(
+            !under_ci(),
+            "Chromium is required under CI (run .ci/install-chromium.sh) to check {}",
+            report.display()
+        );
+        eprintln!(
+            "NOTICE: Chromium not found; skipping the browser check of {} (install it with .ci/install-chromium.sh)",
+            report.display()
+        );
+        return false;
+    };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let html = std::fs::read_to_string(report).expect("report.html");
+    let probed = match html.rfind("</body>") {
+        Some(i) => format!("{}{PROBE}{}", &html[..i], &html[i..]),
+        None => panic!("{} has no </body>", report.display()),
+    };
+    let page = tmp.path().join("report.html");
+    std::fs::write(&page, probed).expect("write probed copy");
+    let profile = tmp.path().join("profile");
+    let mut child = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--window-size=1280,2000",
+            "--virtual-time-budget=20000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let stdout = child.stdout.take().expect("chromium stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut { stdout }, &mut s).map(|_| s)
+    });
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait for chromium").is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 180 s on {}", report.display());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let dom = reader.join().expect("reader thread").expect("chromium output");
+    let probe = dom
+        .split("<pre id=\"placeplan-probe\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .unwrap_or_else(|| panic!("the page did not finish loading in Chromium: {}", report.display()))
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let r: serde_json::Value = serde_json::from_str(&probe).expect("probe JSON");
+    assert!(!r["title"].as_str().unwrap_or("").is_empty(), "no title: {r}");
+    assert!(!r["h1"].as_str().unwrap_or("").is_empty(), "no heading: {r}");
+    assert_eq!(r["images"].as_u64(), Some(expected_images as u64), "chart count: {r}");
+    assert_eq!(r["broken"].as_array().map(Vec::len), Some(0), "broken images: {r}");
+    assert_eq!(r["narrow"].as_array().map(Vec::len), Some(0), "low-resolution images: {r}");
+    assert_eq!(r["shown"].as_u64(), Some(expected_images as u64), "images not shown full width: {r}");
+    assert_eq!(r["fontLoaded"], serde_json::Value::Bool(true), "embedded font not used: {r}");
+    true
+}
