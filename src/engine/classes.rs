@@ -74,7 +74,11 @@ pub fn classes_at_least(pupils: u32, classes: u32, threshold: u32) -> u32 {
 
 /// The largest class when `pupils` are split evenly into `classes` classes.
 pub fn max_class_size(pupils: u32, classes: u32) -> u32 {
-    if classes == 0 { 0 } else { pupils.div_ceil(classes) }
+    if classes == 0 {
+        0
+    } else {
+        pupils.div_ceil(classes)
+    }
 }
 
 /// Forms the classes of one school: `pupils[g]` per grade, `classrooms` available.
@@ -98,7 +102,11 @@ pub fn form_classes(
         // Every grade has the classes it needs, so no class is above the standard size,
         // which is below the oversized threshold: nothing to count.
         for (o, &n) in out.iter_mut().zip(need.iter()) {
-            *o = GradeClasses { classes: n, oversized: 0, super_oversized: 0 };
+            *o = GradeClasses {
+                classes: n,
+                oversized: 0,
+                super_oversized: 0,
+            };
         }
         return;
     }
@@ -205,7 +213,10 @@ mod tests {
         assert_eq!(out.iter().map(|c| c.oversized).sum::<u32>(), 0);
         // With 5 rooms: quotas 1.875, 1.875, 1.25 → 1, 1, 1; then 3/2 vs 3/2 vs 2/2 → grade 1.
         let out = form(&[120, 100, 50], 5, 45);
-        assert_eq!(out.iter().map(|c| c.classes).collect::<Vec<_>>(), vec![2, 2, 1]);
+        assert_eq!(
+            out.iter().map(|c| c.classes).collect::<Vec<_>>(),
+            vec![2, 2, 1]
+        );
         // 120 in 2 = 60 + 60: both oversized, none super.
         assert_eq!((out[0].oversized, out[0].super_oversized), (2, 0));
     }
@@ -213,7 +224,14 @@ mod tests {
     #[test]
     fn a_grade_with_pupils_gets_a_class_even_without_rooms() {
         let out = form(&[70, 0], 0, 45);
-        assert_eq!(out[0], GradeClasses { classes: 1, oversized: 1, super_oversized: 1 });
+        assert_eq!(
+            out[0],
+            GradeClasses {
+                classes: 1,
+                oversized: 1,
+                super_oversized: 1
+            }
+        );
         assert_eq!(out[1], GradeClasses::default());
     }
 

@@ -48,7 +48,19 @@ pub fn central_inputs(m: &Assembled) -> DrawInputs {
         open_t: m
             .projects
             .iter()
-            .map(|p| sim::open_t(m, delays::completion(&p.source, m.pace, &m.calibration, m.base_date, median, median)))
+            .map(|p| {
+                sim::open_t(
+                    m,
+                    delays::completion(
+                        &p.source,
+                        m.pace,
+                        &m.calibration,
+                        m.base_date,
+                        median,
+                        median,
+                    ),
+                )
+            })
             .collect(),
     }
 }
@@ -68,19 +80,40 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
     }
     for (p, o) in m.projects.iter().zip(inputs.open_t.iter_mut()) {
         let (e_start, e_done): (f64, f64) = (rng.sample(Exp1), rng.sample(Exp1));
-        *o = sim::open_t(m, delays::completion(&p.source, m.pace, &m.calibration, m.base_date, e_start, e_done));
+        *o = sim::open_t(
+            m,
+            delays::completion(
+                &p.source,
+                m.pace,
+                &m.calibration,
+                m.base_date,
+                e_start,
+                e_done,
+            ),
+        );
     }
 }
 
 /// Runs the central case (with every school's classes) and `opts.draws` draws.
-pub fn run(m: &Assembled, targets: &[Target], opts: &RunOptions, progress: &dyn Progress) -> ScenarioResult {
+pub fn run(
+    m: &Assembled,
+    targets: &[Target],
+    opts: &RunOptions,
+    progress: &dyn Progress,
+) -> ScenarioResult {
     let areas = m.areas();
     let width = m.years * (areas + 1) * METRICS;
 
     let mut central = vec![0.0f32; width];
     let mut detail: Vec<SchoolCell> = Vec::new();
     let mut scratch = Scratch::new(m);
-    sim::simulate(m, &central_inputs(m), &mut scratch, &mut central, Some(&mut detail));
+    sim::simulate(
+        m,
+        &central_inputs(m),
+        &mut scratch,
+        &mut central,
+        Some(&mut detail),
+    );
 
     let draws = opts.draws as usize;
     let mut metrics = vec![0.0f32; draws * width];
@@ -92,7 +125,15 @@ pub fn run(m: &Assembled, targets: &[Target], opts: &RunOptions, progress: &dyn 
             .zip(opens.par_chunks_mut(m.projects.len().max(1)))
             .enumerate()
             .for_each_init(
-                || (Scratch::new(m), DrawInputs { values: m.central.clone(), open_t: vec![0; m.projects.len()] }),
+                || {
+                    (
+                        Scratch::new(m),
+                        DrawInputs {
+                            values: m.central.clone(),
+                            open_t: vec![0; m.projects.len()],
+                        },
+                    )
+                },
                 |(scratch, inputs), (i, (out, open))| {
                     sample_inputs(m, opts.seed, i as u64, inputs);
                     sim::simulate(m, inputs, scratch, out, None);
@@ -104,7 +145,10 @@ pub fn run(m: &Assembled, targets: &[Target], opts: &RunOptions, progress: &dyn 
                 },
             )
     };
-    match rayon::ThreadPoolBuilder::new().num_threads(opts.threads.max(1)).build() {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .build()
+    {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
@@ -152,7 +196,13 @@ fn quantile(sorted: &[f32], q: f64) -> f64 {
     f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
 }
 
-fn summarise(m: &Assembled, central: &[f32], metrics: &[f32], draws: usize, width: usize) -> Vec<SummaryRow> {
+fn summarise(
+    m: &Assembled,
+    central: &[f32],
+    metrics: &[f32],
+    draws: usize,
+    width: usize,
+) -> Vec<SummaryRow> {
     let areas = m.areas();
     let mut keys = Vec::with_capacity(width);
     for t in 0..m.years {
@@ -171,7 +221,11 @@ fn summarise(m: &Assembled, central: &[f32], metrics: &[f32], draws: usize, widt
             v.sort_by(f32::total_cmp);
             SummaryRow {
                 year: m.year(t),
-                area_id: if a == areas { "ALL".to_string() } else { m.area_ids[a].clone() },
+                area_id: if a == areas {
+                    "ALL".to_string()
+                } else {
+                    m.area_ids[a].clone()
+                },
                 metric,
                 central: f64::from(central[c]),
                 mean: if draws == 0 { f64::NAN } else { mean },
@@ -190,11 +244,17 @@ fn project_rows(m: &Assembled, opens: &[u16], draws: usize) -> Vec<ProjectRow> {
     let mut rows = Vec::with_capacity(m.projects.len() * m.years);
     for (k, p) in m.projects.iter().enumerate() {
         for t in 1..m.years {
-            let open = (0..draws).filter(|&d| usize::from(opens[d * stride + k]) <= t).count();
+            let open = (0..draws)
+                .filter(|&d| usize::from(opens[d * stride + k]) <= t)
+                .count();
             rows.push(ProjectRow {
                 project_id: p.id.clone(),
                 year: m.year(t),
-                p_open: if draws == 0 { f64::NAN } else { open as f64 / draws as f64 },
+                p_open: if draws == 0 {
+                    f64::NAN
+                } else {
+                    open as f64 / draws as f64
+                },
             });
         }
     }
@@ -203,12 +263,28 @@ fn project_rows(m: &Assembled, opens: &[u16], draws: usize) -> Vec<ProjectRow> {
 
 /// Whether the city-wide classes of one draw meet a target in year index `t`.
 pub fn meets(target: &Target, classes: f32, oversized: f32, super_oversized: f32) -> bool {
-    let share = |x: f32| if classes > 0.0 { f64::from(x) / f64::from(classes) } else { 0.0 };
-    target.max_super_oversized_share.is_none_or(|max| share(super_oversized) <= max)
-        && target.max_oversized_share.is_none_or(|max| share(oversized) <= max)
+    let share = |x: f32| {
+        if classes > 0.0 {
+            f64::from(x) / f64::from(classes)
+        } else {
+            0.0
+        }
+    };
+    target
+        .max_super_oversized_share
+        .is_none_or(|max| share(super_oversized) <= max)
+        && target
+            .max_oversized_share
+            .is_none_or(|max| share(oversized) <= max)
 }
 
-fn target_rows(m: &Assembled, targets: &[Target], metrics: &[f32], draws: usize, width: usize) -> Vec<TargetRow> {
+fn target_rows(
+    m: &Assembled,
+    targets: &[Target],
+    metrics: &[f32],
+    draws: usize,
+    width: usize,
+) -> Vec<TargetRow> {
     let areas = m.areas();
     let mut rows = Vec::new();
     for target in targets {
@@ -217,13 +293,22 @@ fn target_rows(m: &Assembled, targets: &[Target], metrics: &[f32], draws: usize,
             let met = (0..draws)
                 .filter(|&d| {
                     let v = |metric| metrics[d * width + cell(areas, t, areas, metric)];
-                    meets(target, v(Metric::Classes), v(Metric::OversizedClasses), v(Metric::SuperOversizedClasses))
+                    meets(
+                        target,
+                        v(Metric::Classes),
+                        v(Metric::OversizedClasses),
+                        v(Metric::SuperOversizedClasses),
+                    )
                 })
                 .count();
             rows.push(TargetRow {
                 target: target.id.clone(),
                 year,
-                probability: if draws == 0 { f64::NAN } else { met as f64 / draws as f64 },
+                probability: if draws == 0 {
+                    f64::NAN
+                } else {
+                    met as f64 / draws as f64
+                },
             });
         }
     }

@@ -108,7 +108,11 @@ pub struct SchoolCell {
 pub fn open_t(m: &Assembled, completion: f64) -> u16 {
     let year = ((completion - 8.0) / 12.0).floor() as i64 + 1;
     let t = (year - i64::from(m.base_year.0)).max(1);
-    if t >= m.years as i64 { u16::MAX } else { t as u16 }
+    if t >= m.years as i64 {
+        u16::MAX
+    } else {
+        t as u16
+    }
 }
 
 /// Runs one draw; writes `out` (length `years * (areas + 1) * METRICS`) and, when `detail` is
@@ -150,7 +154,11 @@ pub fn simulate(
         let base_done = p.source.status == crate::model::ProjectStatus::Completed;
         let planned_t = open_t(m, f64::from(p.source.planned_completion.index()));
         for t in 0..m.years {
-            let done = if t == 0 { base_done } else { usize::from(open) <= t };
+            let done = if t == 0 {
+                base_done
+            } else {
+                usize::from(open) <= t
+            };
             let planned = if t == 0 {
                 p.source.planned_completion < m.base_date
             } else {
@@ -194,7 +202,11 @@ pub fn simulate(
             } else {
                 s.feeder[a] * m.ratios[a * m.transitions + g0 - 1] * pf
             };
-            let per_entry_weight = if s.entry_weight[gi] > 0.0 { entrants / s.entry_weight[gi] } else { 0.0 };
+            let per_entry_weight = if s.entry_weight[gi] > 0.0 {
+                entrants / s.entry_weight[gi]
+            } else {
+                0.0
+            };
             // 3. Migrants and returners join town-centre schools by grade profile.
             let migrants = value(Driver::MigrantInflow, a, t) as f32;
             let rural = value(Driver::MigrantFromRuralShare, a, t).clamp(0.0, 1.0) as f32;
@@ -205,7 +217,10 @@ pub fn simulate(
             for k in 0..grades {
                 leave[k] = migrants * rural * m.migrant_profile[g0 + k];
                 if s.inflow_weight[gi] > 0.0 {
-                    let (mi, ri) = (migrants * m.migrant_profile[g0 + k], returning * m.returning_profile[g0 + k]);
+                    let (mi, ri) = (
+                        migrants * m.migrant_profile[g0 + k],
+                        returning * m.returning_profile[g0 + k],
+                    );
                     inflow[k] = (mi + ri) / s.inflow_weight[gi];
                     migrant_in += mi;
                     returning_in += ri;
@@ -263,7 +278,8 @@ pub fn simulate(
             out[cell(areas, t, a, Metric::DemandReturning)] += returning_in;
 
             // 5. Rebalancing among town-centre schools, and among village schools.
-            let moved = rebalance(m, s, g.start, g.urban_end, grades) + rebalance(m, s, g.urban_end, g.end, grades);
+            let moved = rebalance(m, s, g.start, g.urban_end, grades)
+                + rebalance(m, s, g.urban_end, g.end, grades);
             out[cell(areas, t, a, Metric::PupilsMoved)] += moved;
             // 6. Classes.
             classes_and_totals(m, s, out, t, a, g.start..g.end, detail.as_deref_mut());
@@ -272,19 +288,25 @@ pub fn simulate(
 
     // City totals of the per-area sums, natural increase, and cleared classes.
     for t in 0..m.years {
-        for metric in [Metric::DemandMigrant, Metric::DemandReturning, Metric::PupilsMoved] {
+        for metric in [
+            Metric::DemandMigrant,
+            Metric::DemandReturning,
+            Metric::PupilsMoved,
+        ] {
             let total: f32 = (0..areas).map(|a| out[cell(areas, t, a, metric)]).sum();
             out[cell(areas, t, areas, metric)] = total;
         }
         for a in 0..=areas {
             if t > 0 {
-                let change = out[cell(areas, t, a, Metric::Pupils)] - out[cell(areas, t - 1, a, Metric::Pupils)];
+                let change = out[cell(areas, t, a, Metric::Pupils)]
+                    - out[cell(areas, t - 1, a, Metric::Pupils)];
                 out[cell(areas, t, a, Metric::DemandNatural)] = change
                     - out[cell(areas, t, a, Metric::DemandMigrant)]
                     - out[cell(areas, t, a, Metric::DemandReturning)];
             }
-            out[cell(areas, t, a, Metric::Cleared)] =
-                out[cell(areas, 0, a, Metric::OversizedClasses)] - out[cell(areas, t, a, Metric::OversizedClasses)];
+            out[cell(areas, t, a, Metric::Cleared)] = out
+                [cell(areas, 0, a, Metric::OversizedClasses)]
+                - out[cell(areas, t, a, Metric::OversizedClasses)];
         }
     }
 }
@@ -349,7 +371,13 @@ fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: u
                 continue;
             }
             let room = (s.rooms[i] as f32 * size - s.totals[i]).max(0.0);
-            receive(m, s, i, &by_grade[..grades], left * room / old_spare / moved);
+            receive(
+                m,
+                s,
+                i,
+                &by_grade[..grades],
+                left * room / old_spare / moved,
+            );
         }
     }
     moved
@@ -391,7 +419,13 @@ fn classes_and_totals(
             *c = (x + 0.5) as u32;
             total += *c;
         }
-        form_classes(&s.counts[..grades], s.rooms[i], stage.rule, &mut s.need[..grades], &mut s.classes[..grades]);
+        form_classes(
+            &s.counts[..grades],
+            s.rooms[i],
+            stage.rule,
+            &mut s.need[..grades],
+            &mut s.classes[..grades],
+        );
         let places = s.rooms[i] * stage.rule.size.get();
         sums[0] += total;
         sums[1] += places;

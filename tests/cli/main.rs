@@ -1,5 +1,6 @@
 //! End-to-end tests: the `placeplan` binary on small fixture data sets (one test binary).
 mod calibration;
+mod engine;
 mod project;
 mod report;
 mod run;
