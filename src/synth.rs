@@ -399,8 +399,8 @@ fn set_classrooms(d: &mut Draft, town: f64, spread: f64) {
 fn base_figures(d: &Draft) -> (u32, f64) {
     let mut over = 0;
     let mut shortfall = 0.0;
-    let mut need = vec![0; 9];
-    let mut out = vec![Default::default(); 9];
+    let mut need = [0; 9];
+    let mut out = [Default::default(); 9];
     for (i, s) in d.schools.iter().enumerate() {
         let st = d
             .stages
@@ -1043,9 +1043,8 @@ fn generate(
     let migrant_rate = if calibrate {
         bisect(0.0, 200.0, t.shortfall_no_build, |rate| {
             let ds = build(&d, &hist, name, rate, projects.clone());
-            let v = central_city(&ds, &no_build_scenario(horizon), Metric::Shortfall, horizon)
-                .unwrap_or(f64::NAN);
-            v
+            central_city(&ds, &no_build_scenario(horizon), Metric::Shortfall, horizon)
+                .unwrap_or(f64::NAN)
         })
     } else {
         12.0

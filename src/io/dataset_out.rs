@@ -14,7 +14,7 @@ fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> anyhow::Re
     for r in rows {
         w.write_record(&r)?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
