@@ -90,6 +90,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     match run::run(&req, &progress) {
         Ok(done) => {
             for d in &done {
+                if d.scenario.pace != crate::scenario::Pace::Plan {
+                    let c = &d.calibration;
+                    eprintln!(
+                        "{}: delays fitted to the base-date progress ({} of {} projects due by then \
+                         completed, {} of {} due to start started): mean completion delay {:.1} \
+                         months, mean start delay {:.1} months{}",
+                        d.scenario.name,
+                        c.completed,
+                        c.due_by_base,
+                        c.started,
+                        c.start_due_by_base,
+                        c.completion_mean,
+                        c.start_mean,
+                        if d.scenario.pace == crate::scenario::Pace::Accelerated {
+                            " (accelerated: a third of these)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
                 eprintln!(
                     "{}: {} draws → {}",
                     d.scenario.name,
