@@ -86,12 +86,17 @@ fn figure(out: &mut String, path: &Path, alt: &str) -> anyhow::Result<()> {
 
 fn central_range(p: Option<series::Point>) -> String {
     match p {
-        Some(p) => format!(
-            "{} <span class=\"range\">({}–{})</span>",
-            series::thousands(p.central),
-            series::thousands(p.p10),
-            series::thousands(p.p90)
-        ),
+        // An observed year (the base year) has no spread: show the count alone.
+        Some(p) if p.p10 == p.central && p.p90 == p.central => series::thousands(p.central),
+        Some(p) => {
+            let sep = if p.p10 < 0.0 || p.p90 < 0.0 { " – " } else { "–" };
+            format!(
+                "{} <span class=\"range\">({}{sep}{})</span>",
+                series::thousands(p.central),
+                series::thousands(p.p10),
+                series::thousands(p.p90)
+            )
+        }
         None => "–".to_string(),
     }
 }
@@ -170,7 +175,7 @@ fn render(
                 String::new()
             };
             let year = if i == 0 {
-                format!("{} {}", labels::year(*y, lang), l("（基年）", "(base)"))
+                format!("{}{}", labels::year(*y, lang), l("（基年）", " (base)"))
             } else {
                 labels::year(*y, lang)
             };
@@ -368,7 +373,7 @@ fn scenario_section(o: &mut String, run: &RunView, opts: &ChartOptions, charts: 
         "<h3>{}</h3>\n<table class=\"areas\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         l("各区县学位缺口（个学位）", "Shortfall by area (places)"),
         l("区县", "Area"),
-        esc(&format!("{} {}", labels::year(base, lang), l("（基年）", "(base)"))),
+        esc(&format!("{}{}", labels::year(base, lang), l("（基年）", " (base)"))),
         esc(&labels::year(target, lang))
     )?;
     let mut areas: Vec<_> = run.data.areas.iter().collect();
