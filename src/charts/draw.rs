@@ -250,7 +250,8 @@ fn draw_key<DB: DrawingBackend>(
                 .into_iter()
                 .map(|(dx, dy)| ((x0 + x1) / 2 + dx, ym + dy))
                 .collect();
-            root.draw(&Polygon::new(pts, st.color.filled())).map_err(err)?;
+            root.draw(&Polygon::new(pts, st.color.filled()))
+                .map_err(err)?;
         }
         Key::Band(color) => root
             .draw(&Rectangle::new(
@@ -309,13 +310,21 @@ struct Line {
 }
 
 impl Line {
-    fn from_points(label: String, style: SeriesStyle, pts: &[Point], value: fn(&Point) -> f64, band: bool) -> Line {
+    fn from_points(
+        label: String,
+        style: SeriesStyle,
+        pts: &[Point],
+        value: fn(&Point) -> f64,
+        band: bool,
+    ) -> Line {
         Line {
             label,
             style,
             points: pts.iter().map(|p| (f64::from(p.year), value(p))).collect(),
             band: if band {
-                pts.iter().map(|p| (f64::from(p.year), p.p10, p.p90)).collect()
+                pts.iter()
+                    .map(|p| (f64::from(p.year), p.p10, p.p90))
+                    .collect()
             } else {
                 Vec::new()
             },
@@ -351,7 +360,11 @@ fn time_chart<DB: DrawingBackend>(
         .filter(|v| v.is_finite())
         .fold((0.0f64, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
     let pad = ((hi - lo) * 0.08).max(1.0);
-    let y_range = if lo < 0.0 { lo - pad..hi + pad } else { 0.0..hi + pad };
+    let y_range = if lo < 0.0 {
+        lo - pad..hi + pad
+    } else {
+        0.0..hi + pad
+    };
     let n_years = (x1 - x0).round() as usize + 1;
     let year_fmt = |v: &f64| {
         if (v - v.round()).abs() < 1e-6 {
@@ -457,13 +470,18 @@ fn hbar_chart<DB: DrawingBackend>(
     let label_style = text_style(17.0 * s, TEXT);
     let mut label_w = 0u32;
     for g in groups {
-        let (w, _) = plot.estimate_text_size(&g.label, &label_style).map_err(err)?;
+        let (w, _) = plot
+            .estimate_text_size(&g.label, &label_style)
+            .map_err(err)?;
         label_w = label_w.max(w);
     }
-    let values = groups.iter().flat_map(|g| g.bars.iter().flatten()).flat_map(|b| {
-        let (l, h) = b.whisker.unwrap_or((b.value, b.value));
-        [b.value, l, h]
-    });
+    let values = groups
+        .iter()
+        .flat_map(|g| g.bars.iter().flatten())
+        .flat_map(|b| {
+            let (l, h) = b.whisker.unwrap_or((b.value, b.value));
+            [b.value, l, h]
+        });
     let (lo, hi) = values
         .chain(reference)
         .filter(|v| v.is_finite())
@@ -570,10 +588,18 @@ fn bar_fill_index(bar: usize, bars: usize) -> usize {
     }
 }
 
-fn no_data<DB: DrawingBackend>(plot: &DrawingArea<DB, Shift>, lang: Lang, s: f64) -> anyhow::Result<()> {
+fn no_data<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    lang: Lang,
+    s: f64,
+) -> anyhow::Result<()> {
     let (w, h) = plot.dim_in_pixel();
     plot.draw(&Text::new(
-        lang.pick("（结果中没有此图的数据）", "(no data for this chart in the results)").to_string(),
+        lang.pick(
+            "（结果中没有此图的数据）",
+            "(no data for this chart in the results)",
+        )
+        .to_string(),
         (w as i32 / 2, h as i32 / 2),
         text_style(22.0 * s, MUTED).pos(Pos::new(HPos::Center, VPos::Center)),
     ))
@@ -597,11 +623,20 @@ pub fn draw_oversized_over_time<DB: DrawingBackend>(
         let super_threshold = run.scenario.classes.super_oversized;
         let metrics = [
             (Metric::OversizedClasses, labels::oversized(threshold, lang)),
-            (Metric::SuperOversizedClasses, labels::super_oversized(super_threshold, lang)),
+            (
+                Metric::SuperOversizedClasses,
+                labels::super_oversized(super_threshold, lang),
+            ),
         ];
         for (i, (metric, label)) in metrics.into_iter().enumerate() {
             let pts = series::series(run.result, metric, CITY);
-            lines.push(Line::from_points(label, series_style(i), &pts, |p| p.central, true));
+            lines.push(Line::from_points(
+                label,
+                series_style(i),
+                &pts,
+                |p| p.central,
+                true,
+            ));
         }
         let title = match lang {
             Lang::Zh => format!("大班额变化：{}", labels::scenario_title(run, lang)),
@@ -624,7 +659,13 @@ pub fn draw_oversized_over_time<DB: DrawingBackend>(
         for (i, run) in runs.iter().enumerate() {
             let pts = series::series(run.result, Metric::OversizedClasses, CITY);
             let label = labels::scenario_title(run, lang).to_string();
-            lines.push(Line::from_points(label, series_style(i), &pts, |p| p.central, true));
+            lines.push(Line::from_points(
+                label,
+                series_style(i),
+                &pts,
+                |p| p.central,
+                true,
+            ));
         }
         let title = match lang {
             Lang::Zh => format!("各情景大班额（{threshold}人及以上）变化"),
@@ -702,7 +743,11 @@ pub fn draw_cleared_by_scenario<DB: DrawingBackend>(
         .enumerate()
         .map(|(i, y)| LegendEntry {
             key: Key::Bar(BAR_FILLS[bar_fill_index(i, years.len())]),
-            label: format!("{}{}", labels::by_year(*y, lang), lang.pick("（中心情形）", " (central case)")),
+            label: format!(
+                "{}{}",
+                labels::by_year(*y, lang),
+                lang.pick("（中心情形）", " (central case)")
+            ),
         })
         .collect();
     legend.push(LegendEntry {
@@ -714,7 +759,10 @@ pub fn draw_cleared_by_scenario<DB: DrawingBackend>(
             key: Key::RefLine,
             label: match lang {
                 Lang::Zh => format!("{base}年大班额 {}（可消除的上限）", series::thousands(b)),
-                Lang::En => format!("{base} oversized classes: {} (all cleared)", series::thousands(b)),
+                Lang::En => format!(
+                    "{base} oversized classes: {} (all cleared)",
+                    series::thousands(b)
+                ),
             },
         });
     }
@@ -724,7 +772,9 @@ pub fn draw_cleared_by_scenario<DB: DrawingBackend>(
             Lang::En => format!("Oversized classes ({threshold}+ pupils) cleared, by scenario"),
         },
         subtitle: match lang {
-            Lang::Zh => format!("比{base}学年减少的大班额数；柱为中心情形，误差线为各次模拟的P10–P90"),
+            Lang::Zh => {
+                format!("比{base}学年减少的大班额数；柱为中心情形，误差线为各次模拟的P10–P90")
+            }
             Lang::En => format!(
                 "City-wide reduction since the {base} school year; bars: central case, whiskers: P10–P90 over the draws"
             ),
@@ -733,7 +783,14 @@ pub fn draw_cleared_by_scenario<DB: DrawingBackend>(
         source: labels::source(runs, opts),
     };
     let plot = draw_frame(root, &frame)?;
-    hbar_chart(&plot, &groups, labels::cleared_axis(lang), base_oversized, lang, s)
+    hbar_chart(
+        &plot,
+        &groups,
+        labels::cleared_axis(lang),
+        base_oversized,
+        lang,
+        s,
+    )
 }
 
 /// Shortfall per area in the base year and the scenario's first target year (P10–P90 whiskers).
@@ -777,17 +834,28 @@ pub fn draw_shortfall_by_area<DB: DrawingBackend>(
         .collect();
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
     let groups: Vec<BarGroup> = rows.into_iter().map(|r| r.1).collect();
-    let city = |y| series::point(run.result, Metric::Shortfall, y, CITY).map(|p| series::thousands(p.central));
+    let city = |y| {
+        series::point(run.result, Metric::Shortfall, y, CITY).map(|p| series::thousands(p.central))
+    };
     let total = |y: u16| city(y).map(|v| format!("{} {v}", labels::year(y, lang)));
     let totals: Vec<String> = [total(base), total(target)].into_iter().flatten().collect();
     let frame = Frame {
         title: match lang {
             Lang::Zh => format!("各区县学位缺口：{}", labels::scenario_title(run, lang)),
-            Lang::En => format!("Shortfall of places by area: {}", labels::scenario_title(run, lang)),
+            Lang::En => format!(
+                "Shortfall of places by area: {}",
+                labels::scenario_title(run, lang)
+            ),
         },
         subtitle: match lang {
-            Lang::Zh => format!("全市合计（中心情形）：{}；按{base}年缺口排序", totals.join("，")),
-            Lang::En => format!("City total (central case): {}; sorted by the {base} shortfall", totals.join(", ")),
+            Lang::Zh => format!(
+                "全市合计（中心情形）：{}；按{base}年缺口排序",
+                totals.join("，")
+            ),
+            Lang::En => format!(
+                "City total (central case): {}; sorted by the {base} shortfall",
+                totals.join(", ")
+            ),
         },
         legend: vec![
             LegendEntry {
@@ -799,7 +867,11 @@ pub fn draw_shortfall_by_area<DB: DrawingBackend>(
             },
             LegendEntry {
                 key: Key::Bar(BAR_FILLS[bar_fill_index(1, 2)]),
-                label: format!("{}{}", labels::year(target, lang), lang.pick("（中心情形）", " (central case)")),
+                label: format!(
+                    "{}{}",
+                    labels::year(target, lang),
+                    lang.pick("（中心情形）", " (central case)")
+                ),
             },
             LegendEntry {
                 key: Key::Whisker,
@@ -822,16 +894,34 @@ pub fn draw_demand_by_driver<DB: DrawingBackend>(
     let lang = opts.lang;
     let s = scale(root);
     let drivers = [
-        (Metric::DemandNatural, lang.pick("自然增长（入学减毕业等）", "natural increase (entrants minus leavers)")),
-        (Metric::DemandMigrant, lang.pick("农民工随迁子女进城就学", "migrant workers' children")),
-        (Metric::DemandReturning, lang.pick("外地学生回流", "students returning from elsewhere")),
+        (
+            Metric::DemandNatural,
+            lang.pick(
+                "自然增长（入学减毕业等）",
+                "natural increase (entrants minus leavers)",
+            ),
+        ),
+        (
+            Metric::DemandMigrant,
+            lang.pick("农民工随迁子女进城就学", "migrant workers' children"),
+        ),
+        (
+            Metric::DemandReturning,
+            lang.pick("外地学生回流", "students returning from elsewhere"),
+        ),
     ];
     let lines: Vec<Line> = drivers
         .iter()
         .enumerate()
         .map(|(i, (metric, label))| {
             let pts = series::series(run.result, *metric, CITY);
-            Line::from_points(label.to_string(), series_style(i), &pts, |p| p.central, true)
+            Line::from_points(
+                label.to_string(),
+                series_style(i),
+                &pts,
+                |p| p.central,
+                true,
+            )
         })
         .collect();
     let mut legend: Vec<LegendEntry> = lines
@@ -878,8 +968,14 @@ pub fn draw_pipeline_delivery<DB: DrawingBackend>(
     let lines = vec![
         Line::from_points(
             match lang {
-                Lang::Zh => format!("预计（模拟平均值，{}）", labels::pace(run.scenario.pace, lang)),
-                Lang::En => format!("expected (mean of draws, {})", labels::pace(run.scenario.pace, lang)),
+                Lang::Zh => format!(
+                    "预计（模拟平均值，{}）",
+                    labels::pace(run.scenario.pace, lang)
+                ),
+                Lang::En => format!(
+                    "expected (mean of draws, {})",
+                    labels::pace(run.scenario.pace, lang)
+                ),
             },
             series_style(0),
             &expected,
@@ -887,7 +983,8 @@ pub fn draw_pipeline_delivery<DB: DrawingBackend>(
             true,
         ),
         Line::from_points(
-            lang.pick("按计划完工日期", "planned completion dates").to_string(),
+            lang.pick("按计划完工日期", "planned completion dates")
+                .to_string(),
             series_style(1),
             &planned,
             |p| p.central,
@@ -909,11 +1006,16 @@ pub fn draw_pipeline_delivery<DB: DrawingBackend>(
     let frame = Frame {
         title: match lang {
             Lang::Zh => format!("建设项目投用进度：{}", labels::scenario_title(run, lang)),
-            Lang::En => format!("Construction pipeline delivery: {}", labels::scenario_title(run, lang)),
+            Lang::En => format!(
+                "Construction pipeline delivery: {}",
+                labels::scenario_title(run, lang)
+            ),
         },
         subtitle: match lang {
             Lang::Zh => format!("截至各学年9月1日已投用的项目数（累计）；项目库共{projects}个"),
-            Lang::En => format!("Projects open by 1 September of each school year (cumulative); {projects} projects in the pipeline"),
+            Lang::En => format!(
+                "Projects open by 1 September of each school year (cumulative); {projects} projects in the pipeline"
+            ),
         },
         legend,
         source: labels::source(std::slice::from_ref(run), opts),

@@ -12,7 +12,8 @@ pub const FAMILY: &str = "Noto Sans CJK SC";
 
 /// The font file: TrueType outlines, ASCII + GB2312 + the marks the charts use (see
 /// `assets/fonts/subset.py` and `docs/charts.md`).
-pub static FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GB2312.ttf");
+pub static FONT_BYTES: &[u8] =
+    include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GB2312.ttf");
 
 /// Registers the font once per process; later calls return the first call's outcome.
 pub fn ensure_registered() -> anyhow::Result<()> {

@@ -21,7 +21,10 @@ pub fn pace(pace: Pace, lang: Lang) -> &'static str {
 
 /// X axis of the time charts.
 pub fn school_year_axis(lang: Lang) -> &'static str {
-    lang.pick("学年（2019 = 2019/20学年，9月1日开学）", "School year (2019 = 2019/20, opens 1 September)")
+    lang.pick(
+        "学年（2019 = 2019/20学年，9月1日开学）",
+        "School year (2019 = 2019/20, opens 1 September)",
+    )
 }
 
 /// "Oversized classes (56+ pupils)" with the scenario's threshold.
@@ -44,19 +47,31 @@ pub fn classes_axis(lang: Lang) -> &'static str {
 }
 
 pub fn cleared_axis(lang: Lang) -> &'static str {
-    lang.pick("比基年减少的大班额（个）", "Oversized classes cleared since the base year (count)")
+    lang.pick(
+        "比基年减少的大班额（个）",
+        "Oversized classes cleared since the base year (count)",
+    )
 }
 
 pub fn shortfall_axis(lang: Lang) -> &'static str {
-    lang.pick("学位缺口（个学位，各校超出学位的学生数之和）", "Shortfall (places: pupils above places, summed per school)")
+    lang.pick(
+        "学位缺口（个学位，各校超出学位的学生数之和）",
+        "Shortfall (places: pupils above places, summed per school)",
+    )
 }
 
 pub fn demand_axis(lang: Lang) -> &'static str {
-    lang.pick("当年新增学生（人/年）", "Pupils added in the year (pupils per year)")
+    lang.pick(
+        "当年新增学生（人/年）",
+        "Pupils added in the year (pupils per year)",
+    )
 }
 
 pub fn projects_axis(lang: Lang) -> &'static str {
-    lang.pick("9月1日前已投用项目累计（个）", "Projects open by 1 September, cumulative (count)")
+    lang.pick(
+        "9月1日前已投用项目累计（个）",
+        "Projects open by 1 September, cumulative (count)",
+    )
 }
 
 pub fn band(lang: Lang) -> &'static str {
@@ -95,7 +110,10 @@ pub fn source(runs: &[RunView], opts: &ChartOptions) -> String {
     let mut draws: Vec<u32> = runs.iter().map(|r| r.result.draws).collect();
     draws.sort_unstable();
     draws.dedup();
-    let draws: Vec<String> = draws.iter().map(|d| super::series::thousands(f64::from(*d))).collect();
+    let draws: Vec<String> = draws
+        .iter()
+        .map(|d| super::series::thousands(f64::from(*d)))
+        .collect();
     let version = env!("CARGO_PKG_VERSION");
     match lang {
         Lang::Zh => format!(

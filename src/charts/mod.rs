@@ -214,7 +214,11 @@ pub fn write_scenario_charts(
 ) -> anyhow::Result<Vec<PathBuf>> {
     let jobs: Vec<(Job, Format)> = ScenarioChart::ALL
         .iter()
-        .flat_map(|c| opts.formats.iter().map(move |f| (Job::Scenario(*c, run), *f)))
+        .flat_map(|c| {
+            opts.formats
+                .iter()
+                .map(move |f| (Job::Scenario(*c, run), *f))
+        })
         .collect();
     render_all(&jobs, opts, dir)
 }
@@ -228,7 +232,11 @@ pub fn write_compare_charts(
 ) -> anyhow::Result<Vec<PathBuf>> {
     let jobs: Vec<(Job, Format)> = CompareChart::ALL
         .iter()
-        .flat_map(|c| opts.formats.iter().map(move |f| (Job::Compare(*c, runs), *f)))
+        .flat_map(|c| {
+            opts.formats
+                .iter()
+                .map(move |f| (Job::Compare(*c, runs), *f))
+        })
         .collect();
     render_all(&jobs, opts, dir)
 }
@@ -277,7 +285,11 @@ impl Job<'_, '_> {
 }
 
 /// Renders the jobs in parallel (charts are independent); paths in job order.
-fn render_all(jobs: &[(Job, Format)], opts: &ChartOptions, dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+fn render_all(
+    jobs: &[(Job, Format)],
+    opts: &ChartOptions,
+    dir: &Path,
+) -> anyhow::Result<Vec<PathBuf>> {
     font::ensure_registered()?;
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;

@@ -26,16 +26,20 @@ where
     {
         let area = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         draw_fn(&area)?;
-        area.present().map_err(|e| anyhow::anyhow!("cannot draw SVG: {e}"))?;
+        area.present()
+            .map_err(|e| anyhow::anyhow!("cannot draw SVG: {e}"))?;
     }
     outline_text(&svg, font()?)
 }
 
 fn font() -> anyhow::Result<&'static Font<'static>> {
     static FONT: OnceLock<Result<Font<'static>, String>> = OnceLock::new();
-    FONT.get_or_init(|| Font::parse(FONT_BYTES).ok_or_else(|| "the bundled font has no usable TrueType tables".to_string()))
-        .as_ref()
-        .map_err(|e| anyhow::anyhow!("{e}"))
+    FONT.get_or_init(|| {
+        Font::parse(FONT_BYTES)
+            .ok_or_else(|| "the bundled font has no usable TrueType tables".to_string())
+    })
+    .as_ref()
+    .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// A TrueType font's tables, as offsets into its bytes.
@@ -62,7 +66,12 @@ fn i16_at(d: &[u8], i: usize) -> Option<i16> {
 }
 
 fn u32_at(d: &[u8], i: usize) -> Option<u32> {
-    Some(u32::from_be_bytes([*d.get(i)?, *d.get(i + 1)?, *d.get(i + 2)?, *d.get(i + 3)?]))
+    Some(u32::from_be_bytes([
+        *d.get(i)?,
+        *d.get(i + 1)?,
+        *d.get(i + 2)?,
+        *d.get(i + 3)?,
+    ]))
 }
 
 impl<'a> Font<'a> {
@@ -123,7 +132,8 @@ impl<'a> Font<'a> {
                 let starts = ends + 2 * segs + 2;
                 let deltas = starts + 2 * segs;
                 let ranges = deltas + 2 * segs;
-                let seg = (0..segs).find(|&s| u16_at(d, ends + 2 * s).is_some_and(|e| u32::from(e) >= c))?;
+                let seg = (0..segs)
+                    .find(|&s| u16_at(d, ends + 2 * s).is_some_and(|e| u32::from(e) >= c))?;
                 let start = u32::from(u16_at(d, starts + 2 * seg)?);
                 if start > c {
                     return None;
@@ -159,7 +169,10 @@ impl<'a> Font<'a> {
     fn glyph_range(&self, glyph: u16) -> Option<(usize, usize)> {
         let g = usize::from(glyph);
         let (a, b) = if self.loca_long {
-            (u32_at(self.data, self.loca + 4 * g)? as usize, u32_at(self.data, self.loca + 4 * g + 4)? as usize)
+            (
+                u32_at(self.data, self.loca + 4 * g)? as usize,
+                u32_at(self.data, self.loca + 4 * g + 4)? as usize,
+            )
         } else {
             (
                 2 * usize::from(u16_at(self.data, self.loca + 2 * g)?),
@@ -270,7 +283,11 @@ impl<'a> Font<'a> {
         let mut out = Vec::with_capacity(n);
         let mut first = 0;
         for end in ends {
-            out.push((first..=end).map(|i| (xs[i], ys[i], flags[i] & 1 != 0)).collect());
+            out.push(
+                (first..=end)
+                    .map(|i| (xs[i], ys[i], flags[i] & 1 != 0))
+                    .collect(),
+            );
             first = end + 1;
         }
         Some(out)
@@ -281,7 +298,9 @@ impl<'a> Font<'a> {
         let mut d = String::new();
         for c in self.contours(glyph, 0).iter().filter(|c| c.len() > 2) {
             let n = c.len();
-            let mid = |a: (f64, f64, bool), b: (f64, f64, bool)| ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0, true);
+            let mid = |a: (f64, f64, bool), b: (f64, f64, bool)| {
+                ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0, true)
+            };
             let (start, first) = match c.iter().position(|p| p.2) {
                 Some(i) => (c[i], i + 1),
                 None => (mid(c[n - 1], c[0]), 0),
@@ -339,8 +358,12 @@ fn outline_text(svg: &str, font: &Font) -> anyhow::Result<String> {
     while let Some(i) = rest.find("<text ") {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        let open_end = tail.find('>').ok_or_else(|| anyhow::anyhow!("unterminated <text> in SVG"))?;
-        let close = tail.find("</text>").ok_or_else(|| anyhow::anyhow!("unterminated <text> in SVG"))?;
+        let open_end = tail
+            .find('>')
+            .ok_or_else(|| anyhow::anyhow!("unterminated <text> in SVG"))?;
+        let close = tail
+            .find("</text>")
+            .ok_or_else(|| anyhow::anyhow!("unterminated <text> in SVG"))?;
         let tag = &tail[..open_end];
         let content = unescape(tail[open_end + 1..close].trim_matches('\n'));
         out.push_str(&outline_run(tag, &content, font, &mut used)?);
@@ -358,13 +381,22 @@ fn outline_text(svg: &str, font: &Font) -> anyhow::Result<String> {
         .and_then(|s| out[s..].find('>').map(|e| s + e + 1))
         .ok_or_else(|| anyhow::anyhow!("SVG without a root element"))?;
     out.insert_str(root_end, &format!("\n{defs}"));
-    Ok(out.replacen("<svg ", "<svg xmlns:xlink=\"http://www.w3.org/1999/xlink\" ", 1))
+    Ok(out.replacen(
+        "<svg ",
+        "<svg xmlns:xlink=\"http://www.w3.org/1999/xlink\" ",
+        1,
+    ))
 }
 
 /// One label as a group of glyph references, placed as plotters places bitmap text: the
 /// text size is `font-size × 1.24` in units of (ascender − descender), the layout box is
 /// `font-size` high and the baseline sits half a text size below its top.
-fn outline_run(tag: &str, text: &str, font: &Font, used: &mut BTreeMap<u16, String>) -> anyhow::Result<String> {
+fn outline_run(
+    tag: &str,
+    text: &str,
+    font: &Font,
+    used: &mut BTreeMap<u16, String>,
+) -> anyhow::Result<String> {
     let num = |name: &str| -> anyhow::Result<f64> {
         attr(tag, name)
             .and_then(|v| v.parse::<f64>().ok())
@@ -377,9 +409,7 @@ fn outline_run(tag: &str, text: &str, font: &Font, used: &mut BTreeMap<u16, Stri
     let mut uses = String::new();
     for c in text.chars() {
         let g = font.glyph(c);
-        if !used.contains_key(&g) {
-            used.insert(g, font.path(g));
-        }
+        used.entry(g).or_insert_with(|| font.path(g));
         if used.get(&g).is_some_and(|p| !p.is_empty()) {
             let _ = write!(uses, "<use xlink:href=\"#g{g}\" x=\"{pen}\"/>");
         }
@@ -419,7 +449,8 @@ mod tests {
     #[test]
     fn bundled_font_maps_chinese_latin_and_punctuation() {
         let font = font().unwrap();
-        for c in "大班额超学位缺口雁峰区衡阳耒阳ABCxyz0123（）：；、，–—≥×".chars() {
+        for c in "大班额超学位缺口雁峰区衡阳耒阳ABCxyz0123（）：；、，–—≥×".chars()
+        {
             let g = font.glyph(c);
             assert_ne!(g, 0, "no glyph for {c}");
             if !c.is_whitespace() {

@@ -67,14 +67,18 @@ fn find_chart<'p>(files: &'p [PathBuf], stem: &str) -> Option<&'p PathBuf> {
 
 /// An `<img>` of the chart file, embedded.
 fn figure(out: &mut String, path: &Path, alt: &str) -> anyhow::Result<()> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read chart {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("cannot read chart {}", path.display()))?;
     let mime = if path.extension().is_some_and(|e| e == "svg") {
         "image/svg+xml"
     } else {
         "image/png"
     };
     let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     writeln!(
         out,
         "<figure><img class=\"chart\" alt=\"{}\" data-file=\"{}\" src=\"data:{mime};base64,{data}\"></figure>",
@@ -89,7 +93,11 @@ fn central_range(p: Option<series::Point>) -> String {
         // An observed year (the base year) has no spread: show the count alone.
         Some(p) if p.p10 == p.central && p.p90 == p.central => series::thousands(p.central),
         Some(p) => {
-            let sep = if p.p10 < 0.0 || p.p90 < 0.0 { " – " } else { "–" };
+            let sep = if p.p10 < 0.0 || p.p90 < 0.0 {
+                " – "
+            } else {
+                "–"
+            };
             format!(
                 "{} <span class=\"range\">({}{sep}{})</span>",
                 series::thousands(p.central),
@@ -110,7 +118,10 @@ fn render(
     let lang = opts.lang;
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let mut o = String::new();
-    let title = l("学位与大班额情景分析报告", "School places and oversized classes: scenario report");
+    let title = l(
+        "学位与大班额情景分析报告",
+        "School places and oversized classes: scenario report",
+    );
     let font = base64::engine::general_purpose::STANDARD.encode(FONT_BYTES);
     writeln!(
         o,
@@ -127,12 +138,11 @@ fn render(
     };
     writeln!(
         o,
-        "<p class=\"meta\">{} {} · {} {} · {} {}</p>",
+        "<p class=\"meta\">{} {} · {} {} · placeplan {}</p>",
         l("数据集", "Data set"),
         esc(&data_sets.join(", ")),
         l("生成日期", "Generated"),
         esc(&opts.generated),
-        "placeplan",
         env!("CARGO_PKG_VERSION")
     )?;
 
@@ -186,7 +196,11 @@ fn render(
                 esc(&year),
                 cell(Metric::OversizedClasses),
                 cell(Metric::SuperOversizedClasses),
-                if i == 0 { "–".to_string() } else { cell(Metric::Cleared) },
+                if i == 0 {
+                    "–".to_string()
+                } else {
+                    cell(Metric::Cleared)
+                },
                 cell(Metric::Shortfall)
             )?;
         }
@@ -195,14 +209,21 @@ fn render(
 
     // Targets.
     if runs.iter().any(|r| !r.result.targets.is_empty()) {
-        writeln!(o, "<h3>{}</h3>", l("实现目标的概率", "Probability of meeting each target"))?;
+        writeln!(
+            o,
+            "<h3>{}</h3>",
+            l("实现目标的概率", "Probability of meeting each target")
+        )?;
         writeln!(
             o,
             "<table class=\"targets\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
             l("情景", "Scenario"),
             l("目标", "Target"),
             l("年份", "Year"),
-            l("概率（模拟中达标的比例）", "Probability (share of draws meeting it)")
+            l(
+                "概率（模拟中达标的比例）",
+                "Probability (share of draws meeting it)"
+            )
         )?;
         for run in runs {
             for t in &run.result.targets {
@@ -228,15 +249,26 @@ fn render(
     for chart in CompareChart::ALL {
         if let Some(path) = find_chart(compare_charts, chart.file_stem()) {
             let alt = match chart {
-                CompareChart::ClearedByScenario => l("各情景消除的大班额", "Oversized classes cleared by scenario"),
-                CompareChart::OversizedOverTime => l("各情景大班额变化", "Oversized classes over time by scenario"),
+                CompareChart::ClearedByScenario => l(
+                    "各情景消除的大班额",
+                    "Oversized classes cleared by scenario",
+                ),
+                CompareChart::OversizedOverTime => l(
+                    "各情景大班额变化",
+                    "Oversized classes over time by scenario",
+                ),
             };
             figure(&mut o, path, alt)?;
         }
     }
 
     for (i, run) in runs.iter().enumerate() {
-        scenario_section(&mut o, run, opts, scenario_charts.get(i).map_or(&[], |v| v.as_slice()))?;
+        scenario_section(
+            &mut o,
+            run,
+            opts,
+            scenario_charts.get(i).map_or(&[], |v| v.as_slice()),
+        )?;
     }
 
     writeln!(
@@ -250,7 +282,12 @@ fn render(
     Ok(o)
 }
 
-fn scenario_section(o: &mut String, run: &RunView, opts: &ChartOptions, charts: &[PathBuf]) -> anyhow::Result<()> {
+fn scenario_section(
+    o: &mut String,
+    run: &RunView,
+    opts: &ChartOptions,
+    charts: &[PathBuf],
+) -> anyhow::Result<()> {
     let lang = opts.lang;
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
     let sc = run.scenario;
@@ -266,17 +303,35 @@ fn scenario_section(o: &mut String, run: &RunView, opts: &ChartOptions, charts: 
     }
 
     // Assumptions.
-    writeln!(o, "<h3>{}</h3>\n<table class=\"assumptions\"><tbody>", l("情景假设", "Assumptions"))?;
-    let mut row = |k: &str, v: String| writeln!(o, "<tr><th scope=\"row\">{}</th><td>{}</td></tr>", esc(k), v);
+    writeln!(
+        o,
+        "<h3>{}</h3>\n<table class=\"assumptions\"><tbody>",
+        l("情景假设", "Assumptions")
+    )?;
+    let mut row = |k: &str, v: String| {
+        writeln!(
+            o,
+            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+            esc(k),
+            v
+        )
+    };
     row(l("数据集", "Data set"), esc(&run.data.name))?;
     row(
         l("年份", "Years"),
         format!("{}–{}", run.result.base_year, run.result.horizon),
     )?;
-    row(l("建设进度", "Construction pace"), esc(labels::pace(sc.pace, lang)))?;
+    row(
+        l("建设进度", "Construction pace"),
+        esc(labels::pace(sc.pace, lang)),
+    )?;
     row(
         l("模拟次数 / 随机种子", "Draws / seed"),
-        format!("{} / {}", series::thousands(f64::from(run.result.draws)), sc.seed),
+        format!(
+            "{} / {}",
+            series::thousands(f64::from(run.result.draws)),
+            sc.seed
+        ),
     )?;
     let sampling = match sc.sampling {
         Sampling::Triangular => l("三角分布", "triangular"),
@@ -301,7 +356,10 @@ fn scenario_section(o: &mut String, run: &RunView, opts: &ChartOptions, charts: 
             .collect();
     }
     row(
-        l("标准班额 / 大班额 / 超大班额", "Standard class size / oversized / super-oversized"),
+        l(
+            "标准班额 / 大班额 / 超大班额",
+            "Standard class size / oversized / super-oversized",
+        ),
         format!(
             "{} / ≥{} / ≥{}",
             sizes.join(", "),
@@ -310,7 +368,10 @@ fn scenario_section(o: &mut String, run: &RunView, opts: &ChartOptions, charts: 
         ),
     )?;
     row(
-        l("每年可分流的超额学生比例", "Share of excess pupils that may move per year"),
+        l(
+            "每年可分流的超额学生比例",
+            "Share of excess pupils that may move per year",
+        ),
         format!("{:.0}%", sc.rebalancing * 100.0),
     )?;
     let drivers: Vec<String> = sc
@@ -331,7 +392,11 @@ fn scenario_section(o: &mut String, run: &RunView, opts: &ChartOptions, charts: 
     row(
         l("增长假设的调整", "Changes to growth assumptions"),
         if drivers.is_empty() {
-            l("无（用数据集的 growth.csv）", "none (the data set's growth.csv)").to_string()
+            l(
+                "无（用数据集的 growth.csv）",
+                "none (the data set's growth.csv)",
+            )
+            .to_string()
         } else {
             drivers.join("<br>")
         },
@@ -340,11 +405,20 @@ fn scenario_section(o: &mut String, run: &RunView, opts: &ChartOptions, charts: 
     if sc.cancel.all {
         cancel.push(l("取消全部项目", "all projects cancelled").to_string());
     }
-    cancel.extend(sc.cancel.batches.iter().map(|b| format!("batch {}", esc(b))));
+    cancel.extend(
+        sc.cancel
+            .batches
+            .iter()
+            .map(|b| format!("batch {}", esc(b))),
+    );
     cancel.extend(sc.cancel.projects.iter().map(|p| esc(p)));
     row(
         l("取消的项目", "Cancelled projects"),
-        if cancel.is_empty() { l("无", "none").to_string() } else { cancel.join(", ") },
+        if cancel.is_empty() {
+            l("无", "none").to_string()
+        } else {
+            cancel.join(", ")
+        },
     )?;
     let extra: u32 = sc.extra_projects.iter().map(|p| p.classrooms).sum();
     row(
@@ -361,34 +435,53 @@ fn scenario_section(o: &mut String, run: &RunView, opts: &ChartOptions, charts: 
         .collect();
     row(
         l("目标", "Targets"),
-        if targets.is_empty() { l("无", "none").to_string() } else { targets.join("<br>") },
+        if targets.is_empty() {
+            l("无", "none").to_string()
+        } else {
+            targets.join("<br>")
+        },
     )?;
     writeln!(o, "</tbody></table>")?;
 
     // Shortfall by area.
     let base = run.result.base_year.0;
-    let target = series::target_years(sc.targets.iter().map(|t| t.year.0), base, run.result.horizon.0)[0];
+    let target = series::target_years(
+        sc.targets.iter().map(|t| t.year.0),
+        base,
+        run.result.horizon.0,
+    )[0];
     writeln!(
         o,
         "<h3>{}</h3>\n<table class=\"areas\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         l("各区县学位缺口（个学位）", "Shortfall by area (places)"),
         l("区县", "Area"),
-        esc(&format!("{}{}", labels::year(base, lang), l("（基年）", " (base)"))),
+        esc(&format!(
+            "{}{}",
+            labels::year(base, lang),
+            l("（基年）", " (base)")
+        )),
         esc(&labels::year(target, lang))
     )?;
     let mut areas: Vec<_> = run.data.areas.iter().collect();
     areas.sort_by(|a, b| {
-        let v = |id: &str| series::point(run.result, Metric::Shortfall, base, id).map_or(0.0, |p| p.central);
+        let v = |id: &str| {
+            series::point(run.result, Metric::Shortfall, base, id).map_or(0.0, |p| p.central)
+        };
         v(&b.id).total_cmp(&v(&a.id))
     });
-    for area in areas.iter().map(|a| (a.name.as_str(), a.id.as_str())).chain([(l("全市", "City"), CITY)]) {
+    for area in areas
+        .iter()
+        .map(|a| (a.name.as_str(), a.id.as_str()))
+        .chain([(l("全市", "City"), CITY)])
+    {
         let (name, id) = area;
         writeln!(
             o,
             "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
             if id == CITY { " class=\"total\"" } else { "" },
             esc(name),
-            series::point(run.result, Metric::Shortfall, base, id).map_or("–".to_string(), |p| series::thousands(p.central)),
+            series::point(run.result, Metric::Shortfall, base, id)
+                .map_or("–".to_string(), |p| series::thousands(p.central)),
             central_range(series::point(run.result, Metric::Shortfall, target, id))
         )?;
     }
@@ -402,7 +495,11 @@ fn scenario_section(o: &mut String, run: &RunView, opts: &ChartOptions, charts: 
                 ScenarioChart::DemandByDriver => l("新增学生来源", "Demand by driver"),
                 ScenarioChart::PipelineDelivery => l("建设项目投用进度", "Pipeline delivery"),
             };
-            figure(o, path, &format!("{alt}: {}", labels::scenario_title(run, lang)))?;
+            figure(
+                o,
+                path,
+                &format!("{alt}: {}", labels::scenario_title(run, lang)),
+            )?;
         }
     }
     writeln!(o, "</section>")?;
@@ -441,7 +538,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_in_names() {
-        assert_eq!(esc("<b>\"雁峰\" & 'x'</b>"), "&lt;b&gt;&quot;雁峰&quot; &amp; &#39;x&#39;&lt;/b&gt;");
+        assert_eq!(
+            esc("<b>\"雁峰\" & 'x'</b>"),
+            "&lt;b&gt;&quot;雁峰&quot; &amp; &#39;x&#39;&lt;/b&gt;"
+        );
     }
 
     #[test]

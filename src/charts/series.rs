@@ -45,12 +45,18 @@ pub fn series(result: &ScenarioResult, metric: Metric, area_id: &str) -> Vec<Poi
 
 /// The value of `metric` for `area_id` in `year`, if the result has it.
 pub fn point(result: &ScenarioResult, metric: Metric, year: u16, area_id: &str) -> Option<Point> {
-    result.row(metric, SchoolYear(year), area_id).map(Point::from)
+    result
+        .row(metric, SchoolYear(year), area_id)
+        .map(Point::from)
 }
 
 /// The years a scenario is judged by: its target years within (base, horizon], in order,
 /// or the horizon when it has none.
-pub fn target_years(scenario_years: impl IntoIterator<Item = u16>, base: u16, horizon: u16) -> Vec<u16> {
+pub fn target_years(
+    scenario_years: impl IntoIterator<Item = u16>,
+    base: u16,
+    horizon: u16,
+) -> Vec<u16> {
     let mut years: Vec<u16> = scenario_years
         .into_iter()
         .filter(|y| *y > base && *y <= horizon)
@@ -75,7 +81,7 @@ pub fn thousands(v: f64) -> String {
         out.push('−');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -126,7 +132,10 @@ mod tests {
 
     #[test]
     fn target_years_fall_back_to_horizon() {
-        assert_eq!(target_years([2020, 2021, 2020, 2030], 2019, 2025), vec![2020, 2021]);
+        assert_eq!(
+            target_years([2020, 2021, 2020, 2030], 2019, 2025),
+            vec![2020, 2021]
+        );
         assert_eq!(target_years([], 2019, 2025), vec![2025]);
         assert_eq!(target_years([2019], 2019, 2025), vec![2025]);
     }

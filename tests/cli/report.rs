@@ -48,8 +48,14 @@ fn data_set() -> DataSet {
             school_id: format!("S{i:03}"),
             classrooms: 12,
             status: ProjectStatus::NotStarted,
-            planned_start: YearMonth { year: 2019, month: 3 },
-            planned_completion: YearMonth { year: 2020, month: 8 },
+            planned_start: YearMonth {
+                year: 2019,
+                month: 3,
+            },
+            planned_completion: YearMonth {
+                year: 2020,
+                month: 8,
+            },
             batch: if i < 52 { "due-2019" } else { "start-2019" }.into(),
         })
         .collect();
@@ -150,8 +156,20 @@ fn result(shape: &Shape) -> ScenarioResult {
         let classes = 41_000.0 + 600.0 * t as f64;
         let shortfall = shape.shortfall[t];
         let mut push = |area: &str, w: f64| {
-            summary.push(row(year, area, Metric::OversizedClasses, oversized * w, spread));
-            summary.push(row(year, area, Metric::SuperOversizedClasses, oversized * w * 0.36, spread * 1.4));
+            summary.push(row(
+                year,
+                area,
+                Metric::OversizedClasses,
+                oversized * w,
+                spread,
+            ));
+            summary.push(row(
+                year,
+                area,
+                Metric::SuperOversizedClasses,
+                oversized * w * 0.36,
+                spread * 1.4,
+            ));
             summary.push(row(year, area, Metric::Shortfall, shortfall * w, spread));
             summary.push(row(year, area, Metric::Classes, classes * w, 0.01));
             let mut cleared = row(year, area, Metric::Cleared, (2033.0 - oversized) * w, 0.0);
@@ -164,9 +182,16 @@ fn result(shape: &Shape) -> ScenarioResult {
             push(id, w);
         }
         if t > 0 {
-            let natural = [0.0, 9_500.0, 7_200.0, 4_100.0, 900.0, -2_300.0, -5_200.0][t] * shape.births;
+            let natural =
+                [0.0, 9_500.0, 7_200.0, 4_100.0, 900.0, -2_300.0, -5_200.0][t] * shape.births;
             summary.push(row(year, "ALL", Metric::DemandNatural, natural, 0.25));
-            summary.push(row(year, "ALL", Metric::DemandMigrant, 6_200.0 * shape.migrant, 0.2));
+            summary.push(row(
+                year,
+                "ALL",
+                Metric::DemandMigrant,
+                6_200.0 * shape.migrant,
+                0.2,
+            ));
             summary.push(row(year, "ALL", Metric::DemandReturning, 2_400.0, 0.3));
         }
         summary.push(row(year, "ALL", Metric::ProjectsPlanned, planned[t], 0.0));
@@ -211,17 +236,26 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
             scenario("plan", "按计划建设", "Plan on schedule", Pace::Plan),
             Shape {
                 oversized: [1.0, 0.42, 0.15, 0.13, 0.12, 0.11, 0.10],
-                shortfall: [70_000.0, 38_000.0, 16_000.0, 12_000.0, 9_000.0, 7_000.0, 6_000.0],
+                shortfall: [
+                    70_000.0, 38_000.0, 16_000.0, 12_000.0, 9_000.0, 7_000.0, 6_000.0,
+                ],
                 migrant: 1.0,
                 births: 1.0,
                 delivered: on_plan,
             },
         ),
         (
-            scenario("current-pace", "按现行进度", "Current pace", Pace::CurrentPace),
+            scenario(
+                "current-pace",
+                "按现行进度",
+                "Current pace",
+                Pace::CurrentPace,
+            ),
             Shape {
                 oversized: [1.0, 0.86, 0.62, 0.41, 0.29, 0.22, 0.18],
-                shortfall: [70_000.0, 82_000.0, 64_000.0, 41_000.0, 27_000.0, 19_000.0, 15_000.0],
+                shortfall: [
+                    70_000.0, 82_000.0, 64_000.0, 41_000.0, 27_000.0, 19_000.0, 15_000.0,
+                ],
                 migrant: 1.0,
                 births: 1.0,
                 delivered: slow,
@@ -231,7 +265,9 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
             scenario("accelerated", "加快建设", "Accelerated", Pace::Accelerated),
             Shape {
                 oversized: [1.0, 0.33, 0.09, 0.07, 0.06, 0.06, 0.05],
-                shortfall: [70_000.0, 29_000.0, 9_000.0, 7_000.0, 5_000.0, 4_000.0, 3_500.0],
+                shortfall: [
+                    70_000.0, 29_000.0, 9_000.0, 7_000.0, 5_000.0, 4_000.0, 3_500.0,
+                ],
                 migrant: 1.0,
                 births: 1.0,
                 delivered: fast,
@@ -241,7 +277,9 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
             scenario("migrant-surge", "随迁子女激增", "Migrant surge", Pace::Plan),
             Shape {
                 oversized: [1.0, 0.55, 0.27, 0.24, 0.22, 0.21, 0.20],
-                shortfall: [70_000.0, 47_000.0, 26_000.0, 21_000.0, 18_000.0, 16_000.0, 15_000.0],
+                shortfall: [
+                    70_000.0, 47_000.0, 26_000.0, 21_000.0, 18_000.0, 16_000.0, 15_000.0,
+                ],
                 migrant: 1.8,
                 births: 1.0,
                 delivered: on_plan,
@@ -251,7 +289,9 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
             scenario("birth-decline", "出生人口下降", "Birth decline", Pace::Plan),
             Shape {
                 oversized: [1.0, 0.40, 0.13, 0.10, 0.07, 0.05, 0.03],
-                shortfall: [70_000.0, 36_000.0, 13_000.0, 8_000.0, 4_000.0, 2_000.0, 1_000.0],
+                shortfall: [
+                    70_000.0, 36_000.0, 13_000.0, 8_000.0, 4_000.0, 2_000.0, 1_000.0,
+                ],
                 migrant: 1.0,
                 births: 0.7,
                 delivered: on_plan,
@@ -261,14 +301,19 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
             scenario("no-build", "不再建设", "No construction", Pace::Plan),
             Shape {
                 oversized: [1.0, 1.12, 1.26, 1.35, 1.39, 1.37, 1.32],
-                shortfall: [70_000.0, 112_000.0, 151_000.0, 168_000.0, 176_000.0, 174_000.0, 169_000.0],
+                shortfall: [
+                    70_000.0, 112_000.0, 151_000.0, 168_000.0, 176_000.0, 174_000.0, 169_000.0,
+                ],
                 migrant: 1.0,
                 births: 1.0,
                 delivered: [4.0; 7],
             },
         ),
     ];
-    let runs = specs.into_iter().map(|(s, shape)| (s, result(&shape))).collect();
+    let runs = specs
+        .into_iter()
+        .map(|(s, shape)| (s, result(&shape)))
+        .collect();
     (data_set(), runs)
 }
 
@@ -296,8 +341,10 @@ fn render_all(dir: &Path, lang: Lang, scenarios: usize) -> (PathBuf, Vec<PathBuf
             .expect("scenario charts");
         scenario_charts.push(files);
     }
-    let compare = charts::write_compare_charts(&views, &opts, &dir.join("compare")).expect("compare charts");
-    let report = charts::write_report(&views, &opts, dir, &scenario_charts, &compare).expect("report");
+    let compare =
+        charts::write_compare_charts(&views, &opts, &dir.join("compare")).expect("compare charts");
+    let report =
+        charts::write_report(&views, &opts, dir, &scenario_charts, &compare).expect("report");
     let mut all: Vec<PathBuf> = scenario_charts.into_iter().flatten().collect();
     all.extend(compare);
     (report, all)
@@ -342,19 +389,36 @@ fn check_charts_and_report(lang: Lang, scenarios: usize) {
             }
             Some("svg") => {
                 let text = String::from_utf8(bytes).expect("SVG is UTF-8");
-                assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"), "{}", chart.display());
+                assert!(
+                    text.starts_with("<svg") && text.trim_end().ends_with("</svg>"),
+                    "{}",
+                    chart.display()
+                );
             }
             other => panic!("unexpected chart file {other:?}"),
         }
     }
     let html = std::fs::read_to_string(&report).expect("report");
-    for needle in ["@page", "size: A4", "data:image/png;base64,", "data:font/ttf;base64,"] {
+    for needle in [
+        "@page",
+        "size: A4",
+        "data:image/png;base64,",
+        "data:font/ttf;base64,",
+    ] {
         assert!(html.contains(needle), "report lacks {needle}");
     }
-    assert!(!html.contains("src=\"http"), "report must not fetch anything");
+    assert!(
+        !html.contains("src=\"http"),
+        "report must not fetch anything"
+    );
     let key = match lang {
         Lang::Zh => ["按现行进度", "实现目标的概率", "雁峰区", "2,033"],
-        Lang::En => ["Current pace", "Probability of meeting each target", "雁峰区", "2,033"],
+        Lang::En => [
+            "Current pace",
+            "Probability of meeting each target",
+            "雁峰区",
+            "2,033",
+        ],
     };
     for needle in key {
         assert!(html.contains(needle), "report lacks {needle}");
@@ -379,10 +443,15 @@ fn find_chromium() -> Option<PathBuf> {
         return Some(PathBuf::from(c));
     }
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
-        .find(|p| p.is_file())
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |d| d.join(name)))
+    .find(|p| p.is_file())
 }
 
 fn under_ci() -> bool {
@@ -472,25 +541,62 @@ pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
         }
         if start.elapsed() > Duration::from_secs(180) {
             let _ = child.kill();
-            panic!("chromium did not finish within 180 s on {}", report.display());
+            panic!(
+                "chromium did not finish within 180 s on {}",
+                report.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let dom = reader.join().expect("reader thread").expect("chromium output");
+    let dom = reader
+        .join()
+        .expect("reader thread")
+        .expect("chromium output");
     let probe = dom
         .split("<pre id=\"placeplan-probe\">")
         .nth(1)
         .and_then(|rest| rest.split("</pre>").next())
-        .unwrap_or_else(|| panic!("the page did not finish loading in Chromium: {}", report.display()))
+        .unwrap_or_else(|| {
+            panic!(
+                "the page did not finish loading in Chromium: {}",
+                report.display()
+            )
+        })
         .replace("&quot;", "\"")
         .replace("&amp;", "&");
     let r: serde_json::Value = serde_json::from_str(&probe).expect("probe JSON");
-    assert!(!r["title"].as_str().unwrap_or("").is_empty(), "no title: {r}");
-    assert!(!r["h1"].as_str().unwrap_or("").is_empty(), "no heading: {r}");
-    assert_eq!(r["images"].as_u64(), Some(expected_images as u64), "chart count: {r}");
-    assert_eq!(r["broken"].as_array().map(Vec::len), Some(0), "broken images: {r}");
-    assert_eq!(r["narrow"].as_array().map(Vec::len), Some(0), "low-resolution images: {r}");
-    assert_eq!(r["shown"].as_u64(), Some(expected_images as u64), "images not shown full width: {r}");
-    assert_eq!(r["fontLoaded"], serde_json::Value::Bool(true), "embedded font not used: {r}");
+    assert!(
+        !r["title"].as_str().unwrap_or("").is_empty(),
+        "no title: {r}"
+    );
+    assert!(
+        !r["h1"].as_str().unwrap_or("").is_empty(),
+        "no heading: {r}"
+    );
+    assert_eq!(
+        r["images"].as_u64(),
+        Some(expected_images as u64),
+        "chart count: {r}"
+    );
+    assert_eq!(
+        r["broken"].as_array().map(Vec::len),
+        Some(0),
+        "broken images: {r}"
+    );
+    assert_eq!(
+        r["narrow"].as_array().map(Vec::len),
+        Some(0),
+        "low-resolution images: {r}"
+    );
+    assert_eq!(
+        r["shown"].as_u64(),
+        Some(expected_images as u64),
+        "images not shown full width: {r}"
+    );
+    assert_eq!(
+        r["fontLoaded"],
+        serde_json::Value::Bool(true),
+        "embedded font not used: {r}"
+    );
     true
 }
