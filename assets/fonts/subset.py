@@ -63,6 +63,9 @@ for name in glyph_order:
         g.flags.append(1)
         g.endPtsOfContours.append(len(g.coordinates) - 1)
         g.numberOfContours += 1
+        g.recalcBounds(glyf)
+        advance, _ = font["hmtx"][name]
+        font["hmtx"][name] = (advance, g.xMin)  # keep lsb == xMin, as TrueType requires
 font["loca"] = newTable("loca")
 font["glyf"] = glyf
 font["maxp"] = newTable("maxp")

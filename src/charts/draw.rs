@@ -964,15 +964,8 @@ pub fn draw_pipeline_delivery<DB: DrawingBackend>(
     let s = scale(root);
     let planned = series::series(run.result, Metric::ProjectsPlanned, CITY);
     let expected = series::series(run.result, Metric::ProjectsCompleted, CITY);
+    // Expected first, so the dashed plan line stays visible where the two coincide.
     let lines = vec![
-        Line::from_points(
-            lang.pick("按计划完工日期", "planned completion dates")
-                .to_string(),
-            series_style(1),
-            &planned,
-            |p| p.central,
-            false,
-        ),
         Line::from_points(
             match lang {
                 Lang::Zh => format!(
@@ -988,6 +981,14 @@ pub fn draw_pipeline_delivery<DB: DrawingBackend>(
             &expected,
             |p| p.mean,
             true,
+        ),
+        Line::from_points(
+            lang.pick("按计划完工日期", "planned completion dates")
+                .to_string(),
+            series_style(1),
+            &planned,
+            |p| p.central,
+            false,
         ),
     ];
     let mut legend: Vec<LegendEntry> = lines

@@ -409,9 +409,7 @@ fn outline_run(
     let mut uses = String::new();
     for c in text.chars() {
         let g = font.glyph(c);
-        if !used.contains_key(&g) {
-            used.insert(g, font.path(g));
-        }
+        used.entry(g).or_insert_with(|| font.path(g));
         if used.get(&g).is_some_and(|p| !p.is_empty()) {
             let _ = write!(uses, "<use xlink:href=\"#g{g}\" x=\"{pen}\"/>");
         }

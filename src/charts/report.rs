@@ -90,12 +90,21 @@ fn figure(out: &mut String, path: &Path, alt: &str) -> anyhow::Result<()> {
 
 fn central_range(p: Option<series::Point>) -> String {
     match p {
-        Some(p) => format!(
-            "{} <span class=\"range\">({}–{})</span>",
-            series::thousands(p.central),
-            series::thousands(p.p10),
-            series::thousands(p.p90)
-        ),
+        // An observed year (the base year) has no spread: show the count alone.
+        Some(p) if p.p10 == p.central && p.p90 == p.central => series::thousands(p.central),
+        Some(p) => {
+            let sep = if p.p10 < 0.0 || p.p90 < 0.0 {
+                " – "
+            } else {
+                "–"
+            };
+            format!(
+                "{} <span class=\"range\">({}{sep}{})</span>",
+                series::thousands(p.central),
+                series::thousands(p.p10),
+                series::thousands(p.p90)
+            )
+        }
         None => "–".to_string(),
     }
 }
@@ -129,12 +138,11 @@ fn render(
     };
     writeln!(
         o,
-        "<p class=\"meta\">{} {} · {} {} · {} {}</p>",
+        "<p class=\"meta\">{} {} · {} {} · placeplan {}</p>",
         l("数据集", "Data set"),
         esc(&data_sets.join(", ")),
         l("生成日期", "Generated"),
         esc(&opts.generated),
-        "placeplan",
         env!("CARGO_PKG_VERSION")
     )?;
 
@@ -177,7 +185,7 @@ fn render(
                 String::new()
             };
             let year = if i == 0 {
-                format!("{} {}", labels::year(*y, lang), l("（基年）", "(base)"))
+                format!("{}{}", labels::year(*y, lang), l("（基年）", " (base)"))
             } else {
                 labels::year(*y, lang)
             };
@@ -448,9 +456,9 @@ fn scenario_section(
         l("各区县学位缺口（个学位）", "Shortfall by area (places)"),
         l("区县", "Area"),
         esc(&format!(
-            "{} {}",
+            "{}{}",
             labels::year(base, lang),
-            l("（基年）", "(base)")
+            l("（基年）", " (base)")
         )),
         esc(&labels::year(target, lang))
     )?;
