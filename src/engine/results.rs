@@ -26,8 +26,10 @@ pub enum Metric {
     ProjectsCompleted,
     /// Projects whose planned completion is in time for this school year, cumulative.
     ProjectsPlanned,
-    /// Pupils added this year by natural increase: the change in pupils not explained by the
-    /// two inflows below (entrants minus leavers, progression losses, village decline).
+    /// Pupils added this year by natural increase: the change in pupils that neither migrants
+    /// from outside the area nor returning students explain (entrants minus leavers, and
+    /// progression). Migrant children from the area's own village schools are counted in
+    /// [`Metric::DemandMigrant`] (they need town places) but add no pupil to the area.
     DemandNatural,
     /// Migrant children entering urban schools this year (pupils).
     DemandMigrant,

@@ -296,13 +296,23 @@ pub fn simulate(
             let total: f32 = (0..areas).map(|a| out[cell(areas, t, a, metric)]).sum();
             out[cell(areas, t, areas, metric)] = total;
         }
+        // Natural increase is the change in pupils that neither migrants from outside the area
+        // nor returning students explain: migrants from the area's own villages only move.
+        let mut city_external = 0.0f32;
         for a in 0..=areas {
             if t > 0 {
                 let change = out[cell(areas, t, a, Metric::Pupils)]
                     - out[cell(areas, t - 1, a, Metric::Pupils)];
-                out[cell(areas, t, a, Metric::DemandNatural)] = change
-                    - out[cell(areas, t, a, Metric::DemandMigrant)]
-                    - out[cell(areas, t, a, Metric::DemandReturning)];
+                let external = if a < areas {
+                    let rural = value(Driver::MigrantFromRuralShare, a, t).clamp(0.0, 1.0) as f32;
+                    let e = out[cell(areas, t, a, Metric::DemandMigrant)] * (1.0 - rural);
+                    city_external += e;
+                    e
+                } else {
+                    city_external
+                };
+                out[cell(areas, t, a, Metric::DemandNatural)] =
+                    change - external - out[cell(areas, t, a, Metric::DemandReturning)];
             }
             out[cell(areas, t, a, Metric::Cleared)] = out
                 [cell(areas, 0, a, Metric::OversizedClasses)]
