@@ -403,6 +403,13 @@ fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
                     "{}",
                     chart.display()
                 );
+                // Text is drawn as glyph outlines: no dependence on the viewer's fonts.
+                assert!(!text.contains("<text"), "{} has <text>", chart.display());
+                assert!(
+                    text.contains("<use xlink:href=\"#g"),
+                    "{} has no glyphs",
+                    chart.display()
+                );
             }
             other => panic!("unexpected chart file {other:?}"),
         }
