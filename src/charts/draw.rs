@@ -760,7 +760,7 @@ fn target_ceilings(run: &RunView, lang: Lang) -> Option<Line> {
             let ceiling = share * classes.central;
             points.push((f64::from(t.year.0), ceiling));
             notes.push(match lang {
-                Lang::Zh => format!("{threshold}人以上≤{}", series::thousands(ceiling)),
+                Lang::Zh => format!("{threshold}人及以上≤{}", series::thousands(ceiling)),
                 Lang::En => format!("{threshold}+ ≤ {}", series::thousands(ceiling)),
             });
         }
