@@ -4,9 +4,9 @@
 //! The chart is drawn with plotters' `SVGBackend`, which writes each label as a `<text>`
 //! element; every such element is then replaced by `<use>` references to glyph paths read from
 //! the bundled TrueType font (placed as plotters places bitmap text, so the layout computed with
-//! the font's metrics holds). The font reader covers what the bundled font contains (`cmap`
-//! formats 4 and 12, simple and composite `glyf` outlines); it is not a general font parser and
-//! never touches a file.
+//! the font's metrics holds). The same reader prunes the font to the glyphs `report.html` shows.
+//! It covers what the bundled font contains (`cmap` formats 4 and 12, simple and composite
+//! `glyf` outlines); it is not a general font parser and never touches a file.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

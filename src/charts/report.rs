@@ -2,7 +2,8 @@
 //! browser and copy into a memo.
 //!
 //! The page is self-contained (charts and the bundled font, pruned to the page's characters,
-//! embedded as base64; no network request, no script) and prints on A4. It reads results and chart files; it never draws a chart.
+//! embedded as base64; no network request, no script) and prints on A4. It reads results and
+//! chart files; it never draws a chart.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
