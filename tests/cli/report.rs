@@ -439,7 +439,7 @@ fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
     for needle in key {
         assert!(html.contains(needle), "report lacks {needle}");
     }
-    assert_report_renders(&report, images);
+    assert_report_renders(&report, Some(images));
 }
 
 #[test]
@@ -498,13 +498,13 @@ window.addEventListener('load', () => document.fonts.ready.then(() => {
 </script>"#;
 
 /// Opens `report` in headless Chromium and checks what a person would see: the page loads,
-/// `expected_images` charts are there, none is broken or below 1000 px of natural width (SVG
+/// the charts are there (`expected_images` of them, or at least one if `None`), none is broken or below 1000 px of natural width (SVG
 /// charts are 1200 units wide, PNG 2400 px), each is shown at a readable width, and the
 /// embedded CJK font is in use.
 ///
 /// Without Chromium the check is skipped with a notice, unless `CI` is set: then it fails.
 /// Returns whether the check ran.
-pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
+pub fn assert_report_renders(report: &Path, expected_images: Option<usize>) -> bool {
     let Some(chromium) = find_chromium() else {
         assert!(
             !under_ci(),
@@ -591,11 +591,11 @@ pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
         !r["h1"].as_str().unwrap_or("").is_empty(),
         "no heading: {r}"
     );
-    assert_eq!(
-        r["images"].as_u64(),
-        Some(expected_images as u64),
-        "chart count: {r}"
-    );
+    let images = r["images"].as_u64().unwrap_or(0);
+    match expected_images {
+        Some(n) => assert_eq!(images, n as u64, "chart count: {r}"),
+        None => assert!(images > 0, "no chart in the report: {r}"),
+    }
     assert_eq!(
         r["broken"].as_array().map(Vec::len),
         Some(0),
@@ -608,7 +608,7 @@ pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
     );
     assert_eq!(
         r["shown"].as_u64(),
-        Some(expected_images as u64),
+        Some(images),
         "images not shown full width: {r}"
     );
     assert_eq!(
@@ -617,4 +617,38 @@ pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
         "embedded font not used: {r}"
     );
     true
+}
+
+/// The whole pipeline: `placeplan run` on the tiny fixture, then every report it wrote.
+#[test]
+#[ignore = "enabled by the lead once the pipeline lands"]
+fn run_writes_a_report_that_renders() {
+    let out = tempfile::tempdir().expect("temp dir");
+    assert_cmd::Command::cargo_bin("placeplan")
+        .expect("placeplan binary")
+        .args(["run", "--out"])
+        .arg(out.path())
+        .args(["--draws", "50", "tests/fixtures/tiny/plan.toml"])
+        .assert()
+        .success();
+    let mut reports = Vec::new();
+    let mut dirs = vec![out.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read output").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.file_name().is_some_and(|n| n == "report.html") {
+                reports.push(path);
+            }
+        }
+    }
+    assert!(
+        !reports.is_empty(),
+        "no report.html under {}",
+        out.path().display()
+    );
+    for report in reports {
+        assert_report_renders(&report, None);
+    }
 }
