@@ -4,6 +4,7 @@
 //! `assert_report_renders` is the reusable browser check: give it any `report.html`.
 //! Set `PLACEPLAN_CHART_DIR=<dir>` to keep the rendered charts for viewing.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -511,7 +512,9 @@ pub fn assert_report_renders(report: &Path, expected_images: Option<usize>) -> b
             "Chromium is required under CI (run .ci/install-chromium.sh) to check {}",
             report.display()
         );
-        eprintln!(
+        // Straight to stderr, past the test harness's capture, so the skip is seen.
+        let _ = writeln!(
+            std::io::stderr(),
             "NOTICE: Chromium not found; skipping the browser check of {} (install it with .ci/install-chromium.sh)",
             report.display()
         );
