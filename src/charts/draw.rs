@@ -878,6 +878,9 @@ pub fn draw_cleared_by_scenario<DB: DrawingBackend>(
     )
 }
 
+/// Most areas the shortfall chart shows.
+const MAX_AREAS: usize = 20;
+
 /// Shortfall per area in the base year and the scenario's first target year (P10–P90 whiskers).
 pub fn draw_shortfall_by_area<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -918,7 +921,18 @@ pub fn draw_shortfall_by_area<DB: DrawingBackend>(
         })
         .collect();
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let areas = rows.len();
+    // Beyond this many bars the labels no longer fit a printed page: show the largest.
+    rows.truncate(MAX_AREAS);
     let groups: Vec<BarGroup> = rows.into_iter().map(|r| r.1).collect();
+    let shown = if areas > MAX_AREAS {
+        match lang {
+            Lang::Zh => format!("，仅显示缺口最大的{MAX_AREAS}个（共{areas}个）"),
+            Lang::En => format!("; the {MAX_AREAS} largest of {areas} areas shown"),
+        }
+    } else {
+        String::new()
+    };
     let city = |y| {
         series::point(run.result, Metric::Shortfall, y, CITY).map(|p| series::thousands(p.central))
     };
@@ -934,11 +948,11 @@ pub fn draw_shortfall_by_area<DB: DrawingBackend>(
         },
         subtitle: match lang {
             Lang::Zh => format!(
-                "全市合计（中心情形）：{}；按{base}年缺口排序",
+                "全市合计（中心情形）：{}；按{base}年缺口排序{shown}",
                 totals.join("，")
             ),
             Lang::En => format!(
-                "City total (central case): {}; sorted by the {base} shortfall",
+                "City total (central case): {}; sorted by the {base} shortfall{shown}",
                 totals.join(", ")
             ),
         },

@@ -655,3 +655,43 @@ fn run_writes_a_report_that_renders() {
         assert_report_renders(&report, None);
     }
 }
+
+/// A province-sized data set: the shortfall chart keeps the 20 largest areas and says so.
+#[test]
+fn shortfall_chart_shows_the_largest_areas_only() {
+    let (mut data, runs) = fake_runs();
+    for i in 0..18 {
+        data.areas.push(Area {
+            id: format!("extra-{i}"),
+            name: format!("Extra area {i}"),
+            kind: AreaKind::County,
+            urban: false,
+        });
+    }
+    let (scenario, result) = &runs[0];
+    let view = RunView {
+        scenario,
+        data: &data,
+        result,
+    };
+    let opts = ChartOptions {
+        lang: Lang::En,
+        formats: vec![Format::Svg],
+        generated: "2019-07-01".into(),
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    charts::write_scenario_charts(&view, &opts, dir.path()).expect("charts");
+    let svg = std::fs::read_to_string(dir.path().join("shortfall_by_area.svg")).expect("svg");
+    // Every label is kept as a <title> beside its outlines.
+    assert!(svg.contains("the 20 largest of 30 areas shown"), "subtitle");
+    let shown = data
+        .areas
+        .iter()
+        .filter(|a| svg.contains(&format!("<title>{}</title>", a.name)))
+        .count();
+    assert_eq!(shown, 20);
+    assert!(
+        svg.contains("<title>耒阳市</title>"),
+        "the largest area is shown"
+    );
+}
