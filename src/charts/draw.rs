@@ -23,6 +23,8 @@ const BASE_WIDTH: f64 = 1200.0;
 const TEXT: RGBColor = RGBColor(25, 25, 25);
 const MUTED: RGBColor = RGBColor(90, 90, 90);
 const GRID: RGBColor = RGBColor(215, 215, 215);
+/// Target ceilings: a dark red that stays dark in greyscale.
+const TARGET: RGBColor = RGBColor(170, 20, 40);
 
 /// Okabe–Ito colours (colour-blind safe), ordered so neighbours differ in lightness too.
 const COLORS: [RGBColor; 7] = [
@@ -139,6 +141,7 @@ fn marker_points(marker: Marker, r: f64) -> Vec<(i32, i32)> {
 #[derive(Debug, Clone, Copy)]
 enum Key {
     Line(SeriesStyle),
+    Marker(SeriesStyle),
     Band(RGBColor),
     Bar(RGBColor),
     Whisker,
@@ -253,6 +256,14 @@ fn draw_key<DB: DrawingBackend>(
             root.draw(&Polygon::new(pts, st.color.filled()))
                 .map_err(err)?;
         }
+        Key::Marker(st) => {
+            let pts: Vec<(i32, i32)> = marker_points(st.marker, 6.0 * s)
+                .into_iter()
+                .map(|(dx, dy)| ((x0 + x1) / 2 + dx, ym + dy))
+                .collect();
+            root.draw(&Polygon::new(pts, st.color.filled()))
+                .map_err(err)?;
+        }
         Key::Band(color) => root
             .draw(&Rectangle::new(
                 [(x0, ym - px(8.0 * s)), (x1, ym + px(8.0 * s))],
@@ -307,6 +318,10 @@ struct Line {
     style: SeriesStyle,
     points: Vec<(f64, f64)>,
     band: Vec<(f64, f64, f64)>,
+    /// Draw the line through the points (false: markers only, e.g. target ceilings).
+    connect: bool,
+    /// A note beside each point (empty: none).
+    notes: Vec<String>,
 }
 
 impl Line {
@@ -328,6 +343,8 @@ impl Line {
             } else {
                 Vec::new()
             },
+            connect: true,
+            notes: Vec::new(),
         }
     }
 }
@@ -418,18 +435,23 @@ fn time_chart<DB: DrawingBackend>(
     for line in lines {
         let style = line.style.color.stroke_width(line_width(s));
         match line.style.dash {
-            None => chart
-                .draw_series(LineSeries::new(line.points.clone(), style))
-                .map_err(err)?,
-            Some((d, g)) => chart
-                .draw_series(DashedLineSeries::new(
-                    line.points.clone(),
-                    px(d * s),
-                    px(g * s),
-                    style,
-                ))
-                .map_err(err)?,
-        };
+            _ if !line.connect => {}
+            None => {
+                chart
+                    .draw_series(LineSeries::new(line.points.clone(), style))
+                    .map_err(err)?;
+            }
+            Some((d, g)) => {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        line.points.clone(),
+                        px(d * s),
+                        px(g * s),
+                        style,
+                    ))
+                    .map_err(err)?;
+            }
+        }
         let offsets = marker_points(line.style.marker, 6.0 * s);
         let fill = line.style.color.filled();
         chart
@@ -438,6 +460,18 @@ fn time_chart<DB: DrawingBackend>(
                     .iter()
                     .map(|p| EmptyElement::at(*p) + Polygon::new(offsets.clone(), fill)),
             )
+            .map_err(err)?;
+        let note_style =
+            text_style(15.0 * s, line.style.color).pos(Pos::new(HPos::Left, VPos::Bottom));
+        chart
+            .draw_series(line.points.iter().zip(&line.notes).map(|(p, note)| {
+                EmptyElement::at(*p)
+                    + Text::new(
+                        note.clone(),
+                        (px(10.0 * s), px(-4.0 * s)),
+                        note_style.clone(),
+                    )
+            }))
             .map_err(err)?;
     }
     Ok(())
@@ -638,6 +672,9 @@ pub fn draw_oversized_over_time<DB: DrawingBackend>(
                 true,
             ));
         }
+        if let Some(ceilings) = target_ceilings(run, lang) {
+            lines.push(ceilings);
+        }
         let title = match lang {
             Lang::Zh => format!("大班额变化：{}", labels::scenario_title(run, lang)),
             Lang::En => format!("Oversized classes: {}", labels::scenario_title(run, lang)),
@@ -681,7 +718,11 @@ pub fn draw_oversized_over_time<DB: DrawingBackend>(
     };
     for line in &lines {
         legend.push(LegendEntry {
-            key: Key::Line(line.style),
+            key: if line.connect {
+                Key::Line(line.style)
+            } else {
+                Key::Marker(line.style)
+            },
             label: line.label.clone(),
         });
     }
@@ -697,6 +738,50 @@ pub fn draw_oversized_over_time<DB: DrawingBackend>(
     };
     let plot = draw_frame(root, &frame)?;
     time_chart(&plot, &lines, lang, labels::classes_axis(lang), s)
+}
+
+/// The scenario's targets as ceilings on the oversized and super-oversized counts: the target
+/// share × the central case's classes in the target year. `None` when no target sets a share.
+fn target_ceilings(run: &RunView, lang: Lang) -> Option<Line> {
+    let mut points = Vec::new();
+    let mut notes = Vec::new();
+    for t in &run.scenario.targets {
+        let Some(classes) = series::point(run.result, Metric::Classes, t.year.0, CITY) else {
+            continue;
+        };
+        for (share, threshold) in [
+            (t.max_oversized_share, run.scenario.classes.oversized),
+            (
+                t.max_super_oversized_share,
+                run.scenario.classes.super_oversized,
+            ),
+        ] {
+            let Some(share) = share else { continue };
+            let ceiling = share * classes.central;
+            points.push((f64::from(t.year.0), ceiling));
+            notes.push(match lang {
+                Lang::Zh => format!("{threshold}人及以上≤{}", series::thousands(ceiling)),
+                Lang::En => format!("{threshold}+ ≤ {}", series::thousands(ceiling)),
+            });
+        }
+    }
+    (!points.is_empty()).then(|| Line {
+        label: lang
+            .pick(
+                "目标上限（目标比例×当年班级数）",
+                "target ceiling (target share × classes)",
+            )
+            .to_string(),
+        style: SeriesStyle {
+            color: TARGET,
+            dash: None,
+            marker: Marker::Star,
+        },
+        points,
+        band: Vec::new(),
+        connect: false,
+        notes,
+    })
 }
 
 /// The headline chart: oversized classes cleared per scenario by each target year, with
@@ -793,6 +878,9 @@ pub fn draw_cleared_by_scenario<DB: DrawingBackend>(
     )
 }
 
+/// Most areas the shortfall chart shows.
+const MAX_AREAS: usize = 20;
+
 /// Shortfall per area in the base year and the scenario's first target year (P10–P90 whiskers).
 pub fn draw_shortfall_by_area<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -833,7 +921,18 @@ pub fn draw_shortfall_by_area<DB: DrawingBackend>(
         })
         .collect();
     rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let areas = rows.len();
+    // Beyond this many bars the labels no longer fit a printed page: show the largest.
+    rows.truncate(MAX_AREAS);
     let groups: Vec<BarGroup> = rows.into_iter().map(|r| r.1).collect();
+    let shown = if areas > MAX_AREAS {
+        match lang {
+            Lang::Zh => format!("，仅显示缺口最大的{MAX_AREAS}个（共{areas}个）"),
+            Lang::En => format!("; the {MAX_AREAS} largest of {areas} areas shown"),
+        }
+    } else {
+        String::new()
+    };
     let city = |y| {
         series::point(run.result, Metric::Shortfall, y, CITY).map(|p| series::thousands(p.central))
     };
@@ -849,11 +948,11 @@ pub fn draw_shortfall_by_area<DB: DrawingBackend>(
         },
         subtitle: match lang {
             Lang::Zh => format!(
-                "全市合计（中心情形）：{}；按{base}年缺口排序",
+                "全市合计（中心情形）：{}；按{base}年缺口排序{shown}",
                 totals.join("，")
             ),
             Lang::En => format!(
-                "City total (central case): {}; sorted by the {base} shortfall",
+                "City total (central case): {}; sorted by the {base} shortfall{shown}",
                 totals.join(", ")
             ),
         },

@@ -3,7 +3,7 @@
 //! Each chart is one function generic over the plotters `DrawingBackend` ([`draw`]), so the PNG
 //! (print resolution, 2400 px wide) and the SVG come from the same code. Text is drawn with the
 //! bundled Noto Sans CJK SC subset (`assets/fonts/`), registered from embedded bytes: no chart
-//! depends on the host's fonts, and SVG text is written as glyph outlines ([`outline`]).
+//! depends on the host's fonts, and SVG text is written as glyph outlines (module `outline`).
 //! This module reads results, it never computes a model figure the engine did not produce, and it
 //! writes only into the folder it is given (the caller stages that folder atomically).
 

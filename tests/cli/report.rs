@@ -4,6 +4,7 @@
 //! `assert_report_renders` is the reusable browser check: give it any `report.html`.
 //! Set `PLACEPLAN_CHART_DIR=<dir>` to keep the rendered charts for viewing.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -319,7 +320,12 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
 
 /// Renders every chart and the report for `lang` into `dir`; returns the report's path and
 /// every chart written.
-fn render_all(dir: &Path, lang: Lang, scenarios: usize) -> (PathBuf, Vec<PathBuf>) {
+fn render_all(
+    dir: &Path,
+    lang: Lang,
+    scenarios: usize,
+    formats: &[Format],
+) -> (PathBuf, Vec<PathBuf>) {
     let (data, mut runs) = fake_runs();
     runs.truncate(scenarios);
     let views: Vec<RunView> = runs
@@ -332,7 +338,7 @@ fn render_all(dir: &Path, lang: Lang, scenarios: usize) -> (PathBuf, Vec<PathBuf
         .collect();
     let opts = ChartOptions {
         lang,
-        formats: vec![Format::Png, Format::Svg],
+        formats: formats.to_vec(),
         generated: "2019-07-01".into(),
     };
     let mut scenario_charts = Vec::new();
@@ -372,14 +378,18 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (be(16), be(20))
 }
 
-/// Renders `scenarios` of the fake runs in `lang` and checks the files and the report.
-fn check_charts_and_report(lang: Lang, scenarios: usize) {
+/// Renders `scenarios` of the fake runs in `lang` and `formats` and checks the files and the
+/// report (which embeds the SVG of each chart when there is one, else the PNG).
+fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
     let (_keep, dir) = out_dir(lang);
-    let (report, charts) = render_all(&dir, lang, scenarios);
-    // 4 charts per scenario + 2 comparison charts, each PNG and SVG.
+    let (report, charts) = render_all(&dir, lang, scenarios, formats);
+    // 4 charts per scenario + 2 comparison charts, in each format.
     let images = scenarios * 4 + 2;
-    assert_eq!(charts.len(), images * 2);
-    assert!(dir.join("compare/cleared_by_scenario.png").is_file());
+    assert_eq!(charts.len(), images * formats.len());
+    for format in formats {
+        let headline = dir.join(format!("compare/cleared_by_scenario.{format}"));
+        assert!(headline.is_file(), "{} missing", headline.display());
+    }
     for chart in &charts {
         let bytes = std::fs::read(chart).expect("chart file");
         match chart.extension().and_then(|e| e.to_str()) {
@@ -394,17 +404,24 @@ fn check_charts_and_report(lang: Lang, scenarios: usize) {
                     "{}",
                     chart.display()
                 );
+                // Text is drawn as glyph outlines: no dependence on the viewer's fonts.
+                assert!(!text.contains("<text"), "{} has <text>", chart.display());
+                assert!(
+                    text.contains("<use xlink:href=\"#g"),
+                    "{} has no glyphs",
+                    chart.display()
+                );
             }
             other => panic!("unexpected chart file {other:?}"),
         }
     }
     let html = std::fs::read_to_string(&report).expect("report");
-    for needle in [
-        "@page",
-        "size: A4",
-        "data:image/png;base64,",
-        "data:font/ttf;base64,",
-    ] {
+    let embedded = if formats.contains(&Format::Svg) {
+        "data:image/svg+xml;base64,"
+    } else {
+        "data:image/png;base64,"
+    };
+    for needle in ["@page", "size: A4", embedded, "data:font/ttf;base64,"] {
         assert!(html.contains(needle), "report lacks {needle}");
     }
     assert!(
@@ -423,18 +440,19 @@ fn check_charts_and_report(lang: Lang, scenarios: usize) {
     for needle in key {
         assert!(html.contains(needle), "report lacks {needle}");
     }
-    assert_report_renders(&report, images);
+    assert_report_renders(&report, Some(images));
 }
 
 #[test]
 fn charts_and_report_render_in_chinese() {
-    check_charts_and_report(Lang::Zh, 6);
+    check_charts_and_report(Lang::Zh, 6, &[Format::Png, Format::Svg]);
 }
 
 #[test]
 fn charts_and_report_render_in_english() {
-    // Fewer scenarios: the English run checks the words, the Chinese one the full run's size.
-    check_charts_and_report(Lang::En, 3);
+    // Fewer scenarios and PNG only: the Chinese run checks a full run with both formats (its
+    // report embeds SVG), this one the English words and a report that embeds PNG.
+    check_charts_and_report(Lang::En, 3, &[Format::Png]);
 }
 
 /// A Chromium on PATH (or `$CHROMIUM`), if any.
@@ -481,19 +499,22 @@ window.addEventListener('load', () => document.fonts.ready.then(() => {
 </script>"#;
 
 /// Opens `report` in headless Chromium and checks what a person would see: the page loads,
-/// `expected_images` charts are there, none is broken, each is a print-resolution image shown
-/// at a readable width, and the embedded CJK font is in use.
+/// the charts are there (`expected_images` of them, or at least one if `None`), none is broken or below 1000 px of natural width (SVG
+/// charts are 1200 units wide, PNG 2400 px), each is shown at a readable width, and the
+/// embedded CJK font is in use.
 ///
 /// Without Chromium the check is skipped with a notice, unless `CI` is set: then it fails.
 /// Returns whether the check ran.
-pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
+pub fn assert_report_renders(report: &Path, expected_images: Option<usize>) -> bool {
     let Some(chromium) = find_chromium() else {
         assert!(
             !under_ci(),
             "Chromium is required under CI (run .ci/install-chromium.sh) to check {}",
             report.display()
         );
-        eprintln!(
+        // Straight to stderr, past the test harness's capture, so the skip is seen.
+        let _ = writeln!(
+            std::io::stderr(),
             "NOTICE: Chromium not found; skipping the browser check of {} (install it with .ci/install-chromium.sh)",
             report.display()
         );
@@ -573,11 +594,11 @@ pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
         !r["h1"].as_str().unwrap_or("").is_empty(),
         "no heading: {r}"
     );
-    assert_eq!(
-        r["images"].as_u64(),
-        Some(expected_images as u64),
-        "chart count: {r}"
-    );
+    let images = r["images"].as_u64().unwrap_or(0);
+    match expected_images {
+        Some(n) => assert_eq!(images, n as u64, "chart count: {r}"),
+        None => assert!(images > 0, "no chart in the report: {r}"),
+    }
     assert_eq!(
         r["broken"].as_array().map(Vec::len),
         Some(0),
@@ -590,7 +611,7 @@ pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
     );
     assert_eq!(
         r["shown"].as_u64(),
-        Some(expected_images as u64),
+        Some(images),
         "images not shown full width: {r}"
     );
     assert_eq!(
@@ -599,4 +620,78 @@ pub fn assert_report_renders(report: &Path, expected_images: usize) -> bool {
         "embedded font not used: {r}"
     );
     true
+}
+
+/// The whole pipeline: `placeplan run` on the tiny fixture, then every report it wrote.
+#[test]
+#[ignore = "enabled by the lead once the pipeline lands"]
+fn run_writes_a_report_that_renders() {
+    let out = tempfile::tempdir().expect("temp dir");
+    assert_cmd::Command::cargo_bin("placeplan")
+        .expect("placeplan binary")
+        .args(["run", "--out"])
+        .arg(out.path())
+        .args(["--draws", "50", "tests/fixtures/tiny/plan.toml"])
+        .assert()
+        .success();
+    let mut reports = Vec::new();
+    let mut dirs = vec![out.path().to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("read output").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.file_name().is_some_and(|n| n == "report.html") {
+                reports.push(path);
+            }
+        }
+    }
+    assert!(
+        !reports.is_empty(),
+        "no report.html under {}",
+        out.path().display()
+    );
+    for report in reports {
+        assert_report_renders(&report, None);
+    }
+}
+
+/// A province-sized data set: the shortfall chart keeps the 20 largest areas and says so.
+#[test]
+fn shortfall_chart_shows_the_largest_areas_only() {
+    let (mut data, runs) = fake_runs();
+    for i in 0..18 {
+        data.areas.push(Area {
+            id: format!("extra-{i}"),
+            name: format!("Extra area {i}"),
+            kind: AreaKind::County,
+            urban: false,
+        });
+    }
+    let (scenario, result) = &runs[0];
+    let view = RunView {
+        scenario,
+        data: &data,
+        result,
+    };
+    let opts = ChartOptions {
+        lang: Lang::En,
+        formats: vec![Format::Svg],
+        generated: "2019-07-01".into(),
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    charts::write_scenario_charts(&view, &opts, dir.path()).expect("charts");
+    let svg = std::fs::read_to_string(dir.path().join("shortfall_by_area.svg")).expect("svg");
+    // Every label is kept as a <title> beside its outlines.
+    assert!(svg.contains("the 20 largest of 30 areas shown"), "subtitle");
+    let shown = data
+        .areas
+        .iter()
+        .filter(|a| svg.contains(&format!("<title>{}</title>", a.name)))
+        .count();
+    assert_eq!(shown, 20);
+    assert!(
+        svg.contains("<title>耒阳市</title>"),
+        "the largest area is shown"
+    );
 }
