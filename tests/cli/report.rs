@@ -624,14 +624,18 @@ pub fn assert_report_renders(report: &Path, expected_images: Option<usize>) -> b
 
 /// The whole pipeline: `placeplan run` on the tiny fixture, then every report it wrote.
 #[test]
-#[ignore = "enabled by the lead once the pipeline lands"]
 fn run_writes_a_report_that_renders() {
     let out = tempfile::tempdir().expect("temp dir");
     assert_cmd::Command::cargo_bin("placeplan")
         .expect("placeplan binary")
         .args(["run", "--out"])
         .arg(out.path())
-        .args(["--draws", "50", "tests/fixtures/tiny/plan.toml"])
+        .args([
+            "--draws",
+            "50",
+            "scenarios/plan.toml",
+            "scenarios/current-pace.toml",
+        ])
         .assert()
         .success();
     let mut reports = Vec::new();
