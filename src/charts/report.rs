@@ -229,13 +229,17 @@ fn render(
             )
         )?;
         for run in runs {
+            // Each target at its own year (targets.csv has every year, for the curious).
             for t in &run.result.targets {
-                let name = run
+                let Some(target) = run
                     .scenario
                     .targets
                     .iter()
-                    .find(|s| s.id == t.target)
-                    .map_or(t.target.as_str(), |s| lang.pick(&s.title_zh, &s.title_en));
+                    .find(|s| s.id == t.target && s.year == t.year)
+                else {
+                    continue;
+                };
+                let name = lang.pick(&target.title_zh, &target.title_en);
                 writeln!(
                     o,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",

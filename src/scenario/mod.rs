@@ -26,7 +26,7 @@ pub enum Pace {
     Plan,
     /// Delays calibrated to the base-date progress of the plan batches.
     CurrentPace,
-    /// Faster than plan: delays of `current-pace` halved and on-time completion brought forward.
+    /// Faster than the current pace: every `current-pace` delay scaled by a third.
     Accelerated,
 }
 
