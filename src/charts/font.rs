@@ -11,7 +11,7 @@ use plotters::style::FontStyle;
 pub const FAMILY: &str = "Noto Sans CJK SC";
 
 /// The font file: TrueType outlines, ASCII + GB2312 + the marks the charts use (see
-/// `assets/fonts/subset.py` and `docs/charts.md`).
+/// `assets/fonts/subset.py` and the README's "The font").
 pub static FONT_BYTES: &[u8] =
     include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GB2312.ttf");
 
