@@ -18,7 +18,7 @@ pub struct Columns {
 }
 
 impl Columns {
-    fn all(&self) -> impl Iterator<Item = &'static str> {
+    pub fn all(&self) -> impl Iterator<Item = &'static str> {
         self.required.iter().chain(self.optional.iter()).copied()
     }
 }

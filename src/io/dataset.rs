@@ -16,11 +16,11 @@ use crate::model::{
     ProjectKind, ProjectStatus, School, SchoolYear, Stage, ThreePoint, default_stages,
 };
 
-const AREAS: Columns = Columns {
+pub(crate) const AREAS: Columns = Columns {
     required: &["area_id", "name", "kind", "urban"],
     optional: &[],
 };
-const SCHOOLS: Columns = Columns {
+pub(crate) const SCHOOLS: Columns = Columns {
     required: &[
         "school_id",
         "area_id",
@@ -31,27 +31,27 @@ const SCHOOLS: Columns = Columns {
     ],
     optional: &[],
 };
-const ENROLMENT: Columns = Columns {
+pub(crate) const ENROLMENT: Columns = Columns {
     required: &["school_id", "year", "grade", "pupils"],
     optional: &[],
 };
-const BIRTHS: Columns = Columns {
+pub(crate) const BIRTHS: Columns = Columns {
     required: &["area_id", "year", "births"],
     optional: &[],
 };
-const GROWTH: Columns = Columns {
+pub(crate) const GROWTH: Columns = Columns {
     required: &["area_id", "driver", "low", "central", "high"],
     optional: &["from_year", "to_year"],
 };
-const PROFILES: Columns = Columns {
+pub(crate) const PROFILES: Columns = Columns {
     required: &["driver", "grade", "share"],
     optional: &[],
 };
-const STAGES: Columns = Columns {
+pub(crate) const STAGES: Columns = Columns {
     required: &["stage", "first_grade", "last_grade", "class_size"],
     optional: &[],
 };
-const PROJECTS: Columns = Columns {
+pub(crate) const PROJECTS: Columns = Columns {
     required: &[
         "project_id",
         "name",

@@ -6,11 +6,15 @@
 use std::path::Path;
 
 use crate::io::atomic::write_file;
+use crate::io::csvsheet::Columns;
+use crate::io::dataset::{AREAS, BIRTHS, ENROLMENT, GROWTH, PROFILES, PROJECTS, SCHOOLS, STAGES};
 use crate::model::DataSet;
 
-fn table(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> anyhow::Result<Vec<u8>> {
+/// A CSV table with the loader's columns (required, then optional) as header, so the writer and
+/// the reader cannot disagree on a file's columns.
+fn table(columns: Columns, rows: impl Iterator<Item = Vec<String>>) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header)?;
+    w.write_record(columns.all())?;
     for r in rows {
         w.write_record(&r)?;
     }
@@ -27,7 +31,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
         (
             "stages.csv",
             table(
-                &["stage", "first_grade", "last_grade", "class_size"],
+                STAGES,
                 ds.stages.iter().map(|s| {
                     vec![
                         s.name.clone(),
@@ -41,7 +45,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
         (
             "areas.csv",
             table(
-                &["area_id", "name", "kind", "urban"],
+                AREAS,
                 ds.areas.iter().map(|a| {
                     vec![
                         a.id.clone(),
@@ -55,14 +59,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
         (
             "schools.csv",
             table(
-                &[
-                    "school_id",
-                    "area_id",
-                    "name",
-                    "stage",
-                    "urban",
-                    "classrooms",
-                ],
+                SCHOOLS,
                 ds.schools.iter().map(|s| {
                     vec![
                         s.id.clone(),
@@ -78,7 +75,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
         (
             "enrolment.csv",
             table(
-                &["school_id", "year", "grade", "pupils"],
+                ENROLMENT,
                 ds.enrolment.iter().map(|e| {
                     vec![
                         e.school_id.clone(),
@@ -92,7 +89,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
         (
             "births.csv",
             table(
-                &["area_id", "year", "births"],
+                BIRTHS,
                 ds.births
                     .iter()
                     .map(|b| vec![b.area_id.clone(), b.year.to_string(), b.births.to_string()]),
@@ -101,15 +98,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
         (
             "growth.csv",
             table(
-                &[
-                    "area_id",
-                    "driver",
-                    "low",
-                    "central",
-                    "high",
-                    "from_year",
-                    "to_year",
-                ],
+                GROWTH,
                 ds.growth.iter().map(|g| {
                     vec![
                         match &g.area {
@@ -129,7 +118,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
         (
             "profiles.csv",
             table(
-                &["driver", "grade", "share"],
+                PROFILES,
                 ds.profiles.iter().map(|p| {
                     vec![
                         p.driver.as_str().into(),
@@ -142,19 +131,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
         (
             "projects.csv",
             table(
-                &[
-                    "project_id",
-                    "name",
-                    "area_id",
-                    "stage",
-                    "kind",
-                    "school_id",
-                    "classrooms",
-                    "status",
-                    "planned_start",
-                    "planned_completion",
-                    "batch",
-                ],
+                PROJECTS,
                 ds.projects.iter().map(|p| {
                     vec![
                         p.id.clone(),
