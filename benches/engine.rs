@@ -1,4 +1,3 @@
-<<<<<<< HEAD
 //! Engine benchmarks (criterion): the SPEC §8 speed targets.
 //!
 //! - `default_10k_draws`: the Hengyang default data set, 10,000 draws, 2019–2025, all cores
@@ -42,6 +41,3 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 criterion_main!(benches);
-=======
-fn main() {}
->>>>>>> project
