@@ -26,14 +26,22 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("engine");
     group.sample_size(10);
     group.bench_function("default_10k_draws", |b| {
-        let opts = RunOptions { draws: 10_000, seed: 2019, threads };
+        let opts = RunOptions {
+            draws: 10_000,
+            seed: 2019,
+            threads,
+        };
         b.iter(|| monte_carlo::run(&model, &[], &opts, &Silent))
     });
 
     let province = synth::province(20_000, 7);
     let model = assemble(&province, &scenario).expect("the synthetic province assembles");
     group.bench_function("province_1k_draws", |b| {
-        let opts = RunOptions { draws: 1_000, seed: 2019, threads };
+        let opts = RunOptions {
+            draws: 1_000,
+            seed: 2019,
+            threads,
+        };
         b.iter(|| monte_carlo::run(&model, &[], &opts, &Silent))
     });
     group.finish();

@@ -48,7 +48,19 @@ pub fn central_inputs(m: &Assembled) -> DrawInputs {
         open_t: m
             .projects
             .iter()
-            .map(|p| sim::open_t(m, delays::completion(&p.source, m.pace, &m.calibration, m.base_date, median, median)))
+            .map(|p| {
+                sim::open_t(
+                    m,
+                    delays::completion(
+                        &p.source,
+                        m.pace,
+                        &m.calibration,
+                        m.base_date,
+                        median,
+                        median,
+                    ),
+                )
+            })
             .collect(),
     }
 }
@@ -68,19 +80,40 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
     }
     for (p, o) in m.projects.iter().zip(inputs.open_t.iter_mut()) {
         let (e_start, e_done): (f64, f64) = (rng.sample(Exp1), rng.sample(Exp1));
-        *o = sim::open_t(m, delays::completion(&p.source, m.pace, &m.calibration, m.base_date, e_start, e_done));
+        *o = sim::open_t(
+            m,
+            delays::completion(
+                &p.source,
+                m.pace,
+                &m.calibration,
+                m.base_date,
+                e_start,
+                e_done,
+            ),
+        );
     }
 }
 
 /// Runs the central case (with every school's classes) and `opts.draws` draws.
-pub fn run(m: &Assembled, targets: &[Target], opts: &RunOptions, progress: &dyn Progress) -> ScenarioResult {
+pub fn run(
+    m: &Assembled,
+    targets: &[Target],
+    opts: &RunOptions,
+    progress: &dyn Progress,
+) -> ScenarioResult {
     let areas = m.areas();
     let width = m.years * (areas + 1) * METRICS;
 
     let mut central = vec![0.0f32; width];
     let mut detail: Vec<SchoolCell> = Vec::new();
     let mut scratch = Scratch::new(m);
-    sim::simulate(m, &central_inputs(m), &mut scratch, &mut central, Some(&mut detail));
+    sim::simulate(
+        m,
+        &central_inputs(m),
+        &mut scratch,
+        &mut central,
+        Some(&mut detail),
+    );
 
     let draws = opts.draws as usize;
     let mut metrics = vec![0.0f32; draws * width];
@@ -92,7 +125,15 @@ pub fn run(m: &Assembled, targets: &[Target], opts: &RunOptions, progress: &dyn 
             .zip(opens.par_chunks_mut(m.projects.len().max(1)))
             .enumerate()
             .for_each_init(
-                || (Scratch::new(m), DrawInputs { values: m.central.clone(), open_t: vec![0; m.projects.len()] }),
+                || {
+                    (
+                        Scratch::new(m),
+                        DrawInputs {
+                            values: m.central.clone(),
+                            open_t: vec![0; m.projects.len()],
+                        },
+                    )
+                },
                 |(scratch, inputs), (i, (out, open))| {
                     sample_inputs(m, opts.seed, i as u64, inputs);
                     sim::simulate(m, inputs, scratch, out, None);
@@ -104,7 +145,10 @@ pub fn run(m: &Assembled, targets: &[Target], opts: &RunOptions, progress: &dyn 
                 },
             )
     };
-    match rayon::ThreadPoolBuilder::new().num_threads(opts.threads.max(1)).build() {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.max(1))
+        .build()
+    {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
@@ -139,48 +183,93 @@ pub fn run(m: &Assembled, targets: &[Target], opts: &RunOptions, progress: &dyn 
     }
 }
 
-/// Quantile by linear interpolation between order statistics (Hyndman–Fan type 7, as R's
-/// default and numpy's `linear`) of sorted values.
-fn quantile(sorted: &[f32], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
+/// The probabilities of the summary's quantile columns, in order.
+const QUANTILES: [f64; 5] = [0.05, 0.10, 0.50, 0.90, 0.95];
+
+/// Quantiles by linear interpolation between order statistics (Hyndman–Fan type 7, as R's
+/// default and numpy's `linear`), for ascending probabilities `qs`. Finds only the order
+/// statistics needed, by successive selections on the part of `values` not yet partitioned
+/// (linear time, where a full sort would be n log n); reorders `values`.
+fn quantiles<const N: usize>(values: &mut [f32], qs: [f64; N]) -> [f64; N] {
+    let n = values.len();
+    if n == 0 {
+        return [f64::NAN; N];
     }
-    let pos = q * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    let frac = pos - lo as f64;
-    f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
+    let positions = qs.map(|q| {
+        let pos = q * (n - 1) as f64;
+        let lo = pos.floor() as usize;
+        (lo, (lo + 1).min(n - 1), pos - lo as f64)
+    });
+    // `values[..from]` holds the `from` smallest values, and every index below `from` asked for
+    // so far was selected, so holds its order statistic; later selections only reorder
+    // `values[from..]`. As the positions ascend, an index below `from` was always asked before.
+    let mut from = 0usize;
+    let mut order_statistic = |k: usize| {
+        if k >= from {
+            values[from..].select_nth_unstable_by(k - from, f32::total_cmp);
+            from = k + 1;
+        }
+        values[k]
+    };
+    positions.map(|(lo, hi, frac)| {
+        let (x, y) = (
+            f64::from(order_statistic(lo)),
+            f64::from(order_statistic(hi)),
+        );
+        x + (y - x) * frac
+    })
 }
 
-fn summarise(m: &Assembled, central: &[f32], metrics: &[f32], draws: usize, width: usize) -> Vec<SummaryRow> {
+fn summarise(
+    m: &Assembled,
+    central: &[f32],
+    metrics: &[f32],
+    draws: usize,
+    width: usize,
+) -> Vec<SummaryRow> {
     let areas = m.areas();
-    let mut keys = Vec::with_capacity(width);
-    for t in 0..m.years {
-        for a in 0..=areas {
-            for metric in Metric::ALL {
-                keys.push((t, a, metric));
+    // Each task gathers a block of adjacent cells over all draws: one cache line of each draw's
+    // row serves the whole block, where gathering cell by cell would fetch it once per cell.
+    const BLOCK: usize = 16;
+    (0..width.div_ceil(BLOCK))
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let cells = b * BLOCK..((b + 1) * BLOCK).min(width);
+            let mut columns = vec![0.0f32; cells.len() * draws];
+            for (d, row) in metrics.chunks_exact(width).enumerate() {
+                for (j, &x) in row[cells.clone()].iter().enumerate() {
+                    columns[j * draws + d] = x;
+                }
             }
-        }
-    }
-    keys.par_iter()
-        .map(|&(t, a, metric)| {
-            let c = cell(areas, t, a, metric);
-            let mut v: Vec<f32> = (0..draws).map(|d| metrics[d * width + c]).collect();
-            // Summed in draw order, so the mean does not depend on the thread count.
-            let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / draws.max(1) as f64;
-            v.sort_by(f32::total_cmp);
-            SummaryRow {
-                year: m.year(t),
-                area_id: if a == areas { "ALL".to_string() } else { m.area_ids[a].clone() },
-                metric,
-                central: f64::from(central[c]),
-                mean: if draws == 0 { f64::NAN } else { mean },
-                p5: quantile(&v, 0.05),
-                p10: quantile(&v, 0.10),
-                p50: quantile(&v, 0.50),
-                p90: quantile(&v, 0.90),
-                p95: quantile(&v, 0.95),
-            }
+            let block_start = cells.start;
+            cells.map(move |c| {
+                let v = &mut columns[(c - block_start) * draws..(c - block_start + 1) * draws];
+                let (t, a, metric) = (
+                    c / ((areas + 1) * METRICS),
+                    c / METRICS % (areas + 1),
+                    Metric::ALL[c % METRICS],
+                );
+                debug_assert_eq!(cell(areas, t, a, metric), c);
+                // Summed in draw order, so the mean does not depend on the thread count.
+                let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / draws.max(1) as f64;
+                let [p5, p10, p50, p90, p95] = quantiles(v, QUANTILES);
+                SummaryRow {
+                    year: m.year(t),
+                    area_id: if a == areas {
+                        "ALL".to_string()
+                    } else {
+                        m.area_ids[a].clone()
+                    },
+                    metric,
+                    central: f64::from(central[c]),
+                    mean: if draws == 0 { f64::NAN } else { mean },
+                    p5,
+                    p10,
+                    p50,
+                    p90,
+                    p95,
+                }
+            })
         })
         .collect()
 }
@@ -190,11 +279,17 @@ fn project_rows(m: &Assembled, opens: &[u16], draws: usize) -> Vec<ProjectRow> {
     let mut rows = Vec::with_capacity(m.projects.len() * m.years);
     for (k, p) in m.projects.iter().enumerate() {
         for t in 1..m.years {
-            let open = (0..draws).filter(|&d| usize::from(opens[d * stride + k]) <= t).count();
+            let open = (0..draws)
+                .filter(|&d| usize::from(opens[d * stride + k]) <= t)
+                .count();
             rows.push(ProjectRow {
                 project_id: p.id.clone(),
                 year: m.year(t),
-                p_open: if draws == 0 { f64::NAN } else { open as f64 / draws as f64 },
+                p_open: if draws == 0 {
+                    f64::NAN
+                } else {
+                    open as f64 / draws as f64
+                },
             });
         }
     }
@@ -203,12 +298,28 @@ fn project_rows(m: &Assembled, opens: &[u16], draws: usize) -> Vec<ProjectRow> {
 
 /// Whether the city-wide classes of one draw meet a target in year index `t`.
 pub fn meets(target: &Target, classes: f32, oversized: f32, super_oversized: f32) -> bool {
-    let share = |x: f32| if classes > 0.0 { f64::from(x) / f64::from(classes) } else { 0.0 };
-    target.max_super_oversized_share.is_none_or(|max| share(super_oversized) <= max)
-        && target.max_oversized_share.is_none_or(|max| share(oversized) <= max)
+    let share = |x: f32| {
+        if classes > 0.0 {
+            f64::from(x) / f64::from(classes)
+        } else {
+            0.0
+        }
+    };
+    target
+        .max_super_oversized_share
+        .is_none_or(|max| share(super_oversized) <= max)
+        && target
+            .max_oversized_share
+            .is_none_or(|max| share(oversized) <= max)
 }
 
-fn target_rows(m: &Assembled, targets: &[Target], metrics: &[f32], draws: usize, width: usize) -> Vec<TargetRow> {
+fn target_rows(
+    m: &Assembled,
+    targets: &[Target],
+    metrics: &[f32],
+    draws: usize,
+    width: usize,
+) -> Vec<TargetRow> {
     let areas = m.areas();
     let mut rows = Vec::new();
     for target in targets {
@@ -217,15 +328,61 @@ fn target_rows(m: &Assembled, targets: &[Target], metrics: &[f32], draws: usize,
             let met = (0..draws)
                 .filter(|&d| {
                     let v = |metric| metrics[d * width + cell(areas, t, areas, metric)];
-                    meets(target, v(Metric::Classes), v(Metric::OversizedClasses), v(Metric::SuperOversizedClasses))
+                    meets(
+                        target,
+                        v(Metric::Classes),
+                        v(Metric::OversizedClasses),
+                        v(Metric::SuperOversizedClasses),
+                    )
                 })
                 .count();
             rows.push(TargetRow {
                 target: target.id.clone(),
                 year,
-                probability: if draws == 0 { f64::NAN } else { met as f64 / draws as f64 },
+                probability: if draws == 0 {
+                    f64::NAN
+                } else {
+                    met as f64 / draws as f64
+                },
             });
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Type-7 quantile of sorted values, the textbook way.
+    fn sorted_quantile(sorted: &[f32], q: f64) -> f64 {
+        if sorted.is_empty() {
+            return f64::NAN;
+        }
+        let pos = q * (sorted.len() - 1) as f64;
+        let lo = pos.floor() as usize;
+        let hi = (lo + 1).min(sorted.len() - 1);
+        let frac = pos - lo as f64;
+        f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
+    }
+
+    proptest! {
+        /// Selection finds the same order statistics as a full sort, ties and tiny samples
+        /// (where several quantiles share an order statistic) included.
+        #[test]
+        fn selected_quantiles_are_the_sorted_ones(
+            small in proptest::collection::vec(0u8..6, 0..40),
+            wide in proptest::collection::vec(-1e6f32..1e6, 0..300),
+        ) {
+            for mut v in [small.iter().map(|&x| f32::from(x)).collect::<Vec<_>>(), wide] {
+                let mut sorted = v.clone();
+                sorted.sort_by(f32::total_cmp);
+                let got = quantiles(&mut v, QUANTILES);
+                for (g, q) in got.iter().zip(QUANTILES) {
+                    prop_assert_eq!(g.to_bits(), sorted_quantile(&sorted, q).to_bits(), "q = {}", q);
+                }
+            }
+        }
+    }
 }
