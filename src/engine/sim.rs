@@ -452,25 +452,28 @@ fn classes_and_totals<const G: usize>(
             continue;
         }
         let o = m.school_offset[i];
-        let mut counts = [0u32; G];
-        let mut total = 0u32;
-        for (c, &x) in counts[..grades].iter_mut().zip(&s.pupils[o..o + grades]) {
+        let (mut counts, mut need) = ([0u32; G], [0u32; G]);
+        let (mut total, mut total_need) = (0u32, 0u32);
+        for ((c, n), &x) in counts[..grades].iter_mut().zip(&mut need[..grades]).zip(&s.pupils[o..o + grades]) {
             // Pupils are whole children: round half up (values are never negative).
             *c = (x + 0.5) as u32;
+            *n = rule.size.div_ceil(*c);
             total += *c;
+            total_need += *n;
         }
-        let (mut need, mut classes) = ([0u32; G], [GradeClasses::default(); G]);
-        form_classes(
-            &counts[..grades],
-            s.rooms[i],
-            rule,
-            &mut need[..grades],
-            &mut classes[..grades],
-        );
-        let places = s.rooms[i] * rule.size.get();
+        let rooms = s.rooms[i];
+        let places = rooms * rule.size.get();
         sums[0] += total;
         sums[1] += places;
         sums[2] += total.saturating_sub(places);
+        if total_need <= rooms && rule.size.get() < rule.oversized && detail.is_none() {
+            // The common case of `form_classes`, without building its per-grade rows: every
+            // grade has the classes it needs, none above the standard size, so none oversized.
+            sums[3] += total_need;
+            continue;
+        }
+        let mut classes = [GradeClasses::default(); G];
+        form_classes(&counts[..grades], rooms, rule, &mut need[..grades], &mut classes[..grades]);
         for c in &classes[..grades] {
             sums[3] += c.classes;
             sums[4] += c.oversized;
