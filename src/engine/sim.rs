@@ -44,11 +44,16 @@ pub struct Scratch {
     /// Per group: Σ entry weight and Σ inflow weight of its open schools.
     entry_weight: Vec<f32>,
     inflow_weight: Vec<f32>,
+    /// The base year is observed, so the same in every draw: its cells of a draw's output
+    /// (zero for the project metrics) and its group weights, computed once per thread.
+    base_out: Vec<f32>,
+    base_entry_weight: Vec<f32>,
+    base_inflow_weight: Vec<f32>,
 }
 
 impl Scratch {
     pub fn new(m: &Assembled) -> Scratch {
-        Scratch {
+        let mut s = Scratch {
             pupils: vec![0.0; m.cells],
             rooms: vec![0; m.schools()],
             totals: vec![0.0; m.schools()],
@@ -56,7 +61,16 @@ impl Scratch {
             feeder: vec![0.0; m.areas()],
             entry_weight: vec![0.0; m.groups.len()],
             inflow_weight: vec![0.0; m.groups.len()],
-        }
+            base_out: Vec::new(),
+            base_entry_weight: Vec::new(),
+            base_inflow_weight: Vec::new(),
+        };
+        let mut base_out = vec![0.0; (m.areas() + 1) * METRICS];
+        base_year(m, &mut s, &mut base_out, None);
+        s.base_out = base_out;
+        s.base_entry_weight = s.entry_weight.clone();
+        s.base_inflow_weight = s.inflow_weight.clone();
+        s
     }
 
     /// Whether school `i` is open: existing schools always, new ones once they have rooms.
@@ -120,8 +134,15 @@ pub fn simulate(
 ) {
     let areas = m.areas();
     out.fill(0.0);
-    s.pupils.copy_from_slice(&m.base_pupils);
-    s.rooms.copy_from_slice(&m.school_rooms);
+    if detail.is_some() {
+        base_year(m, s, out, detail.as_deref_mut());
+    } else {
+        s.pupils.copy_from_slice(&m.base_pupils);
+        s.rooms.copy_from_slice(&m.school_rooms);
+        out[..s.base_out.len()].copy_from_slice(&s.base_out);
+        s.entry_weight.copy_from_slice(&s.base_entry_weight);
+        s.inflow_weight.copy_from_slice(&s.base_inflow_weight);
+    }
     let value = |d: Driver, a: usize, t: usize| inputs.values[m.source(d, a, t)];
 
     // Entrants' births per area and year: observed, or the last observation carried forward
@@ -165,10 +186,6 @@ pub fn simulate(
         }
     }
 
-    for gi in 0..m.groups.len() {
-        step(m, inputs, s, out, 0, gi, detail.as_deref_mut());
-        s.weigh(m, gi);
-    }
     for t in 1..m.years {
         for (p, &o) in m.projects.iter().zip(&inputs.open_t) {
             if usize::from(o) == t {
@@ -210,8 +227,29 @@ pub fn simulate(
     }
 }
 
-/// One group's school year `t`: steps 1–3 and 5 (except in the base year, which is observed),
-/// then step 6. Dispatches on the stage's grade count so the per-school loops run over
+/// The base year, observed: classes from the base counts and classrooms, and the groups'
+/// weights. Writes the year's cells of `out` (and leaves the project metrics alone).
+fn base_year(
+    m: &Assembled,
+    s: &mut Scratch,
+    out: &mut [f32],
+    mut detail: Option<&mut Vec<SchoolCell>>,
+) {
+    s.pupils.copy_from_slice(&m.base_pupils);
+    s.rooms.copy_from_slice(&m.school_rooms);
+    for gi in 0..m.groups.len() {
+        let g = &m.groups[gi];
+        let d = detail.as_deref_mut();
+        match m.stages[g.stage].grades {
+            3 => classes_and_totals::<3>(m, s, out, 0, g, 3, d),
+            6 => classes_and_totals::<6>(m, s, out, 0, g, 6, d),
+            grades => classes_and_totals::<MAX_GRADES>(m, s, out, 0, g, grades, d),
+        }
+        s.weigh(m, gi);
+    }
+}
+
+/// One group's school year `t` ≥ 1: steps 1–3 and 5, then step 6. Dispatches on the stage's grade count so the per-school loops run over
 /// fixed-size arrays, which LLVM unrolls and keeps in registers.
 fn step(
     m: &Assembled,
@@ -243,10 +281,6 @@ fn step_fixed<const G: usize>(
     let stage = &m.stages[g.stage];
     // A compile-time constant except in the catch-all instance.
     let grades = if G == MAX_GRADES { stage.grades } else { G };
-    if t == 0 {
-        classes_and_totals::<G>(m, s, out, t, g, grades, detail);
-        return;
-    }
     let areas = m.areas();
     let a = g.area;
     let value = |d: Driver| inputs.values[m.source(d, a, t)];
@@ -454,7 +488,11 @@ fn classes_and_totals<const G: usize>(
         let o = m.school_offset[i];
         let (mut counts, mut need) = ([0u32; G], [0u32; G]);
         let (mut total, mut total_need) = (0u32, 0u32);
-        for ((c, n), &x) in counts[..grades].iter_mut().zip(&mut need[..grades]).zip(&s.pupils[o..o + grades]) {
+        for ((c, n), &x) in counts[..grades]
+            .iter_mut()
+            .zip(&mut need[..grades])
+            .zip(&s.pupils[o..o + grades])
+        {
             // Pupils are whole children: round half up (values are never negative).
             *c = (x + 0.5) as u32;
             *n = rule.size.div_ceil(*c);
@@ -473,7 +511,13 @@ fn classes_and_totals<const G: usize>(
             continue;
         }
         let mut classes = [GradeClasses::default(); G];
-        form_classes(&counts[..grades], rooms, rule, &mut need[..grades], &mut classes[..grades]);
+        form_classes(
+            &counts[..grades],
+            rooms,
+            rule,
+            &mut need[..grades],
+            &mut classes[..grades],
+        );
         for c in &classes[..grades] {
             sums[3] += c.classes;
             sums[4] += c.oversized;
