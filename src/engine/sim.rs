@@ -375,8 +375,8 @@ fn step_fixed<const G: usize>(
     out[cell(areas, t, a, Metric::DemandReturning)] += returning_in;
 
     // 5. Rebalancing among town-centre schools, and among village schools.
-    let moved =
-        rebalance(m, s, g.start, g.urban_end, grades) + rebalance(m, s, g.urban_end, g.end, grades);
+    let moved = rebalance::<G>(m, s, g.start, g.urban_end, grades)
+        + rebalance::<G>(m, s, g.urban_end, g.end, grades);
     out[cell(areas, t, a, Metric::PupilsMoved)] += moved;
     // 6. Classes.
     classes_and_totals::<G>(m, s, out, t, g, grades, detail);
@@ -385,7 +385,14 @@ fn step_fixed<const G: usize>(
 /// Moves pupils above places from schools in `start..end` to schools of the same range with
 /// spare places (new schools first, then in proportion to spare places), at most the scenario's
 /// share of the excess. Reads each school's pupils from `s.totals`. Returns the pupils moved.
-fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: usize) -> f32 {
+#[inline(always)]
+fn rebalance<const G: usize>(
+    m: &Assembled,
+    s: &mut Scratch,
+    start: usize,
+    end: usize,
+    grades: usize,
+) -> f32 {
     if m.rebalancing <= 0.0 || end <= start {
         return 0.0;
     }
@@ -406,7 +413,7 @@ fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: u
     }
     // Out: every school above places gives the same share of its excess, across its grades.
     let give = moved / excess;
-    let mut by_grade = [0.0f32; MAX_GRADES];
+    let mut by_grade = [0.0f32; G];
     for i in start..end {
         let places = s.rooms[i] as f32 * size;
         let p = s.totals[i];
@@ -455,6 +462,7 @@ fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: u
 }
 
 /// Adds `fraction` of the moved pupils `by_grade` to school `i`.
+#[inline(always)]
 fn receive(m: &Assembled, s: &mut Scratch, i: usize, by_grade: &[f32], fraction: f32) {
     let o = m.school_offset[i];
     let mut added = 0.0f32;
