@@ -132,19 +132,10 @@ pub fn run(
         let ds = data[&sc.data].clone();
         let model = assemble(&ds, &sc).with_context(|| format!("scenario {}", file.display()))?;
         let observer = progress(&sc.name, u64::from(sc.draws));
-        let opts = RunOptions {
-            draws: sc.draws,
-            seed: sc.seed,
-            threads: req.threads,
-        };
+        let opts = RunOptions { draws: sc.draws, seed: sc.seed, threads: req.threads };
         let result = monte_carlo::run(&model, &sc.targets, &opts, observer.as_ref());
         drop(observer);
-        done.push(Done {
-            file,
-            scenario: sc,
-            data: ds,
-            result,
-        });
+        done.push(Done { file, scenario: sc, data: ds, result });
     }
 
     write_outputs(req, &done)?;
@@ -170,30 +161,20 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         };
         tables::write_scenario_tables(dir.path(), &d.result, &manifest)?;
         if let Some(opts) = &req.charts {
-            let view = RunView {
-                scenario: &d.scenario,
-                data: &d.data,
-                result: &d.result,
-            };
+            let view = RunView { scenario: &d.scenario, data: &d.data, result: &d.result };
             let files = charts::write_scenario_charts(&view, opts, dir.path())?;
             charts::write_report(std::slice::from_ref(&view), opts, dir.path(), &files)?;
         }
         staged.push(dir);
     }
     let compare = StagedDir::begin(&req.out.join("compare"))?;
-    let rows: Vec<(String, &ScenarioResult)> = done
-        .iter()
-        .map(|d| (d.scenario.name.clone(), &d.result))
-        .collect();
+    let rows: Vec<(String, &ScenarioResult)> =
+        done.iter().map(|d| (d.scenario.name.clone(), &d.result)).collect();
     tables::write_compare_summary(compare.path(), &rows)?;
     if let Some(opts) = &req.charts {
         let views: Vec<RunView> = done
             .iter()
-            .map(|d| RunView {
-                scenario: &d.scenario,
-                data: &d.data,
-                result: &d.result,
-            })
+            .map(|d| RunView { scenario: &d.scenario, data: &d.data, result: &d.result })
             .collect();
         let files = charts::write_compare_charts(&views, opts, compare.path())?;
         charts::write_report(&views, opts, compare.path(), &files)?;
@@ -212,9 +193,5 @@ pub fn chart_options(lang: &str, formats: &str, generated: String) -> anyhow::Re
         .split(',')
         .map(|f| f.trim().parse::<Format>())
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(ChartOptions {
-        lang,
-        formats,
-        generated,
-    })
+    Ok(ChartOptions { lang, formats, generated })
 }

@@ -69,90 +69,18 @@ struct AreaSpec {
 }
 
 const HENGYANG_AREAS: [AreaSpec; 12] = [
-    AreaSpec {
-        id: "430406",
-        name: "雁峰区",
-        kind: AreaKind::District,
-        population: 36.0,
-        town_share: 0.96,
-    },
-    AreaSpec {
-        id: "430405",
-        name: "珠晖区",
-        kind: AreaKind::District,
-        population: 38.0,
-        town_share: 0.93,
-    },
-    AreaSpec {
-        id: "430407",
-        name: "石鼓区",
-        kind: AreaKind::District,
-        population: 30.0,
-        town_share: 0.97,
-    },
-    AreaSpec {
-        id: "430408",
-        name: "蒸湘区",
-        kind: AreaKind::District,
-        population: 34.0,
-        town_share: 0.97,
-    },
-    AreaSpec {
-        id: "430412",
-        name: "南岳区",
-        kind: AreaKind::District,
-        population: 6.5,
-        town_share: 0.80,
-    },
-    AreaSpec {
-        id: "430421",
-        name: "衡阳县",
-        kind: AreaKind::County,
-        population: 98.0,
-        town_share: 0.58,
-    },
-    AreaSpec {
-        id: "430422",
-        name: "衡南县",
-        kind: AreaKind::County,
-        population: 92.0,
-        town_share: 0.56,
-    },
-    AreaSpec {
-        id: "430423",
-        name: "衡山县",
-        kind: AreaKind::County,
-        population: 37.0,
-        town_share: 0.62,
-    },
-    AreaSpec {
-        id: "430424",
-        name: "衡东县",
-        kind: AreaKind::County,
-        population: 62.0,
-        town_share: 0.60,
-    },
-    AreaSpec {
-        id: "430426",
-        name: "祁东县",
-        kind: AreaKind::County,
-        population: 88.0,
-        town_share: 0.58,
-    },
-    AreaSpec {
-        id: "430481",
-        name: "耒阳市",
-        kind: AreaKind::City,
-        population: 110.0,
-        town_share: 0.68,
-    },
-    AreaSpec {
-        id: "430482",
-        name: "常宁市",
-        kind: AreaKind::City,
-        population: 81.0,
-        town_share: 0.62,
-    },
+    AreaSpec { id: "430406", name: "雁峰区", kind: AreaKind::District, population: 36.0, town_share: 0.96 },
+    AreaSpec { id: "430405", name: "珠晖区", kind: AreaKind::District, population: 38.0, town_share: 0.93 },
+    AreaSpec { id: "430407", name: "石鼓区", kind: AreaKind::District, population: 30.0, town_share: 0.97 },
+    AreaSpec { id: "430408", name: "蒸湘区", kind: AreaKind::District, population: 34.0, town_share: 0.97 },
+    AreaSpec { id: "430412", name: "南岳区", kind: AreaKind::District, population: 6.5, town_share: 0.80 },
+    AreaSpec { id: "430421", name: "衡阳县", kind: AreaKind::County, population: 98.0, town_share: 0.58 },
+    AreaSpec { id: "430422", name: "衡南县", kind: AreaKind::County, population: 92.0, town_share: 0.56 },
+    AreaSpec { id: "430423", name: "衡山县", kind: AreaKind::County, population: 37.0, town_share: 0.62 },
+    AreaSpec { id: "430424", name: "衡东县", kind: AreaKind::County, population: 62.0, town_share: 0.60 },
+    AreaSpec { id: "430426", name: "祁东县", kind: AreaKind::County, population: 88.0, town_share: 0.58 },
+    AreaSpec { id: "430481", name: "耒阳市", kind: AreaKind::City, population: 110.0, town_share: 0.68 },
+    AreaSpec { id: "430482", name: "常宁市", kind: AreaKind::City, population: 81.0, town_share: 0.62 },
 ];
 
 /// Hengyang's 2019 resident population (SPEC §1), 10,000s.
@@ -232,51 +160,32 @@ fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
     let mut town_share = Vec::new();
     for spec in specs {
         let pop = spec.population / total_pop * spec.city_population * 10_000.0;
-        areas.push(Area {
-            id: spec.id.clone(),
-            name: spec.name.clone(),
-            kind: spec.kind,
-            urban: spec.kind == AreaKind::District,
-        });
+        areas.push(Area { id: spec.id.clone(), name: spec.name.clone(), kind: spec.kind, urban: spec.kind == AreaKind::District });
         town_share.push(spec.town_share);
         let factor = area_birth_factor(spec.kind) * (1.0 + 0.04 * normal(rng));
         let mut by_year = Vec::new();
         for year in 2003..=LAST_BIRTH_YEAR {
-            let b =
-                (pop * birth_rate(year) / 1000.0 * factor * (1.0 + 0.015 * normal(rng))).round();
+            let b = (pop * birth_rate(year) / 1000.0 * factor * (1.0 + 0.015 * normal(rng))).round();
             by_year.push((year, b));
             if year >= 2005 {
-                births.push(Births {
-                    area_id: spec.id.clone(),
-                    year,
-                    births: b,
-                });
+                births.push(Births { area_id: spec.id.clone(), year, births: b });
             }
         }
         let birth = |y: u16| by_year.iter().find(|(yy, _)| *yy == y).map_or(0.0, |x| x.1);
         // Entrants per birth: districts draw children from the counties, counties lose some.
-        let er = if spec.kind == AreaKind::District {
-            1.04
-        } else {
-            0.95
-        } + 0.02 * normal(rng);
+        let er = if spec.kind == AreaKind::District { 1.04 } else { 0.95 } + 0.02 * normal(rng);
         for (st, stage) in stages.iter().enumerate() {
             // Area pupils of each grade in the base year: the birth cohort × entry × survival.
             let grade_total: Vec<f64> = (stage.first_grade..=stage.last_grade)
                 .map(|g| {
                     let cohort = BASE_YEAR - 6 - u16::from(g - 1);
-                    let survival =
-                        0.995f64.powi(i32::from(g) - 1) * if st > 0 { 0.985 } else { 1.0 };
+                    let survival = 0.995f64.powi(i32::from(g) - 1) * if st > 0 { 0.985 } else { 1.0 };
                     birth(cohort) * er * survival
                 })
                 .collect();
             let total: f64 = grade_total.iter().sum();
             for town in [true, false] {
-                let share = if town {
-                    spec.town_share
-                } else {
-                    1.0 - spec.town_share
-                };
+                let share = if town { spec.town_share } else { 1.0 - spec.town_share };
                 let pupils = total * share;
                 let avg = match (st, town) {
                     (0, true) => 2600.0,
@@ -288,13 +197,7 @@ fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
                 let weights: Vec<f64> = (0..n).map(|_| (0.35 * normal(rng)).exp()).collect();
                 let wsum: f64 = weights.iter().sum();
                 for (k, w) in weights.iter().enumerate() {
-                    let id = format!(
-                        "{}-{}{}{:03}",
-                        spec.id,
-                        if st == 0 { "P" } else { "J" },
-                        if town { "T" } else { "V" },
-                        k + 1
-                    );
+                    let id = format!("{}-{}{}{:03}", spec.id, if st == 0 { "P" } else { "J" }, if town { "T" } else { "V" }, k + 1);
                     let kind_name = if st == 0 { "小学" } else { "中学" };
                     let name = if town {
                         format!("{}城区第{}{}", spec.name, k + 1, kind_name)
@@ -303,11 +206,7 @@ fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
                     };
                     let pupils: Vec<u32> = grade_total
                         .iter()
-                        .map(|g| {
-                            (g * share * w / wsum * (1.0 + 0.06 * normal(rng)))
-                                .round()
-                                .max(0.0) as u32
-                        })
+                        .map(|g| (g * share * w / wsum * (1.0 + 0.06 * normal(rng))).round().max(0.0) as u32)
                         .collect();
                     schools.push(School {
                         id,
@@ -323,15 +222,7 @@ fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
             }
         }
     }
-    Draft {
-        stages,
-        areas,
-        town_share,
-        schools,
-        base,
-        crowding_z,
-        births,
-    }
+    Draft { stages, areas, town_share, schools, base, crowding_z, births }
 }
 
 /// An area spec with owned strings (Hengyang's table or a synthetic province's).
@@ -374,11 +265,7 @@ const VILLAGE_CROWDING: f64 = 0.04;
 /// squeezed into one big class; junior schools by [`JUNIOR_SCALE`] of that.
 fn set_classrooms(d: &mut Draft, town: f64, spread: f64) {
     for (i, s) in d.schools.iter_mut().enumerate() {
-        let stage = d
-            .stages
-            .iter()
-            .find(|st| st.name == s.stage)
-            .map_or(45, |st| st.class_size);
+        let stage = d.stages.iter().find(|st| st.name == s.stage).map_or(45, |st| st.class_size);
         let scale = if stage > 45 { JUNIOR_SCALE } else { 1.0 };
         let z = d.crowding_z[i];
         let rooms = |n: u32, crowd: f64, up: bool| {
@@ -402,28 +289,15 @@ fn base_figures(d: &Draft) -> (u32, f64) {
     let mut need = vec![0; 9];
     let mut out = vec![Default::default(); 9];
     for (i, s) in d.schools.iter().enumerate() {
-        let st = d
-            .stages
-            .iter()
-            .find(|st| st.name == s.stage)
-            .map_or(45, |st| st.class_size);
+        let st = d.stages.iter().find(|st| st.name == s.stage).map_or(45, |st| st.class_size);
         let rule = crate::engine::classes::ClassRule {
             size: crate::engine::classes::Divisor::new(st),
             oversized: 56,
             super_oversized: 66,
         };
         let p = &d.base[i];
-        form_classes(
-            p,
-            s.classrooms,
-            rule,
-            &mut need[..p.len()],
-            &mut out[..p.len()],
-        );
-        over += out[..p.len()]
-            .iter()
-            .map(|c: &crate::engine::classes::GradeClasses| c.oversized)
-            .sum::<u32>();
+        form_classes(p, s.classrooms, rule, &mut need[..p.len()], &mut out[..p.len()]);
+        over += out[..p.len()].iter().map(|c: &crate::engine::classes::GradeClasses| c.oversized).sum::<u32>();
         let total: u32 = p.iter().sum();
         shortfall += f64::from(total.saturating_sub(s.classrooms * st));
     }
@@ -496,8 +370,7 @@ fn calibrate_base(d: &mut Draft, t: &Targets) -> (f64, f64) {
         let old = d.base[s][g];
         d.base[s][g] = (i64::from(old) + delta).max(0) as u32;
         let (after, _) = base_figures(d);
-        let better = (i64::from(after) - i64::from(t.oversized_base)).abs()
-            < (i64::from(over) - i64::from(t.oversized_base)).abs();
+        let better = (i64::from(after) - i64::from(t.oversized_base)).abs() < (i64::from(over) - i64::from(t.oversized_base)).abs();
         if !better {
             d.base[s][g] = old;
         }
@@ -511,20 +384,12 @@ fn calibrate_base(d: &mut Draft, t: &Targets) -> (f64, f64) {
 fn history(d: &Draft, rng: &mut ChaCha8Rng, district_ratio: f64) -> Vec<Vec<Vec<u32>>> {
     // hist[school][year - FIRST_YEAR][grade index]
     let years = usize::from(BASE_YEAR - FIRST_YEAR) + 1;
-    let mut hist: Vec<Vec<Vec<u32>>> = d
-        .base
-        .iter()
-        .map(|b| vec![vec![0; b.len()]; years])
-        .collect();
+    let mut hist: Vec<Vec<Vec<u32>>> = d.base.iter().map(|b| vec![vec![0; b.len()]; years]).collect();
     for (i, s) in d.schools.iter().enumerate() {
         let area = d.areas.iter().position(|a| a.id == s.area_id).unwrap_or(0);
         let district = d.areas[area].kind == AreaKind::District;
         let ratio = if district { district_ratio } else { 0.995 };
-        let drift = if s.urban {
-            1.0 + 0.02 * (1.0 - d.town_share[area])
-        } else {
-            0.985
-        };
+        let drift = if s.urban { 1.0 + 0.02 * (1.0 - d.town_share[area]) } else { 0.985 };
         let mut cur: Vec<f64> = d.base[i].iter().map(|&x| f64::from(x)).collect();
         hist[i][years - 1] = d.base[i].clone();
         for y in (0..years - 1).rev() {
@@ -546,11 +411,7 @@ fn district_total(d: &Draft, hist: &[Vec<Vec<u32>>], y: usize) -> i64 {
     d.schools
         .iter()
         .enumerate()
-        .filter(|(_, s)| {
-            d.areas
-                .iter()
-                .any(|a| a.id == s.area_id && a.kind == AreaKind::District)
-        })
+        .filter(|(_, s)| d.areas.iter().any(|a| a.id == s.area_id && a.kind == AreaKind::District))
         .map(|(i, _)| hist[i][y].iter().map(|&x| i64::from(x)).sum::<i64>())
         .sum()
 }
@@ -565,17 +426,10 @@ fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Project> {
         if !s.urban {
             continue;
         }
-        let size = d
-            .stages
-            .iter()
-            .find(|st| st.name == s.stage)
-            .map_or(45, |st| st.class_size);
+        let size = d.stages.iter().find(|st| st.name == s.stage).map_or(45, |st| st.class_size);
         let total: u32 = d.base[i].iter().sum();
         let short = f64::from(total.saturating_sub(s.classrooms * size)) + 0.02 * f64::from(total);
-        match need
-            .iter_mut()
-            .find(|(a, st, _)| *a == s.area_id && *st == s.stage)
-        {
+        match need.iter_mut().find(|(a, st, _)| *a == s.area_id && *st == s.stage) {
             Some(n) => n.2 += short,
             None => need.push((s.area_id.clone(), s.stage.clone(), short)),
         }
@@ -589,17 +443,10 @@ fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Project> {
         batches.swap(k, rng.random_range(0..=k));
     }
     // Largest-remainder apportionment of projects to (area, stage) by need.
-    let quotas: Vec<f64> = need
-        .iter()
-        .map(|n| n.2 / total_need * count as f64)
-        .collect();
+    let quotas: Vec<f64> = need.iter().map(|n| n.2 / total_need * count as f64).collect();
     let mut alloc: Vec<usize> = quotas.iter().map(|q| q.floor() as usize).collect();
     let mut order: Vec<usize> = (0..need.len()).collect();
-    order.sort_by(|&a, &b| {
-        (quotas[b] - quotas[b].floor())
-            .total_cmp(&(quotas[a] - quotas[a].floor()))
-            .then(a.cmp(&b))
-    });
+    order.sort_by(|&a, &b| (quotas[b] - quotas[b].floor()).total_cmp(&(quotas[a] - quotas[a].floor())).then(a.cmp(&b)));
     let mut k = 0;
     while alloc.iter().sum::<usize>() < count {
         alloc[order[k % order.len()]] += 1;
@@ -616,25 +463,12 @@ fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Project> {
     for (seq, &(n, j)) in slots.iter().enumerate() {
         let (area_id, stage, _) = &need[n];
         let due = batches[seq];
-        let area_name = d
-            .areas
-            .iter()
-            .find(|a| &a.id == area_id)
-            .map_or("", |a| a.name.as_str());
+        let area_name = d.areas.iter().find(|a| &a.id == area_id).map_or("", |a| a.name.as_str());
         let build_new = rng.random::<f64>() < if due { 0.4 } else { 0.5 };
         let primary = stage == "primary";
         let new_school = |rng: &mut ChaCha8Rng| {
-            let id = format!(
-                "{}-{}N{:03}",
-                area_id,
-                if primary { "P" } else { "J" },
-                j + 1
-            );
-            let rooms = if primary {
-                6 * rng.random_range(6..=9u32)
-            } else {
-                3 * rng.random_range(10..=14u32)
-            };
+            let id = format!("{}-{}N{:03}", area_id, if primary { "P" } else { "J" }, j + 1);
+            let rooms = if primary { 6 * rng.random_range(6..=9u32) } else { 3 * rng.random_range(10..=14u32) };
             let label = if primary { "小学" } else { "中学" };
             let name = format!("{area_name}新建第{}{label}", j + 1);
             (id, name, ProjectKind::NewSchool, rooms)
@@ -651,40 +485,20 @@ fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Project> {
                 .filter(|(_, s)| s.urban && &s.area_id == area_id && &s.stage == stage)
                 .filter(|(_, s)| !projects.iter().any(|p: &Project| p.school_id == s.id))
                 .max_by(|(a, sa), (b, sb)| {
-                    let crowd = |i: usize, s: &School| {
-                        f64::from(d.base[i].iter().sum::<u32>())
-                            / f64::from((s.classrooms * size).max(1))
-                    };
+                    let crowd = |i: usize, s: &School| f64::from(d.base[i].iter().sum::<u32>()) / f64::from((s.classrooms * size).max(1));
                     crowd(*a, sa).total_cmp(&crowd(*b, sb)).then(b.cmp(a))
                 });
             match target {
                 Some((_, s)) => {
-                    let rooms = if primary {
-                        6 * rng.random_range(1..=3u32)
-                    } else {
-                        3 * rng.random_range(2..=5u32)
-                    };
-                    (
-                        s.id.clone(),
-                        format!("{}扩建", s.name),
-                        ProjectKind::Expansion,
-                        rooms,
-                    )
+                    let rooms = if primary { 6 * rng.random_range(1..=3u32) } else { 3 * rng.random_range(2..=5u32) };
+                    (s.id.clone(), format!("{}扩建", s.name), ProjectKind::Expansion, rooms)
                 }
                 // Every town school here is already being expanded: build a new one instead.
                 None => new_school(rng),
             }
         };
         let batch = if due { "due-2019" } else { "start-2019" };
-        let id = format!(
-            "{}-{:03}",
-            if due { "D" } else { "S" },
-            projects
-                .iter()
-                .filter(|p: &&Project| p.batch == batch)
-                .count()
-                + 1
-        );
+        let id = format!("{}-{:03}", if due { "D" } else { "S" }, projects.iter().filter(|p: &&Project| p.batch == batch).count() + 1);
         let (start, done) = if due {
             // Planned to finish in 2019; a third before mid-year, most for the new school year.
             let month = match rng.random_range(0..100u32) {
@@ -693,21 +507,11 @@ fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Project> {
                 _ => rng.random_range(9..=12u8),
             };
             let done = YearMonth { year: 2019, month };
-            (
-                YearMonth::from_index(done.index() - rng.random_range(12..=24)),
-                done,
-            )
+            (YearMonth::from_index(done.index() - rng.random_range(12..=24)), done)
         } else {
-            let month = if rng.random::<f64>() < 0.8 {
-                rng.random_range(1..=6u8)
-            } else {
-                rng.random_range(7..=12u8)
-            };
+            let month = if rng.random::<f64>() < 0.8 { rng.random_range(1..=6u8) } else { rng.random_range(7..=12u8) };
             let start = YearMonth { year: 2019, month };
-            (
-                start,
-                YearMonth::from_index(start.index() + rng.random_range(18..=30)),
-            )
+            (start, YearMonth::from_index(start.index() + rng.random_range(18..=30)))
         };
         projects.push(Project {
             id,
@@ -725,54 +529,27 @@ fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Project> {
     }
     // Statuses at mid-2019: the due projects planned earliest are the ones completed; the
     // start projects planned earliest are the ones started.
-    let mut due: Vec<usize> = (0..projects.len())
-        .filter(|&i| projects[i].batch == "due-2019")
-        .collect();
+    let mut due: Vec<usize> = (0..projects.len()).filter(|&i| projects[i].batch == "due-2019").collect();
     due.sort_by_key(|&i| (projects[i].planned_completion, i));
     for (rank, &i) in due.iter().enumerate() {
-        projects[i].status = if rank < t.due_completed {
-            ProjectStatus::Completed
-        } else {
-            ProjectStatus::UnderConstruction
-        };
+        projects[i].status = if rank < t.due_completed { ProjectStatus::Completed } else { ProjectStatus::UnderConstruction };
     }
-    let mut start: Vec<usize> = (0..projects.len())
-        .filter(|&i| projects[i].batch == "start-2019")
-        .collect();
+    let mut start: Vec<usize> = (0..projects.len()).filter(|&i| projects[i].batch == "start-2019").collect();
     start.sort_by_key(|&i| (projects[i].planned_start, i));
     for (rank, &i) in start.iter().enumerate() {
-        projects[i].status = if rank < t.started {
-            ProjectStatus::UnderConstruction
-        } else {
-            ProjectStatus::NotStarted
-        };
+        projects[i].status = if rank < t.started { ProjectStatus::UnderConstruction } else { ProjectStatus::NotStarted };
     }
     projects
 }
 
 /// Builds the data set from a calibrated draft.
-fn build(
-    d: &Draft,
-    hist: &[Vec<Vec<u32>>],
-    name: &str,
-    migrant_rate: f64,
-    projects: Vec<Project>,
-) -> DataSet {
+fn build(d: &Draft, hist: &[Vec<Vec<u32>>], name: &str, migrant_rate: f64, projects: Vec<Project>) -> DataSet {
     let mut enrolment = Vec::new();
     for (i, s) in d.schools.iter().enumerate() {
-        let first = d
-            .stages
-            .iter()
-            .find(|st| st.name == s.stage)
-            .map_or(1, |st| st.first_grade);
+        let first = d.stages.iter().find(|st| st.name == s.stage).map_or(1, |st| st.first_grade);
         for (y, row) in hist[i].iter().enumerate() {
             for (g, &p) in row.iter().enumerate() {
-                enrolment.push(Enrolment {
-                    school_id: s.id.clone(),
-                    year: SchoolYear(FIRST_YEAR + y as u16),
-                    grade: Grade(first + g as u8),
-                    pupils: p,
-                });
+                enrolment.push(Enrolment { school_id: s.id.clone(), year: SchoolYear(FIRST_YEAR + y as u16), grade: Grade(first + g as u8), pupils: p });
             }
         }
     }
@@ -782,20 +559,8 @@ fn build(
         (x * k).round() / k
     };
     let mut growth = vec![
-        Growth {
-            area: AreaSel::All,
-            driver: Driver::BirthChange,
-            value: tp(-0.12, -0.07, -0.02),
-            from_year: None,
-            to_year: None,
-        },
-        Growth {
-            area: AreaSel::All,
-            driver: Driver::ProgressionFactor,
-            value: tp(0.99, 1.0, 1.01),
-            from_year: None,
-            to_year: None,
-        },
+        Growth { area: AreaSel::All, driver: Driver::BirthChange, value: tp(-0.12, -0.07, -0.02), from_year: None, to_year: None },
+        Growth { area: AreaSel::All, driver: Driver::ProgressionFactor, value: tp(0.99, 1.0, 1.01), from_year: None, to_year: None },
     ];
     for (a, area) in d.areas.iter().enumerate() {
         // Observed entrants per birth, 2015–2019.
@@ -807,81 +572,24 @@ fn build(
                 .map(|(i, _)| f64::from(hist[i][usize::from(y - FIRST_YEAR)][0]))
                 .sum()
         };
-        let births = |y: u16| {
-            d.births
-                .iter()
-                .find(|b| b.area_id == area.id && b.year == y)
-                .map_or(f64::NAN, |b| b.births)
-        };
-        let er = (FIRST_YEAR..=BASE_YEAR)
-            .map(|y| entrants(y) / births(y - 6))
-            .sum::<f64>()
-            / f64::from(BASE_YEAR - FIRST_YEAR + 1);
+        let births = |y: u16| d.births.iter().find(|b| b.area_id == area.id && b.year == y).map_or(f64::NAN, |b| b.births);
+        let er = (FIRST_YEAR..=BASE_YEAR).map(|y| entrants(y) / births(y - 6)).sum::<f64>() / f64::from(BASE_YEAR - FIRST_YEAR + 1);
         let er = round(er, 3);
-        growth.push(Growth {
-            area: AreaSel::Area(area.id.clone()),
-            driver: Driver::EntryRatio,
-            value: tp(round(er - 0.04, 3), er, round(er + 0.03, 3)),
-            from_year: None,
-            to_year: None,
-        });
-        let pupils: f64 = d
-            .schools
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.area_id == area.id)
-            .map(|(i, _)| f64::from(d.base[i].iter().sum::<u32>()))
-            .sum();
+        growth.push(Growth { area: AreaSel::Area(area.id.clone()), driver: Driver::EntryRatio, value: tp(round(er - 0.04, 3), er, round(er + 0.03, 3)), from_year: None, to_year: None });
+        let pupils: f64 = d.schools.iter().enumerate().filter(|(_, s)| s.area_id == area.id).map(|(i, _)| f64::from(d.base[i].iter().sum::<u32>())).sum();
         let district = area.kind == AreaKind::District;
-        let rural_weight = if district {
-            0.35
-        } else {
-            1.0 - d.town_share[a]
-        };
+        let rural_weight = if district { 0.35 } else { 1.0 - d.town_share[a] };
         let migrants = (pupils / 1000.0 * migrant_rate * rural_weight).round();
-        growth.push(Growth {
-            area: AreaSel::Area(area.id.clone()),
-            driver: Driver::MigrantInflow,
-            value: tp((migrants * 0.7).round(), migrants, (migrants * 1.3).round()),
-            from_year: None,
-            to_year: None,
-        });
+        growth.push(Growth { area: AreaSel::Area(area.id.clone()), driver: Driver::MigrantInflow, value: tp((migrants * 0.7).round(), migrants, (migrants * 1.3).round()), from_year: None, to_year: None });
         let share = if district { 0.2 } else { 0.85 };
-        growth.push(Growth {
-            area: AreaSel::Area(area.id.clone()),
-            driver: Driver::MigrantFromRuralShare,
-            value: tp(
-                round(share - 0.1, 2),
-                share,
-                round((share + 0.1_f64).min(1.0), 2),
-            ),
-            from_year: None,
-            to_year: None,
-        });
+        growth.push(Growth { area: AreaSel::Area(area.id.clone()), driver: Driver::MigrantFromRuralShare, value: tp(round(share - 0.1, 2), share, round((share + 0.1_f64).min(1.0), 2)), from_year: None, to_year: None });
         let returning = (pupils * if district { 0.006 } else { 0.003 }).round();
-        growth.push(Growth {
-            area: AreaSel::Area(area.id.clone()),
-            driver: Driver::ReturningInflow,
-            value: tp(
-                (returning * 0.5).round(),
-                returning,
-                (returning * 1.5).round(),
-            ),
-            from_year: None,
-            to_year: None,
-        });
+        growth.push(Growth { area: AreaSel::Area(area.id.clone()), driver: Driver::ReturningInflow, value: tp((returning * 0.5).round(), returning, (returning * 1.5).round()), from_year: None, to_year: None });
     }
     let mut profiles = Vec::new();
-    for (driver, shares) in [
-        (Driver::MigrantInflow, MIGRANT_PROFILE),
-        (Driver::ReturningInflow, RETURNING_PROFILE),
-    ] {
+    for (driver, shares) in [(Driver::MigrantInflow, MIGRANT_PROFILE), (Driver::ReturningInflow, RETURNING_PROFILE)] {
         for (g, &share) in shares.iter().enumerate() {
-            profiles.push(Profile {
-                driver,
-                grade: Grade(g as u8 + 1),
-                share,
-            });
+            profiles.push(Profile { driver, grade: Grade(g as u8 + 1), share });
         }
     }
     DataSet {
@@ -914,10 +622,7 @@ pub fn no_build_scenario(horizon: u16) -> Scenario {
         correlation: 0.5,
         drivers: Vec::new(),
         pace: Pace::Plan,
-        cancel: Cancellations {
-            all: true,
-            ..Cancellations::default()
-        },
+        cancel: Cancellations { all: true, ..Cancellations::default() },
         extra_projects: Vec::new(),
         classes: ClassRules::default(),
         rebalancing: 0.3,
@@ -931,13 +636,7 @@ pub fn central_city(ds: &DataSet, sc: &Scenario, metric: Metric, year: u16) -> O
     let m = assemble(ds, sc).ok()?;
     let t = usize::from(year.checked_sub(m.base_year.0)?);
     let mut out = vec![0.0f32; m.years * (m.areas() + 1) * METRICS];
-    sim::simulate(
-        &m,
-        &monte_carlo::central_inputs(&m),
-        &mut Scratch::new(&m),
-        &mut out,
-        None,
-    );
+    sim::simulate(&m, &monte_carlo::central_inputs(&m), &mut Scratch::new(&m), &mut out, None);
     Some(f64::from(out[sim::cell(m.areas(), t, m.areas(), metric)]))
 }
 
@@ -958,47 +657,22 @@ pub fn province(schools: usize, seed: u64) -> DataSet {
     while left > 0.0 {
         k += 1;
         let district = k % 5 == 1;
-        let pop = if district {
-            30.0 + 20.0 * rng.random::<f64>()
-        } else {
-            40.0 + 80.0 * rng.random::<f64>()
-        }
-        .min(left.max(5.0));
+        let pop = if district { 30.0 + 20.0 * rng.random::<f64>() } else { 40.0 + 80.0 * rng.random::<f64>() }.min(left.max(5.0));
         left -= pop;
         specs.push(AreaSpecOwned {
             id: format!("A{k:03}"),
             name: format!("区县{k}"),
-            kind: if district {
-                AreaKind::District
-            } else {
-                AreaKind::County
-            },
+            kind: if district { AreaKind::District } else { AreaKind::County },
             population: pop,
-            town_share: if district {
-                0.9
-            } else {
-                0.35 + 0.2 * rng.random::<f64>()
-            },
+            town_share: if district { 0.9 } else { 0.35 + 0.2 * rng.random::<f64>() },
             city_population: population,
         });
     }
-    let targets = Targets {
-        due: specs.len() * 4,
-        due_completed: specs.len() / 3,
-        start: specs.len() * 10,
-        started: specs.len() * 5,
-        ..HENGYANG
-    };
+    let targets = Targets { due: specs.len() * 4, due_completed: specs.len() / 3, start: specs.len() * 10, started: specs.len() * 5, ..HENGYANG };
     generate(&specs, "synthetic-province", &targets, seed, false).0
 }
 
-fn generate(
-    specs: &[AreaSpecOwned],
-    name: &str,
-    t: &Targets,
-    seed: u64,
-    calibrate: bool,
-) -> (DataSet, Knobs) {
+fn generate(specs: &[AreaSpecOwned], name: &str, t: &Targets, seed: u64, calibrate: bool) -> (DataSet, Knobs) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut d = draft(specs, &mut rng);
     let (crowding_town, crowding_spread) = if calibrate {
@@ -1021,19 +695,12 @@ fn generate(
     let mut hist = make_history(district_ratio);
     if calibrate {
         // Exact growth: the top grade of 2015 feeds no progression ratio, so set it straight.
-        let gap = (district_total(&d, &hist, years) - district_total(&d, &hist, 0))
-            - i64::from(t.district_growth);
+        let gap = (district_total(&d, &hist, years) - district_total(&d, &hist, 0)) - i64::from(t.district_growth);
         let tops: Vec<usize> = (0..d.schools.len())
-            .filter(|&i| {
-                d.schools[i].stage == "junior"
-                    && d.areas
-                        .iter()
-                        .any(|a| a.id == d.schools[i].area_id && a.kind == AreaKind::District)
-            })
+            .filter(|&i| d.schools[i].stage == "junior" && d.areas.iter().any(|a| a.id == d.schools[i].area_id && a.kind == AreaKind::District))
             .collect();
         for (k, &i) in tops.iter().enumerate() {
-            let share = gap.div_euclid(tops.len() as i64)
-                + i64::from((k as i64) < gap.rem_euclid(tops.len() as i64));
+            let share = gap.div_euclid(tops.len() as i64) + i64::from((k as i64) < gap.rem_euclid(tops.len() as i64));
             let last = hist[i][0].len() - 1;
             hist[i][0][last] = (i64::from(hist[i][0][last]) + share).max(0) as u32;
         }
@@ -1043,8 +710,7 @@ fn generate(
     let migrant_rate = if calibrate {
         bisect(0.0, 200.0, t.shortfall_no_build, |rate| {
             let ds = build(&d, &hist, name, rate, projects.clone());
-            let v = central_city(&ds, &no_build_scenario(horizon), Metric::Shortfall, horizon)
-                .unwrap_or(f64::NAN);
+            let v = central_city(&ds, &no_build_scenario(horizon), Metric::Shortfall, horizon).unwrap_or(f64::NAN);
             v
         })
     } else {
@@ -1053,13 +719,5 @@ fn generate(
     // Round the rate so growth.csv holds tidy numbers; the calibration test allows ±5 %.
     let migrant_rate = (migrant_rate * 100.0).round() / 100.0;
     let ds = build(&d, &hist, name, migrant_rate, projects);
-    (
-        ds,
-        Knobs {
-            crowding_town,
-            crowding_spread,
-            district_ratio,
-            migrant_rate,
-        },
-    )
+    (ds, Knobs { crowding_town, crowding_spread, district_ratio, migrant_rate })
 }

@@ -54,27 +54,14 @@ pub struct RunView<'a> {
     pub result: &'a ScenarioResult,
 }
 
-pub fn write_scenario_charts(
-    _run: &RunView,
-    _opts: &ChartOptions,
-    _dir: &Path,
-) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_scenario_charts(_run: &RunView, _opts: &ChartOptions, _dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(Vec::new())
 }
 
-pub fn write_compare_charts(
-    _runs: &[RunView],
-    _opts: &ChartOptions,
-    _dir: &Path,
-) -> anyhow::Result<Vec<PathBuf>> {
+pub fn write_compare_charts(_runs: &[RunView], _opts: &ChartOptions, _dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(Vec::new())
 }
 
-pub fn write_report(
-    _runs: &[RunView],
-    _opts: &ChartOptions,
-    _dir: &Path,
-    _charts: &[PathBuf],
-) -> anyhow::Result<PathBuf> {
+pub fn write_report(_runs: &[RunView], _opts: &ChartOptions, _dir: &Path, _charts: &[PathBuf]) -> anyhow::Result<PathBuf> {
     Ok(PathBuf::new())
 }

@@ -31,9 +31,7 @@ fn progress(name: &str, draws: u64) -> Box<dyn Progress> {
         return Box::new(Silent);
     }
     let bar = ProgressBar::new(draws);
-    if let Ok(style) =
-        ProgressStyle::with_template("{prefix:>14} [{bar:40}] {pos}/{len} draws {elapsed}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{prefix:>14} [{bar:40}] {pos}/{len} draws {elapsed}") {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_prefix(name.to_string());

@@ -12,9 +12,7 @@ use super::classes::{ClassRule, Divisor};
 use super::delays::{self, DelayCalibration};
 use super::progression::{self, History, RatioError};
 use super::sampling::Quantile;
-use crate::model::{
-    AreaSel, DataSet, Driver, Project, ProjectStatus, SchoolYear, ThreePoint, YearMonth,
-};
+use crate::model::{AreaSel, DataSet, Driver, Project, ProjectStatus, SchoolYear, ThreePoint, YearMonth};
 use crate::scenario::{DriverChange, Pace, Sampling, Scenario};
 
 /// Month of the base date: the base year's figures are those reported at mid-year, so a project
@@ -25,35 +23,18 @@ pub const BASE_MONTH: u8 = 7;
 pub enum AssembleError {
     #[error("the data set has no enrolment rows, so it has no base year")]
     NoBaseYear,
-    #[error(
-        "the scenario's base year {scenario} is not the data set's latest enrolment year {data}"
-    )]
-    BaseYear {
-        scenario: SchoolYear,
-        data: SchoolYear,
-    },
+    #[error("the scenario's base year {scenario} is not the data set's latest enrolment year {data}")]
+    BaseYear { scenario: SchoolYear, data: SchoolYear },
     #[error("horizon {horizon} is before the base year {base}")]
-    Horizon {
-        horizon: SchoolYear,
-        base: SchoolYear,
-    },
+    Horizon { horizon: SchoolYear, base: SchoolYear },
     #[error("area {area}: no `{driver}` value in growth.csv for {year}")]
-    MissingDriver {
-        area: String,
-        driver: &'static str,
-        year: SchoolYear,
-    },
+    MissingDriver { area: String, driver: &'static str, year: SchoolYear },
     #[error("area {area}: no births for {year}, needed for the grade-1 entrants of {entry}")]
     MissingBirths { area: String, year: u16, entry: u16 },
     #[error("area {area}: progression ratios: {source}")]
     Ratios { area: String, source: RatioError },
     #[error("{what} `{id}` refers to unknown {kind} `{reference}`")]
-    Reference {
-        what: &'static str,
-        id: String,
-        kind: &'static str,
-        reference: String,
-    },
+    Reference { what: &'static str, id: String, kind: &'static str, reference: String },
     #[error("the stages are not contiguous grades in order: {0}")]
     Stages(String),
     #[error("cancelled project `{0}` is not in the data set")]
@@ -191,22 +172,13 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     if let Some(b) = sc.base_year
         && b != base_year
     {
-        return Err(AssembleError::BaseYear {
-            scenario: b,
-            data: base_year,
-        });
+        return Err(AssembleError::BaseYear { scenario: b, data: base_year });
     }
     if sc.horizon < base_year {
-        return Err(AssembleError::Horizon {
-            horizon: sc.horizon,
-            base: base_year,
-        });
+        return Err(AssembleError::Horizon { horizon: sc.horizon, base: base_year });
     }
     let years = usize::from(sc.horizon.0 - base_year.0) + 1;
-    let base_date = YearMonth {
-        year: base_year.0,
-        month: BASE_MONTH,
-    };
+    let base_date = YearMonth { year: base_year.0, month: BASE_MONTH };
 
     // Stages, sorted by first grade, contiguous.
     let mut stage_list = ds.stages.clone();
@@ -226,12 +198,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             first_grade: s.first_grade,
             grades: s.grades(),
             rule: ClassRule {
-                size: Divisor::new(
-                    *sc.classes
-                        .standard_size
-                        .get(&s.name)
-                        .unwrap_or(&s.class_size),
-                ),
+                size: Divisor::new(*sc.classes.standard_size.get(&s.name).unwrap_or(&s.class_size)),
                 oversized: sc.classes.oversized,
                 super_oversized: sc.classes.super_oversized,
             },
@@ -243,11 +210,8 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     let stage_of = |name: &str| stages.iter().position(|s| s.name == name);
 
     let area_ids: Vec<String> = ds.areas.iter().map(|a| a.id.clone()).collect();
-    let area_of: HashMap<&str, usize> = area_ids
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.as_str(), i))
-        .collect();
+    let area_of: HashMap<&str, usize> =
+        area_ids.iter().enumerate().map(|(i, a)| (a.as_str(), i)).collect();
 
     // Projects kept by the scenario.
     let cancelled = |p: &Project| {
@@ -258,12 +222,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             return Err(AssembleError::UnknownCancellation(id.clone()));
         }
     }
-    let mut projects: Vec<Project> = ds
-        .projects
-        .iter()
-        .filter(|p| !cancelled(p))
-        .cloned()
-        .collect();
+    let mut projects: Vec<Project> = ds.projects.iter().filter(|p| !cancelled(p)).cloned().collect();
     projects.extend(sc.extra_projects.iter().map(|e| Project {
         id: e.id.clone(),
         name: e.name.clone(),
@@ -292,29 +251,19 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     }
     let mut protos: Vec<Proto> = Vec::with_capacity(ds.schools.len() + projects.len());
     for s in &ds.schools {
-        let area = *area_of
-            .get(s.area_id.as_str())
-            .ok_or_else(|| AssembleError::Reference {
-                what: "school",
-                id: s.id.clone(),
-                kind: "area",
-                reference: s.area_id.clone(),
-            })?;
+        let area = *area_of.get(s.area_id.as_str()).ok_or_else(|| AssembleError::Reference {
+            what: "school",
+            id: s.id.clone(),
+            kind: "area",
+            reference: s.area_id.clone(),
+        })?;
         let stage = stage_of(&s.stage).ok_or_else(|| AssembleError::Reference {
             what: "school",
             id: s.id.clone(),
             kind: "stage",
             reference: s.stage.clone(),
         })?;
-        protos.push(Proto {
-            id: s.id.clone(),
-            area,
-            stage,
-            urban: s.urban,
-            new: false,
-            rooms: s.classrooms,
-            design_rooms: 0,
-        });
+        protos.push(Proto { id: s.id.clone(), area, stage, urban: s.urban, new: false, rooms: s.classrooms, design_rooms: 0 });
     }
     for p in &projects {
         if protos.iter().any(|s| s.id == p.school_id) {
@@ -323,35 +272,21 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             }
             continue;
         }
-        let area = *area_of
-            .get(p.area_id.as_str())
-            .ok_or_else(|| AssembleError::Reference {
-                what: "project",
-                id: p.id.clone(),
-                kind: "area",
-                reference: p.area_id.clone(),
-            })?;
+        let area = *area_of.get(p.area_id.as_str()).ok_or_else(|| AssembleError::Reference {
+            what: "project",
+            id: p.id.clone(),
+            kind: "area",
+            reference: p.area_id.clone(),
+        })?;
         let stage = stage_of(&p.stage).ok_or_else(|| AssembleError::Reference {
             what: "project",
             id: p.id.clone(),
             kind: "stage",
             reference: p.stage.clone(),
         })?;
-        protos.push(Proto {
-            id: p.school_id.clone(),
-            area,
-            stage,
-            urban: true,
-            new: true,
-            rooms: 0,
-            design_rooms: p.classrooms,
-        });
+        protos.push(Proto { id: p.school_id.clone(), area, stage, urban: true, new: true, rooms: 0, design_rooms: p.classrooms });
     }
-    let input_index: HashMap<&str, usize> = protos
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let input_index: HashMap<&str, usize> = protos.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
     let mut order: Vec<usize> = (0..protos.len()).collect();
     order.sort_by_key(|&i| {
         let s = &protos[i];
@@ -373,26 +308,15 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         if e.year == base_year {
             base.insert((e.school_id.as_str(), e.grade.0), e.pupils as f32);
         }
-        *history
-            .entry((protos[i].area, e.year.0, e.grade.0))
-            .or_default() += f64::from(e.pupils);
+        *history.entry((protos[i].area, e.year.0, e.grade.0)).or_default() += f64::from(e.pupils);
     }
 
     let n = order.len();
     let mut school_ids = Vec::with_capacity(n);
-    let (mut school_area, mut school_stage, mut school_urban, mut school_new, mut school_rooms) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut school_offset, mut base_pupils, mut entry_weight, mut inflow_weight) = (
-        Vec::with_capacity(n),
-        Vec::new(),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
+    let (mut school_area, mut school_stage, mut school_urban, mut school_new, mut school_rooms) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut school_offset, mut base_pupils, mut entry_weight, mut inflow_weight) =
+        (Vec::with_capacity(n), Vec::new(), Vec::with_capacity(n), Vec::with_capacity(n));
     let mut groups: Vec<Group> = Vec::new();
     for (pos, &i) in order.iter().enumerate() {
         let s = &protos[i];
@@ -400,10 +324,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         school_offset.push(base_pupils.len());
         let mut total = 0.0f32;
         for g in 0..st.grades {
-            let p = base
-                .get(&(s.id.as_str(), st.first_grade + g as u8))
-                .copied()
-                .unwrap_or(0.0);
+            let p = base.get(&(s.id.as_str(), st.first_grade + g as u8)).copied().unwrap_or(0.0);
             base_pupils.push(p);
             total += p;
         }
@@ -411,11 +332,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         let design = s.design_rooms as f32 * size;
         // An existing school takes entrants in proportion to its entry grade now; a new school
         // in proportion to one year-group of its design capacity.
-        entry_weight.push(if s.new {
-            design / st.grades as f32
-        } else {
-            base_pupils[school_offset[pos]]
-        });
+        entry_weight.push(if s.new { design / st.grades as f32 } else { base_pupils[school_offset[pos]] });
         inflow_weight.push(if s.new { design } else { total });
         school_ids.push(s.id.clone());
         school_area.push(s.area);
@@ -440,55 +357,24 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         }
     }
     let cells = base_pupils.len();
-    let sorted_index: HashMap<&str, usize> = school_ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
+    let sorted_index: HashMap<&str, usize> = school_ids.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
 
     // Progression ratios per area from the area totals of the history.
-    let first_year = ds
-        .enrolment
-        .iter()
-        .map(|e| e.year.0)
-        .min()
-        .unwrap_or(base_year.0);
+    let first_year = ds.enrolment.iter().map(|e| e.year.0).min().unwrap_or(base_year.0);
     let mut ratios = Vec::with_capacity(area_ids.len() * transitions);
     for (a, id) in area_ids.iter().enumerate() {
         let counts: Vec<Vec<f64>> = (first_year..=base_year.0)
-            .map(|y| {
-                (min_grade..=max_grade)
-                    .map(|g| history.get(&(a, y, g)).copied().unwrap_or(0.0))
-                    .collect()
-            })
+            .map(|y| (min_grade..=max_grade).map(|g| history.get(&(a, y, g)).copied().unwrap_or(0.0)).collect())
             .collect();
-        let h = History {
-            first_year,
-            first_grade: min_grade,
-            counts,
-        };
-        let r = progression::estimate_ratios(&h, &sc.progression).map_err(|source| {
-            AssembleError::Ratios {
-                area: id.clone(),
-                source,
-            }
-        })?;
+        let h = History { first_year, first_grade: min_grade, counts };
+        let r = progression::estimate_ratios(&h, &sc.progression)
+            .map_err(|source| AssembleError::Ratios { area: id.clone(), source })?;
         ratios.extend(r.iter().map(|&x| x as f32));
     }
 
     // Births.
-    let births_first_year = ds
-        .births
-        .iter()
-        .map(|b| b.year)
-        .min()
-        .unwrap_or(base_year.0);
-    let births_end = ds
-        .births
-        .iter()
-        .map(|b| b.year)
-        .max()
-        .unwrap_or(base_year.0);
+    let births_first_year = ds.births.iter().map(|b| b.year).min().unwrap_or(base_year.0);
+    let births_end = ds.births.iter().map(|b| b.year).max().unwrap_or(base_year.0);
     let births_years = usize::from(births_end - births_first_year) + 1;
     let mut births = vec![f64::NAN; area_ids.len() * births_years];
     let mut births_last = vec![0u16; area_ids.len()];
@@ -506,11 +392,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
                 && y <= births_end
                 && !births[a * births_years + usize::from(y - births_first_year)].is_nan();
             if !observed && y <= births_last[a] {
-                return Err(AssembleError::MissingBirths {
-                    area: id.clone(),
-                    year: y,
-                    entry,
-                });
+                return Err(AssembleError::MissingBirths { area: id.clone(), year: y, entry });
             }
         }
     }
@@ -530,30 +412,18 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
                     driver: driver.as_str(),
                     year,
                 })?;
-                for o in sc
-                    .drivers
-                    .iter()
-                    .filter(|o| o.driver == driver && o.area.matches(id))
-                {
+                for o in sc.drivers.iter().filter(|o| o.driver == driver && o.area.matches(id)) {
                     tp = match o.change {
                         DriverChange::Multiply(k) => {
                             let (x, y) = (tp.low * k, tp.high * k);
-                            ThreePoint {
-                                low: x.min(y),
-                                central: tp.central * k,
-                                high: x.max(y),
-                            }
+                            ThreePoint { low: x.min(y), central: tp.central * k, high: x.max(y) }
                         }
                         DriverChange::Replace(v) => v,
                     };
                 }
                 // One sampler per (driver, area, value): the same value in other years is the
                 // same uncertain quantity, drawn once per draw.
-                let key = (
-                    driver.index(),
-                    a,
-                    [tp.low.to_bits(), tp.central.to_bits(), tp.high.to_bits()],
-                );
+                let key = (driver.index(), a, [tp.low.to_bits(), tp.central.to_bits(), tp.high.to_bits()]);
                 let src = *seen.entry(key).or_insert_with(|| {
                     quantiles.push(match sc.sampling {
                         Sampling::Triangular => Quantile::triangular(tp),
@@ -571,12 +441,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     let profile = |driver: Driver| {
         let mut v = vec![0.0f32; transitions + 1];
         for p in ds.profiles.iter().filter(|p| p.driver == driver) {
-            if let Some(slot) = p
-                .grade
-                .0
-                .checked_sub(min_grade)
-                .and_then(|g| v.get_mut(usize::from(g)))
-            {
+            if let Some(slot) = p.grade.0.checked_sub(min_grade).and_then(|g| v.get_mut(usize::from(g))) {
                 *slot = p.share as f32;
             }
         }
@@ -586,35 +451,20 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     let projects = projects
         .into_iter()
         .map(|p| {
-            let area =
-                *area_of
-                    .get(p.area_id.as_str())
-                    .ok_or_else(|| AssembleError::Reference {
-                        what: "project",
-                        id: p.id.clone(),
-                        kind: "area",
-                        reference: p.area_id.clone(),
-                    })?;
-            let school = *sorted_index.get(p.school_id.as_str()).ok_or_else(|| {
-                AssembleError::Reference {
-                    what: "project",
-                    id: p.id.clone(),
-                    kind: "school",
-                    reference: p.school_id.clone(),
-                }
-            })?;
-            let group = groups
-                .iter()
-                .position(|g| (g.start..g.end).contains(&school))
-                .unwrap_or(0);
-            Ok(ProjectInfo {
+            let area = *area_of.get(p.area_id.as_str()).ok_or_else(|| AssembleError::Reference {
+                what: "project",
                 id: p.id.clone(),
-                area,
-                school,
-                group,
-                classrooms: p.classrooms,
-                source: p,
-            })
+                kind: "area",
+                reference: p.area_id.clone(),
+            })?;
+            let school = *sorted_index.get(p.school_id.as_str()).ok_or_else(|| AssembleError::Reference {
+                what: "project",
+                id: p.id.clone(),
+                kind: "school",
+                reference: p.school_id.clone(),
+            })?;
+            let group = groups.iter().position(|g| (g.start..g.end).contains(&school)).unwrap_or(0);
+            Ok(ProjectInfo { id: p.id.clone(), area, school, group, classrooms: p.classrooms, source: p })
         })
         .collect::<Result<Vec<_>, AssembleError>>()?;
 

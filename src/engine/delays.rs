@@ -134,14 +134,8 @@ mod tests {
             school_id: "S".into(),
             classrooms: 12,
             status,
-            planned_start: YearMonth {
-                year: start.0,
-                month: start.1,
-            },
-            planned_completion: YearMonth {
-                year: done.0,
-                month: done.1,
-            },
+            planned_start: YearMonth { year: start.0, month: start.1 },
+            planned_completion: YearMonth { year: done.0, month: done.1 },
             batch: "due-2019".into(),
         }
     }
@@ -154,19 +148,9 @@ mod tests {
             .collect();
         ps[0].status = ProjectStatus::Completed;
         ps[1].status = ProjectStatus::Completed;
-        let c = calibrate(
-            &ps,
-            YearMonth {
-                year: 2019,
-                month: 7,
-            },
-        );
+        let c = calibrate(&ps, YearMonth { year: 2019, month: 7 });
         let expected = 4.0 / 1.25f64.ln();
-        assert!(
-            (c.completion_mean - expected).abs() < 1e-6,
-            "{}",
-            c.completion_mean
-        );
+        assert!((c.completion_mean - expected).abs() < 1e-6, "{}", c.completion_mean);
         // Every planned start passed and all started: no start delay.
         assert_eq!(c.start_mean, 0.0);
     }
@@ -182,10 +166,7 @@ mod tests {
             due_by_base: 0,
             start_due_by_base: 0,
         };
-        let base = YearMonth {
-            year: 2019,
-            month: 7,
-        };
+        let base = YearMonth { year: 2019, month: 7 };
         let planned = f64::from(p.planned_completion.index());
         assert_eq!(completion(&p, Pace::Plan, &cal, base, 1.0, 1.0), planned);
         let late = completion(&p, Pace::CurrentPace, &cal, base, 1.0, 1.0);

@@ -24,11 +24,7 @@ pub fn normal_cdf(x: f64) -> f64 {
                             + t * (-1.135_203_98
                                 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
     let erfc = t * poly.exp();
-    if x >= 0.0 {
-        1.0 - 0.5 * erfc
-    } else {
-        0.5 * erfc
-    }
+    if x >= 0.0 { 1.0 - 0.5 * erfc } else { 0.5 * erfc }
 }
 
 /// A sampler of one three-point estimate: its inverse CDF.
@@ -38,9 +34,7 @@ pub enum Quantile {
     Fixed(f64),
     Triangular(ThreePoint),
     /// Beta-PERT, tabulated: `table[i]` = quantile at `i / (len − 1)`, linear in between.
-    Pert {
-        table: Vec<f64>,
-    },
+    Pert { table: Vec<f64> },
 }
 
 impl Quantile {
@@ -82,11 +76,7 @@ impl Quantile {
                 1.0
             } else {
                 let span = cdf[cell + 1] - cdf[cell];
-                let frac = if span > 0.0 {
-                    (target - cdf[cell]) / span
-                } else {
-                    0.0
-                };
+                let frac = if span > 0.0 { (target - cdf[cell]) / span } else { 0.0 };
                 (cell as f64 + frac.clamp(0.0, 1.0)) * h
             };
             table.push(tp.low + range * x);
@@ -148,27 +138,19 @@ mod tests {
     fn triangular_sample_mean_within_four_standard_errors() {
         let (mean, se) = sample_mean(&Quantile::triangular(TP), 100_000);
         let truth = (TP.low + TP.central + TP.high) / 3.0;
-        assert!(
-            (mean - truth).abs() < 4.0 * se,
-            "mean {mean} vs {truth} (se {se})"
-        );
+        assert!((mean - truth).abs() < 4.0 * se, "mean {mean} vs {truth} (se {se})");
     }
 
     #[test]
     fn pert_sample_mean_within_four_standard_errors() {
         let (mean, se) = sample_mean(&Quantile::pert(TP), 100_000);
         let truth = (TP.low + PERT_LAMBDA * TP.central + TP.high) / (PERT_LAMBDA + 2.0);
-        assert!(
-            (mean - truth).abs() < 4.0 * se,
-            "mean {mean} vs {truth} (se {se})"
-        );
+        assert!((mean - truth).abs() < 4.0 * se, "mean {mean} vs {truth} (se {se})");
     }
 
     #[test]
     fn pert_table_spans_the_range_and_is_monotone() {
-        let Quantile::Pert { table } = Quantile::pert(TP) else {
-            panic!("not tabulated")
-        };
+        let Quantile::Pert { table } = Quantile::pert(TP) else { panic!("not tabulated") };
         assert_eq!(table[0], TP.low);
         assert!((table[table.len() - 1] - TP.high).abs() < 1e-9);
         assert!(table.windows(2).all(|w| w[0] <= w[1]));

@@ -29,12 +29,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
             table(
                 &["stage", "first_grade", "last_grade", "class_size"],
                 ds.stages.iter().map(|s| {
-                    vec![
-                        s.name.clone(),
-                        s.first_grade.to_string(),
-                        s.last_grade.to_string(),
-                        s.class_size.to_string(),
-                    ]
+                    vec![s.name.clone(), s.first_grade.to_string(), s.last_grade.to_string(), s.class_size.to_string()]
                 }),
             )?,
         ),
@@ -42,36 +37,15 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
             "areas.csv",
             table(
                 &["area_id", "name", "kind", "urban"],
-                ds.areas.iter().map(|a| {
-                    vec![
-                        a.id.clone(),
-                        a.name.clone(),
-                        a.kind.as_str().into(),
-                        a.urban.to_string(),
-                    ]
-                }),
+                ds.areas.iter().map(|a| vec![a.id.clone(), a.name.clone(), a.kind.as_str().into(), a.urban.to_string()]),
             )?,
         ),
         (
             "schools.csv",
             table(
-                &[
-                    "school_id",
-                    "area_id",
-                    "name",
-                    "stage",
-                    "urban",
-                    "classrooms",
-                ],
+                &["school_id", "area_id", "name", "stage", "urban", "classrooms"],
                 ds.schools.iter().map(|s| {
-                    vec![
-                        s.id.clone(),
-                        s.area_id.clone(),
-                        s.name.clone(),
-                        s.stage.clone(),
-                        s.urban.to_string(),
-                        s.classrooms.to_string(),
-                    ]
+                    vec![s.id.clone(), s.area_id.clone(), s.name.clone(), s.stage.clone(), s.urban.to_string(), s.classrooms.to_string()]
                 }),
             )?,
         ),
@@ -79,37 +53,20 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
             "enrolment.csv",
             table(
                 &["school_id", "year", "grade", "pupils"],
-                ds.enrolment.iter().map(|e| {
-                    vec![
-                        e.school_id.clone(),
-                        e.year.to_string(),
-                        e.grade.0.to_string(),
-                        e.pupils.to_string(),
-                    ]
-                }),
+                ds.enrolment.iter().map(|e| vec![e.school_id.clone(), e.year.to_string(), e.grade.0.to_string(), e.pupils.to_string()]),
             )?,
         ),
         (
             "births.csv",
             table(
                 &["area_id", "year", "births"],
-                ds.births
-                    .iter()
-                    .map(|b| vec![b.area_id.clone(), b.year.to_string(), b.births.to_string()]),
+                ds.births.iter().map(|b| vec![b.area_id.clone(), b.year.to_string(), b.births.to_string()]),
             )?,
         ),
         (
             "growth.csv",
             table(
-                &[
-                    "area_id",
-                    "driver",
-                    "low",
-                    "central",
-                    "high",
-                    "from_year",
-                    "to_year",
-                ],
+                &["area_id", "driver", "low", "central", "high", "from_year", "to_year"],
                 ds.growth.iter().map(|g| {
                     vec![
                         match &g.area {
@@ -130,13 +87,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
             "profiles.csv",
             table(
                 &["driver", "grade", "share"],
-                ds.profiles.iter().map(|p| {
-                    vec![
-                        p.driver.as_str().into(),
-                        p.grade.0.to_string(),
-                        p.share.to_string(),
-                    ]
-                }),
+                ds.profiles.iter().map(|p| vec![p.driver.as_str().into(), p.grade.0.to_string(), p.share.to_string()]),
             )?,
         ),
         (

@@ -26,12 +26,8 @@ use assert_cmd::Command;
 /// Reads a CSV written by placeplan (UTF-8 with BOM) into rows of cells.
 pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(path).expect("output exists");
-    let text = text
-        .strip_prefix('\u{feff}')
-        .expect("Excel-friendly CSV starts with a BOM");
-    text.lines()
-        .map(|l| l.split(',').map(str::to_string).collect())
-        .collect()
+    let text = text.strip_prefix('\u{feff}').expect("Excel-friendly CSV starts with a BOM");
+    text.lines().map(|l| l.split(',').map(str::to_string).collect()).collect()
 }
 
 fn city(summary: &[Vec<String>], year: &str, metric: &str) -> String {
@@ -47,20 +43,12 @@ fn tiny_fixture_matches_the_hand_computation() {
     let out = tempfile::tempdir().unwrap();
     Command::cargo_bin("placeplan")
         .unwrap()
-        .args([
-            "run",
-            "tests/fixtures/tiny/plan.toml",
-            "--no-charts",
-            "--out",
-        ])
+        .args(["run", "tests/fixtures/tiny/plan.toml", "--no-charts", "--out"])
         .arg(out.path())
         .assert()
         .success();
     let summary = read_csv(&out.path().join("plan/summary.csv"));
-    assert_eq!(
-        summary[0].join(","),
-        "year,area_id,metric,central,mean,p5,p10,p50,p90,p95"
-    );
+    assert_eq!(summary[0].join(","), "year,area_id,metric,central,mean,p5,p10,p50,p90,p95");
     let expect = [
         ("2019", "pupils", "150"),
         ("2019", "places", "140"),
@@ -83,10 +71,7 @@ fn tiny_fixture_matches_the_hand_computation() {
     }
     // No uncertainty: every quantile equals the central case.
     for row in &summary[1..] {
-        assert!(
-            row[3..].iter().all(|v| v == &row[3]),
-            "spread in a fixed scenario: {row:?}"
-        );
+        assert!(row[3..].iter().all(|v| v == &row[3]), "spread in a fixed scenario: {row:?}");
     }
 
     let schools = read_csv(&out.path().join("plan/schools.csv"));
@@ -121,45 +106,19 @@ fn tables_are_identical_for_one_and_two_threads() {
         let out = tempfile::tempdir().unwrap();
         Command::cargo_bin("placeplan")
             .unwrap()
-            .args([
-                "run",
-                "scenarios/current-pace.toml",
-                "--no-charts",
-                "--draws",
-                "200",
-                "--threads",
-                threads,
-                "--out",
-            ])
+            .args(["run", "scenarios/current-pace.toml", "--no-charts", "--draws", "200", "--threads", threads, "--out"])
             .arg(out.path())
             .assert()
             .success();
         let read = |f: &str| std::fs::read(out.path().join("current-pace").join(f)).unwrap();
-        (
-            read("summary.csv"),
-            read("projects.csv"),
-            read("targets.csv"),
-            read("summary.parquet"),
-        )
+        (read("summary.csv"), read("projects.csv"), read("targets.csv"), read("summary.parquet"))
     };
     let one = run("1");
     let two = run("2");
-    assert!(
-        one.0 == two.0,
-        "summary.csv differs between 1 and 2 threads"
-    );
-    assert!(
-        one.1 == two.1,
-        "projects.csv differs between 1 and 2 threads"
-    );
-    assert!(
-        one.2 == two.2,
-        "targets.csv differs between 1 and 2 threads"
-    );
-    assert!(
-        one.3 == two.3,
-        "summary.parquet differs between 1 and 2 threads"
-    );
+    assert!(one.0 == two.0, "summary.csv differs between 1 and 2 threads");
+    assert!(one.1 == two.1, "projects.csv differs between 1 and 2 threads");
+    assert!(one.2 == two.2, "targets.csv differs between 1 and 2 threads");
+    assert!(one.3 == two.3, "summary.parquet differs between 1 and 2 threads");
 }
 
 #[test]
@@ -167,24 +126,14 @@ fn quantiles_are_ordered_everywhere() {
     let out = tempfile::tempdir().unwrap();
     Command::cargo_bin("placeplan")
         .unwrap()
-        .args([
-            "run",
-            "scenarios/current-pace.toml",
-            "--no-charts",
-            "--draws",
-            "200",
-            "--out",
-        ])
+        .args(["run", "scenarios/current-pace.toml", "--no-charts", "--draws", "200", "--out"])
         .arg(out.path())
         .assert()
         .success();
     let summary = read_csv(&out.path().join("current-pace/summary.csv"));
     for row in &summary[1..] {
         let q: Vec<f64> = row[5..10].iter().map(|v| v.parse().unwrap()).collect();
-        assert!(
-            q.windows(2).all(|w| w[0] <= w[1]),
-            "p5 ≤ … ≤ p95 fails: {row:?}"
-        );
+        assert!(q.windows(2).all(|w| w[0] <= w[1]), "p5 ≤ … ≤ p95 fails: {row:?}");
     }
 }
 
@@ -202,8 +151,5 @@ fn a_bad_scenario_writes_nothing() {
         .code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains("did you mean `horizon`"), "{stderr}");
-    assert!(
-        !out.path().join("o").exists(),
-        "a failed run left output behind"
-    );
+    assert!(!out.path().join("o").exists(), "a failed run left output behind");
 }
