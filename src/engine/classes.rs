@@ -101,6 +101,20 @@ pub fn form_classes(
         *n = rule.size.div_ceil(p);
         total_need += *n;
     }
+    form_classes_from_need(pupils, need, total_need, classrooms, rule, out);
+}
+
+/// [`form_classes`] when `need` already holds each grade's ⌈pupils / standard size⌉ and
+/// `total_need` their sum (the simulation computes them for its totals anyway).
+#[inline(always)]
+pub fn form_classes_from_need(
+    pupils: &[u32],
+    need: &mut [u32],
+    total_need: u32,
+    classrooms: u32,
+    rule: ClassRule,
+    out: &mut [GradeClasses],
+) {
     if total_need <= classrooms && rule.size.get() < rule.oversized {
         // Every grade has the classes it needs, so no class is above the standard size,
         // which is below the oversized threshold: nothing to count.

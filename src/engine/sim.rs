@@ -5,7 +5,7 @@
 //! each year; the central case can also ask for every school's classes.
 
 use super::assemble::{Assembled, Group};
-use super::classes::{GradeClasses, form_classes, max_class_size};
+use super::classes::{GradeClasses, form_classes_from_need, max_class_size};
 use super::results::Metric;
 use crate::model::Driver;
 
@@ -519,11 +519,12 @@ fn classes_and_totals<const G: usize>(
             continue;
         }
         let mut classes = [GradeClasses::default(); G];
-        form_classes(
+        form_classes_from_need(
             &counts[..grades],
+            &mut need[..grades],
+            total_need,
             rooms,
             rule,
-            &mut need[..grades],
             &mut classes[..grades],
         );
         for c in &classes[..grades] {
