@@ -200,10 +200,13 @@ fn quantiles<const N: usize>(values: &mut [f32], qs: [f64; N]) -> [f64; N] {
         let lo = pos.floor() as usize;
         (lo, (lo + 1).min(n - 1), pos - lo as f64)
     });
-    // `values[..from]` holds the `from` smallest values, and every index below `from` asked for
-    // so far was selected, so holds its order statistic; later selections only reorder
-    // `values[from..]`. As the positions ascend, an index below `from` was always asked before.
-    let mut from = 0usize;
+    // Invariant: `values[..from]` holds the `from` smallest values, and every index below `from`
+    // that is asked for holds its order statistic. Selections only reorder `values[from..]`, and
+    // as the positions ascend, an index below `from` was selected before, or the cell is
+    // constant: the same value in every draw (the observed base year, planned projects), where
+    // every index holds its order statistic without any selection.
+    let constant = values.iter().all(|x| x.to_bits() == values[0].to_bits());
+    let mut from = if constant { n } else { 0 };
     let mut order_statistic = |k: usize| {
         if k >= from {
             values[from..].select_nth_unstable_by(k - from, f32::total_cmp);
@@ -368,14 +371,15 @@ mod tests {
     }
 
     proptest! {
-        /// Selection finds the same order statistics as a full sort, ties and tiny samples
-        /// (where several quantiles share an order statistic) included.
+        /// Selection finds the same order statistics as a full sort, ties, constant cells and
+        /// tiny samples (where several quantiles share an order statistic) included.
         #[test]
         fn selected_quantiles_are_the_sorted_ones(
             small in proptest::collection::vec(0u8..6, 0..40),
             wide in proptest::collection::vec(-1e6f32..1e6, 0..300),
         ) {
-            for mut v in [small.iter().map(|&x| f32::from(x)).collect::<Vec<_>>(), wide] {
+            let constant = vec![-0.0f32; small.len()];
+            for mut v in [small.iter().map(|&x| f32::from(x)).collect::<Vec<_>>(), wide, constant] {
                 let mut sorted = v.clone();
                 sorted.sort_by(f32::total_cmp);
                 let got = quantiles(&mut v, QUANTILES);
