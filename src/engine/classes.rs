@@ -32,7 +32,7 @@ impl Divisor {
 
     /// ⌊n / d⌋.
     #[inline]
-    pub fn div(self, n: u32) -> u32 {
+    pub fn quotient(self, n: u32) -> u32 {
         debug_assert!(n < 1 << 24);
         ((u64::from(n) * self.magic) >> 40) as u32
     }
@@ -40,7 +40,7 @@ impl Divisor {
     /// ⌈n / d⌉.
     #[inline]
     pub fn div_ceil(self, n: u32) -> u32 {
-        self.div(n + self.d - 1)
+        self.quotient(n + self.d - 1)
     }
 }
 
@@ -84,7 +84,10 @@ pub fn max_class_size(pupils: u32, classes: u32) -> u32 {
 /// Forms the classes of one school: `pupils[g]` per grade, `classrooms` available.
 /// Writes one [`GradeClasses`] per grade into `out` (same length as `pupils`).
 /// `need` is scratch space of the same length.
-#[inline]
+///
+/// Always inlined: the simulation calls it with fixed-size arrays, so every loop below has a
+/// constant trip count and unrolls.
+#[inline(always)]
 pub fn form_classes(
     pupils: &[u32],
     classrooms: u32,
@@ -98,6 +101,20 @@ pub fn form_classes(
         *n = rule.size.div_ceil(p);
         total_need += *n;
     }
+    form_classes_from_need(pupils, need, total_need, classrooms, rule, out);
+}
+
+/// [`form_classes`] when `need` already holds each grade's ⌈pupils / standard size⌉ and
+/// `total_need` their sum (the simulation computes them for its totals anyway).
+#[inline(always)]
+pub fn form_classes_from_need(
+    pupils: &[u32],
+    need: &mut [u32],
+    total_need: u32,
+    classrooms: u32,
+    rule: ClassRule,
+    out: &mut [GradeClasses],
+) {
     if total_need <= classrooms && rule.size.get() < rule.oversized {
         // Every grade has the classes it needs, so no class is above the standard size,
         // which is below the oversized threshold: nothing to count.
@@ -132,7 +149,7 @@ pub fn form_classes(
 /// classroom can take a classroom away from a grade), which would break "more classrooms never
 /// means more oversized classes". D'Hondt is proportional and house-monotone, and never gives a
 /// grade more than its need while another grade is short.
-#[inline]
+#[inline(always)]
 fn allot_dhondt(need: &mut [u32], total_need: u32, classrooms: u32) {
     const MAX_GRADES: usize = 16;
     let grades = need.len().min(MAX_GRADES);
@@ -148,25 +165,19 @@ fn allot_dhondt(need: &mut [u32], total_need: u32, classrooms: u32) {
         *n = share;
         given += share;
     }
-    if given == classrooms {
-        return;
-    }
-    // Priorities votes / (allotted + 1) in f64: distinct ratios of numbers below 2^20 and 2^11
-    // differ by a relative 2^-42 or more, far above f64's 2^-53, so the order (and the ties,
-    // division being correctly rounded) are exact.
-    let mut priority = [0.0f64; MAX_GRADES];
-    for g in 0..grades {
-        priority[g] = f64::from(votes[g]) / f64::from(need[g] + 1);
-    }
+    // At most `grades − 1` classrooms are left (D'Hondt meets the lower quota). Priorities
+    // votes / (allotted + 1) are compared cross-multiplied in u64, exact (ties included) and
+    // without a division.
     for _ in given..classrooms {
         let mut best = 0;
         for g in 1..grades {
-            if priority[g] > priority[best] {
+            if u64::from(votes[g]) * u64::from(need[best] + 1)
+                > u64::from(votes[best]) * u64::from(need[g] + 1)
+            {
                 best = g;
             }
         }
         need[best] += 1;
-        priority[best] = f64::from(votes[best]) / f64::from(need[best] + 1);
     }
 }
 
@@ -195,7 +206,7 @@ mod tests {
         for d in [1, 7, 45, 50, 56, 1000, 2048] {
             let div = Divisor::new(d);
             for n in (0..(1 << 23)).step_by(997).chain([(1 << 23) - 1]) {
-                assert_eq!(div.div(n), n / d, "{n}/{d}");
+                assert_eq!(div.quotient(n), n / d, "{n}/{d}");
                 assert_eq!(div.div_ceil(n), n.div_ceil(d), "ceil {n}/{d}");
             }
         }

@@ -215,17 +215,44 @@ pub fn run(
     }
 }
 
-/// Quantile by linear interpolation between order statistics (Hyndman–Fan type 7, as R's
-/// default and numpy's `linear`) of sorted values.
-fn quantile(sorted: &[f32], q: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
+/// The probabilities of the summary's quantile columns, in order.
+const QUANTILES: [f64; 5] = [0.05, 0.10, 0.50, 0.90, 0.95];
+
+/// Quantiles by linear interpolation between order statistics (Hyndman–Fan type 7, as R's
+/// default and numpy's `linear`), for ascending probabilities `qs`. Finds only the order
+/// statistics needed, by successive selections on the part of `values` not yet partitioned
+/// (linear time, where a full sort would be n log n); reorders `values`.
+fn quantiles<const N: usize>(values: &mut [f32], qs: [f64; N]) -> [f64; N] {
+    let n = values.len();
+    if n == 0 {
+        return [f64::NAN; N];
     }
-    let pos = q * (sorted.len() - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = (lo + 1).min(sorted.len() - 1);
-    let frac = pos - lo as f64;
-    f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
+    let positions = qs.map(|q| {
+        let pos = q * (n - 1) as f64;
+        let lo = pos.floor() as usize;
+        (lo, (lo + 1).min(n - 1), pos - lo as f64)
+    });
+    // Invariant: `values[..from]` holds the `from` smallest values, and every index below `from`
+    // that is asked for holds its order statistic. Selections only reorder `values[from..]`, and
+    // as the positions ascend, an index below `from` was selected before, or the cell is
+    // constant: the same value in every draw (the observed base year, planned projects), where
+    // every index holds its order statistic without any selection.
+    let constant = values.iter().all(|x| x.to_bits() == values[0].to_bits());
+    let mut from = if constant { n } else { 0 };
+    let mut order_statistic = |k: usize| {
+        if k >= from {
+            values[from..].select_nth_unstable_by(k - from, f32::total_cmp);
+            from = k + 1;
+        }
+        values[k]
+    };
+    positions.map(|(lo, hi, frac)| {
+        let (x, y) = (
+            f64::from(order_statistic(lo)),
+            f64::from(order_statistic(hi)),
+        );
+        x + (y - x) * frac
+    })
 }
 
 fn summarise(
@@ -236,37 +263,48 @@ fn summarise(
     width: usize,
 ) -> Vec<SummaryRow> {
     let areas = m.areas();
-    let mut keys = Vec::with_capacity(width);
-    for t in 0..m.years {
-        for a in 0..=areas {
-            for metric in Metric::ALL {
-                keys.push((t, a, metric));
+    // Each task gathers a block of adjacent cells over all draws: one cache line of each draw's
+    // row serves the whole block, where gathering cell by cell would fetch it once per cell.
+    const BLOCK: usize = 16;
+    (0..width.div_ceil(BLOCK))
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let cells = b * BLOCK..((b + 1) * BLOCK).min(width);
+            let mut columns = vec![0.0f32; cells.len() * draws];
+            for (d, row) in metrics.chunks_exact(width).enumerate() {
+                for (j, &x) in row[cells.clone()].iter().enumerate() {
+                    columns[j * draws + d] = x;
+                }
             }
-        }
-    }
-    keys.par_iter()
-        .map(|&(t, a, metric)| {
-            let c = cell(areas, t, a, metric);
-            let mut v: Vec<f32> = (0..draws).map(|d| metrics[d * width + c]).collect();
-            // Summed in draw order, so the mean does not depend on the thread count.
-            let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / draws.max(1) as f64;
-            v.sort_by(f32::total_cmp);
-            SummaryRow {
-                year: m.year(t),
-                area_id: if a == areas {
-                    "ALL".to_string()
-                } else {
-                    m.area_ids[a].clone()
-                },
-                metric,
-                central: f64::from(central[c]),
-                mean: if draws == 0 { f64::NAN } else { mean },
-                p5: quantile(&v, 0.05),
-                p10: quantile(&v, 0.10),
-                p50: quantile(&v, 0.50),
-                p90: quantile(&v, 0.90),
-                p95: quantile(&v, 0.95),
-            }
+            let block_start = cells.start;
+            cells.map(move |c| {
+                let v = &mut columns[(c - block_start) * draws..(c - block_start + 1) * draws];
+                let (t, a, metric) = (
+                    c / ((areas + 1) * METRICS),
+                    c / METRICS % (areas + 1),
+                    Metric::ALL[c % METRICS],
+                );
+                debug_assert_eq!(cell(areas, t, a, metric), c);
+                // Summed in draw order, so the mean does not depend on the thread count.
+                let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / draws.max(1) as f64;
+                let [p5, p10, p50, p90, p95] = quantiles(v, QUANTILES);
+                SummaryRow {
+                    year: m.year(t),
+                    area_id: if a == areas {
+                        "ALL".to_string()
+                    } else {
+                        m.area_ids[a].clone()
+                    },
+                    metric,
+                    central: f64::from(central[c]),
+                    mean: if draws == 0 { f64::NAN } else { mean },
+                    p5,
+                    p10,
+                    p50,
+                    p90,
+                    p95,
+                }
+            })
         })
         .collect()
 }
@@ -345,4 +383,42 @@ fn target_rows(
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Type-7 quantile of sorted values, the textbook way.
+    fn sorted_quantile(sorted: &[f32], q: f64) -> f64 {
+        if sorted.is_empty() {
+            return f64::NAN;
+        }
+        let pos = q * (sorted.len() - 1) as f64;
+        let lo = pos.floor() as usize;
+        let hi = (lo + 1).min(sorted.len() - 1);
+        let frac = pos - lo as f64;
+        f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
+    }
+
+    proptest! {
+        /// Selection finds the same order statistics as a full sort, ties, constant cells and
+        /// tiny samples (where several quantiles share an order statistic) included.
+        #[test]
+        fn selected_quantiles_are_the_sorted_ones(
+            small in proptest::collection::vec(0u8..6, 0..40),
+            wide in proptest::collection::vec(-1e6f32..1e6, 0..300),
+        ) {
+            let constant = vec![-0.0f32; small.len()];
+            for mut v in [small.iter().map(|&x| f32::from(x)).collect::<Vec<_>>(), wide, constant] {
+                let mut sorted = v.clone();
+                sorted.sort_by(f32::total_cmp);
+                let got = quantiles(&mut v, QUANTILES);
+                for (g, q) in got.iter().zip(QUANTILES) {
+                    prop_assert_eq!(g.to_bits(), sorted_quantile(&sorted, q).to_bits(), "q = {}", q);
+                }
+            }
+        }
+    }
 }

@@ -4,8 +4,8 @@
 //! the caller and reused across draws, no allocation per draw. It writes per-area metrics for
 //! each year; the central case can also ask for every school's classes.
 
-use super::assemble::Assembled;
-use super::classes::{GradeClasses, form_classes, max_class_size};
+use super::assemble::{Assembled, Group};
+use super::classes::{GradeClasses, form_classes_from_need, max_class_size};
 use super::results::Metric;
 use crate::model::Driver;
 
@@ -44,14 +44,16 @@ pub struct Scratch {
     /// Per group: Σ entry weight and Σ inflow weight of its open schools.
     entry_weight: Vec<f32>,
     inflow_weight: Vec<f32>,
-    counts: [u32; MAX_GRADES],
-    need: [u32; MAX_GRADES],
-    classes: [GradeClasses; MAX_GRADES],
+    /// The base year is observed, so the same in every draw: its cells of a draw's output
+    /// (zero for the project metrics) and its group weights, computed once per thread.
+    base_out: Vec<f32>,
+    base_entry_weight: Vec<f32>,
+    base_inflow_weight: Vec<f32>,
 }
 
 impl Scratch {
     pub fn new(m: &Assembled) -> Scratch {
-        Scratch {
+        let mut s = Scratch {
             pupils: vec![0.0; m.cells],
             rooms: vec![0; m.schools()],
             totals: vec![0.0; m.schools()],
@@ -59,10 +61,16 @@ impl Scratch {
             feeder: vec![0.0; m.areas()],
             entry_weight: vec![0.0; m.groups.len()],
             inflow_weight: vec![0.0; m.groups.len()],
-            counts: [0; MAX_GRADES],
-            need: [0; MAX_GRADES],
-            classes: [GradeClasses::default(); MAX_GRADES],
-        }
+            base_out: Vec::new(),
+            base_entry_weight: Vec::new(),
+            base_inflow_weight: Vec::new(),
+        };
+        let mut base_out = vec![0.0; (m.areas() + 1) * METRICS];
+        base_year(m, &mut s, &mut base_out, None);
+        s.base_out = base_out;
+        s.base_entry_weight = s.entry_weight.clone();
+        s.base_inflow_weight = s.inflow_weight.clone();
+        s
     }
 
     /// Whether school `i` is open: existing schools always, new ones once they have rooms.
@@ -126,8 +134,15 @@ pub fn simulate(
 ) {
     let areas = m.areas();
     out.fill(0.0);
-    s.pupils.copy_from_slice(&m.base_pupils);
-    s.rooms.copy_from_slice(&m.school_rooms);
+    if detail.is_some() {
+        base_year(m, s, out, detail.as_deref_mut());
+    } else {
+        s.pupils.copy_from_slice(&m.base_pupils);
+        s.rooms.copy_from_slice(&m.school_rooms);
+        out[..s.base_out.len()].copy_from_slice(&s.base_out);
+        s.entry_weight.copy_from_slice(&s.base_entry_weight);
+        s.inflow_weight.copy_from_slice(&s.base_inflow_weight);
+    }
     let value = |d: Driver, a: usize, t: usize| inputs.values[m.source(d, a, t)];
 
     // Entrants' births per area and year: observed, or the last observation carried forward
@@ -171,118 +186,19 @@ pub fn simulate(
         }
     }
 
-    for gi in 0..m.groups.len() {
-        let g = &m.groups[gi];
-        classes_and_totals(m, s, out, 0, g.area, g.start..g.end, detail.as_deref_mut());
-        s.weigh(m, gi);
-    }
     for t in 1..m.years {
         for (p, &o) in m.projects.iter().zip(&inputs.open_t) {
             if usize::from(o) == t {
+                // Only a school opening changes its group's weights.
+                let opens = !s.open(m, p.school);
                 s.rooms[p.school] += p.classrooms;
-                s.weigh(m, p.group);
+                if opens {
+                    s.weigh(m, p.group);
+                }
             }
         }
         for gi in 0..m.groups.len() {
-            let g = &m.groups[gi];
-            let a = g.area;
-            let stage = &m.stages[g.stage];
-            let grades = stage.grades;
-            let g0 = usize::from(stage.first_grade - m.min_grade);
-            let pf = value(Driver::ProgressionFactor, a, t) as f32;
-            let mut ratio = [0.0f32; MAX_GRADES];
-            for k in 1..grades {
-                ratio[k] = m.ratios[a * m.transitions + g0 + k - 1] * pf;
-            }
-
-            // 2. Entry: births × entry ratio for the first stage, the previous stage's leavers
-            //    × the crossing ratio for the others; shared by entry weight among open schools.
-            let entrants = if g0 == 0 {
-                (s.births[a * m.years + t] * value(Driver::EntryRatio, a, t)) as f32
-            } else {
-                s.feeder[a] * m.ratios[a * m.transitions + g0 - 1] * pf
-            };
-            let per_entry_weight = if s.entry_weight[gi] > 0.0 {
-                entrants / s.entry_weight[gi]
-            } else {
-                0.0
-            };
-            // 3. Migrants and returners join town-centre schools by grade profile.
-            let migrants = value(Driver::MigrantInflow, a, t) as f32;
-            let rural = value(Driver::MigrantFromRuralShare, a, t).clamp(0.0, 1.0) as f32;
-            let returning = value(Driver::ReturningInflow, a, t) as f32;
-            let mut inflow = [0.0f32; MAX_GRADES];
-            let mut leave = [0.0f32; MAX_GRADES];
-            let (mut migrant_in, mut returning_in) = (0.0f32, 0.0f32);
-            for k in 0..grades {
-                leave[k] = migrants * rural * m.migrant_profile[g0 + k];
-                if s.inflow_weight[gi] > 0.0 {
-                    let (mi, ri) = (
-                        migrants * m.migrant_profile[g0 + k],
-                        returning * m.returning_profile[g0 + k],
-                    );
-                    inflow[k] = (mi + ri) / s.inflow_weight[gi];
-                    migrant_in += mi;
-                    returning_in += ri;
-                }
-            }
-
-            // 1–3 in one pass: progression within the stage (the top grade leaves and feeds the
-            // next stage), entry, and inflows into town-centre schools.
-            let mut leaving = 0.0f32;
-            let mut village = [0.0f32; MAX_GRADES];
-            for i in g.start..g.end {
-                if !s.open(m, i) {
-                    s.totals[i] = 0.0;
-                    continue;
-                }
-                let o = m.school_offset[i];
-                let p = &mut s.pupils[o..o + grades];
-                leaving += p[grades - 1];
-                for k in (1..grades).rev() {
-                    p[k] = p[k - 1] * ratio[k];
-                }
-                p[0] = per_entry_weight * m.entry_weight[i];
-                if i < g.urban_end {
-                    let w = m.inflow_weight[i];
-                    let mut total = 0.0f32;
-                    for (x, f) in p.iter_mut().zip(&inflow[..grades]) {
-                        *x += f * w;
-                        total += *x;
-                    }
-                    s.totals[i] = total;
-                } else {
-                    for (v, x) in village[..grades].iter_mut().zip(p.iter()) {
-                        *v += x;
-                    }
-                }
-            }
-            s.feeder[a] = leaving;
-            // The rural share of migrants leaves the same area's village schools.
-            let mut keep = [1.0f32; MAX_GRADES];
-            for k in 0..grades {
-                if village[k] > 0.0 {
-                    keep[k] = (1.0 - leave[k] / village[k]).max(0.0);
-                }
-            }
-            for i in g.urban_end..g.end {
-                let o = m.school_offset[i];
-                let mut total = 0.0f32;
-                for (x, k) in s.pupils[o..o + grades].iter_mut().zip(&keep[..grades]) {
-                    *x *= k;
-                    total += *x;
-                }
-                s.totals[i] = total;
-            }
-            out[cell(areas, t, a, Metric::DemandMigrant)] += migrant_in;
-            out[cell(areas, t, a, Metric::DemandReturning)] += returning_in;
-
-            // 5. Rebalancing among town-centre schools, and among village schools.
-            let moved = rebalance(m, s, g.start, g.urban_end, grades)
-                + rebalance(m, s, g.urban_end, g.end, grades);
-            out[cell(areas, t, a, Metric::PupilsMoved)] += moved;
-            // 6. Classes.
-            classes_and_totals(m, s, out, t, a, g.start..g.end, detail.as_deref_mut());
+            step(m, inputs, s, out, t, gi, detail.as_deref_mut());
         }
     }
 
@@ -321,10 +237,172 @@ pub fn simulate(
     }
 }
 
+/// The base year, observed: classes from the base counts and classrooms, and the groups'
+/// weights. Writes the year's cells of `out` (and leaves the project metrics alone).
+fn base_year(
+    m: &Assembled,
+    s: &mut Scratch,
+    out: &mut [f32],
+    mut detail: Option<&mut Vec<SchoolCell>>,
+) {
+    s.pupils.copy_from_slice(&m.base_pupils);
+    s.rooms.copy_from_slice(&m.school_rooms);
+    for gi in 0..m.groups.len() {
+        let g = &m.groups[gi];
+        let d = detail.as_deref_mut();
+        match m.stages[g.stage].grades {
+            3 => classes_and_totals::<3>(m, s, out, 0, g, 3, d),
+            6 => classes_and_totals::<6>(m, s, out, 0, g, 6, d),
+            grades => classes_and_totals::<MAX_GRADES>(m, s, out, 0, g, grades, d),
+        }
+        s.weigh(m, gi);
+    }
+}
+
+/// One group's school year `t` ≥ 1: steps 1–3 and 5, then step 6. Dispatches on the stage's grade count so the per-school loops run over
+/// fixed-size arrays, which LLVM unrolls and keeps in registers.
+fn step(
+    m: &Assembled,
+    inputs: &DrawInputs,
+    s: &mut Scratch,
+    out: &mut [f32],
+    t: usize,
+    gi: usize,
+    detail: Option<&mut Vec<SchoolCell>>,
+) {
+    match m.stages[m.groups[gi].stage].grades {
+        3 => step_fixed::<3>(m, inputs, s, out, t, gi, detail),
+        6 => step_fixed::<6>(m, inputs, s, out, t, gi, detail),
+        _ => step_fixed::<MAX_GRADES>(m, inputs, s, out, t, gi, detail),
+    }
+}
+
+/// [`step`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that.
+fn step_fixed<const G: usize>(
+    m: &Assembled,
+    inputs: &DrawInputs,
+    s: &mut Scratch,
+    out: &mut [f32],
+    t: usize,
+    gi: usize,
+    detail: Option<&mut Vec<SchoolCell>>,
+) {
+    let g = &m.groups[gi];
+    let stage = &m.stages[g.stage];
+    // A compile-time constant except in the catch-all instance.
+    let grades = if G == MAX_GRADES { stage.grades } else { G };
+    let areas = m.areas();
+    let a = g.area;
+    let value = |d: Driver| inputs.values[m.source(d, a, t)];
+    let g0 = usize::from(stage.first_grade - m.min_grade);
+    let pf = value(Driver::ProgressionFactor) as f32;
+    let mut ratio = [0.0f32; G];
+    let area_ratios = &m.ratios[a * m.transitions + g0..];
+    for (r, &x) in ratio[1..grades].iter_mut().zip(area_ratios) {
+        *r = x * pf;
+    }
+
+    // 2. Entry: births × entry ratio for the first stage, the previous stage's leavers
+    //    × the crossing ratio for the others; shared by entry weight among open schools.
+    let entrants = if g0 == 0 {
+        (s.births[a * m.years + t] * value(Driver::EntryRatio)) as f32
+    } else {
+        s.feeder[a] * m.ratios[a * m.transitions + g0 - 1] * pf
+    };
+    let per_entry_weight = if s.entry_weight[gi] > 0.0 {
+        entrants / s.entry_weight[gi]
+    } else {
+        0.0
+    };
+    // 3. Migrants and returners join town-centre schools by grade profile.
+    let migrants = value(Driver::MigrantInflow) as f32;
+    let rural = value(Driver::MigrantFromRuralShare).clamp(0.0, 1.0) as f32;
+    let returning = value(Driver::ReturningInflow) as f32;
+    let mut inflow = [0.0f32; G];
+    let mut leave = [0.0f32; G];
+    let (mut migrant_in, mut returning_in) = (0.0f32, 0.0f32);
+    for k in 0..grades {
+        leave[k] = migrants * rural * m.migrant_profile[g0 + k];
+        if s.inflow_weight[gi] > 0.0 {
+            let (mi, ri) = (
+                migrants * m.migrant_profile[g0 + k],
+                returning * m.returning_profile[g0 + k],
+            );
+            inflow[k] = (mi + ri) / s.inflow_weight[gi];
+            migrant_in += mi;
+            returning_in += ri;
+        }
+    }
+
+    // 1–3 in one pass: progression within the stage (the top grade leaves and feeds the
+    // next stage), entry, and inflows into town-centre schools.
+    let mut leaving = 0.0f32;
+    let mut village = [0.0f32; G];
+    for i in g.start..g.end {
+        if !s.open(m, i) {
+            s.totals[i] = 0.0;
+            continue;
+        }
+        let o = m.school_offset[i];
+        let p = &mut s.pupils[o..o + grades];
+        leaving += p[grades - 1];
+        for k in (1..grades).rev() {
+            p[k] = p[k - 1] * ratio[k];
+        }
+        p[0] = per_entry_weight * m.entry_weight[i];
+        if i < g.urban_end {
+            let w = m.inflow_weight[i];
+            let mut total = 0.0f32;
+            for (x, f) in p.iter_mut().zip(&inflow[..grades]) {
+                *x += f * w;
+                total += *x;
+            }
+            s.totals[i] = total;
+        } else {
+            for (v, x) in village[..grades].iter_mut().zip(p.iter()) {
+                *v += x;
+            }
+        }
+    }
+    s.feeder[a] = leaving;
+    // The rural share of migrants leaves the same area's village schools.
+    let mut keep = [1.0f32; G];
+    for k in 0..grades {
+        if village[k] > 0.0 {
+            keep[k] = (1.0 - leave[k] / village[k]).max(0.0);
+        }
+    }
+    for i in g.urban_end..g.end {
+        let o = m.school_offset[i];
+        let mut total = 0.0f32;
+        for (x, k) in s.pupils[o..o + grades].iter_mut().zip(&keep[..grades]) {
+            *x *= k;
+            total += *x;
+        }
+        s.totals[i] = total;
+    }
+    out[cell(areas, t, a, Metric::DemandMigrant)] += migrant_in;
+    out[cell(areas, t, a, Metric::DemandReturning)] += returning_in;
+
+    // 5. Rebalancing among town-centre schools, and among village schools.
+    let moved = rebalance::<G>(m, s, g.start, g.urban_end, grades)
+        + rebalance::<G>(m, s, g.urban_end, g.end, grades);
+    out[cell(areas, t, a, Metric::PupilsMoved)] += moved;
+    // 6. Classes.
+    classes_and_totals::<G>(m, s, out, t, g, grades, detail);
+}
+
 /// Moves pupils above places from schools in `start..end` to schools of the same range with
 /// spare places (new schools first, then in proportion to spare places), at most the scenario's
 /// share of the excess. Reads each school's pupils from `s.totals`. Returns the pupils moved.
-fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: usize) -> f32 {
+#[inline(always)]
+fn rebalance<const G: usize>(
+    m: &Assembled,
+    s: &mut Scratch,
+    start: usize,
+    end: usize,
+    grades: usize,
+) -> f32 {
     if m.rebalancing <= 0.0 || end <= start {
         return 0.0;
     }
@@ -345,7 +423,7 @@ fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: u
     }
     // Out: every school above places gives the same share of its excess, across its grades.
     let give = moved / excess;
-    let mut by_grade = [0.0f32; MAX_GRADES];
+    let mut by_grade = [0.0f32; G];
     for i in start..end {
         let places = s.rooms[i] as f32 * size;
         let p = s.totals[i];
@@ -394,6 +472,7 @@ fn rebalance(m: &Assembled, s: &mut Scratch, start: usize, end: usize, grades: u
 }
 
 /// Adds `fraction` of the moved pupils `by_grade` to school `i`.
+#[inline(always)]
 fn receive(m: &Assembled, s: &mut Scratch, i: usize, by_grade: &[f32], fraction: f32) {
     let o = m.school_offset[i];
     let mut added = 0.0f32;
@@ -404,57 +483,75 @@ fn receive(m: &Assembled, s: &mut Scratch, i: usize, by_grade: &[f32], fraction:
     s.totals[i] += added;
 }
 
-/// Step 6 for the schools `range` (all of area `area`) in year `t`, adding up per area and city.
-fn classes_and_totals(
+/// Step 6 for the schools of group `g` (stage of `grades` ≤ `G` grades) in year `t`, adding up
+/// per area and city.
+#[inline(always)]
+fn classes_and_totals<const G: usize>(
     m: &Assembled,
     s: &mut Scratch,
     out: &mut [f32],
     t: usize,
-    area: usize,
-    range: std::ops::Range<usize>,
+    g: &Group,
+    grades: usize,
     mut detail: Option<&mut Vec<SchoolCell>>,
 ) {
     let areas = m.areas();
+    let stage = &m.stages[g.stage];
+    let rule = stage.rule;
     let mut sums = [0u32; 6];
-    for i in range {
+    for i in g.start..g.end {
         if !s.open(m, i) {
             continue;
         }
-        let stage = &m.stages[m.school_stage[i]];
-        let grades = stage.grades;
         let o = m.school_offset[i];
-        let mut total = 0u32;
-        for (c, &x) in s.counts[..grades].iter_mut().zip(&s.pupils[o..o + grades]) {
+        let (mut counts, mut need) = ([0u32; G], [0u32; G]);
+        let (mut total, mut total_need) = (0u32, 0u32);
+        for ((c, n), &x) in counts[..grades]
+            .iter_mut()
+            .zip(&mut need[..grades])
+            .zip(&s.pupils[o..o + grades])
+        {
             // Pupils are whole children: round half up (values are never negative).
             *c = (x + 0.5) as u32;
+            *n = rule.size.div_ceil(*c);
             total += *c;
+            total_need += *n;
         }
-        form_classes(
-            &s.counts[..grades],
-            s.rooms[i],
-            stage.rule,
-            &mut s.need[..grades],
-            &mut s.classes[..grades],
-        );
-        let places = s.rooms[i] * stage.rule.size.get();
+        let rooms = s.rooms[i];
+        let places = rooms * rule.size.get();
         sums[0] += total;
         sums[1] += places;
         sums[2] += total.saturating_sub(places);
-        for c in &s.classes[..grades] {
+        if total_need <= rooms && rule.size.get() < rule.oversized && detail.is_none() {
+            // The common case of `form_classes`, without building its per-grade rows: every
+            // grade has the classes it needs, none above the standard size, so none oversized.
+            sums[3] += total_need;
+            continue;
+        }
+        let mut classes = [GradeClasses::default(); G];
+        form_classes_from_need(
+            &counts[..grades],
+            &mut need[..grades],
+            total_need,
+            rooms,
+            rule,
+            &mut classes[..grades],
+        );
+        for c in &classes[..grades] {
             sums[3] += c.classes;
             sums[4] += c.oversized;
             sums[5] += c.super_oversized;
         }
         if let Some(d) = detail.as_deref_mut() {
             for k in 0..grades {
-                let c = s.classes[k];
+                let c = classes[k];
                 d.push(SchoolCell {
                     school: i as u32,
                     t: t as u16,
                     grade: stage.first_grade + k as u8,
-                    pupils: s.counts[k],
+                    pupils: counts[k],
                     classes: c.classes,
-                    max_class_size: max_class_size(s.counts[k], c.classes),
+                    max_class_size: max_class_size(counts[k], c.classes),
                     oversized: c.oversized,
                     super_oversized: c.super_oversized,
                 });
@@ -469,7 +566,7 @@ fn classes_and_totals(
         Metric::OversizedClasses,
         Metric::SuperOversizedClasses,
     ];
-    for a in [area, areas] {
+    for a in [g.area, areas] {
         for (metric, &v) in metrics.iter().zip(&sums) {
             out[cell(areas, t, a, *metric)] += v as f32;
         }
