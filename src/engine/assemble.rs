@@ -162,7 +162,7 @@ impl Assembled {
     }
 
     /// Index into `driver_source` of a driver, area and year index.
-    #[inline]
+    #[inline(always)]
     pub fn source(&self, driver: Driver, area: usize, t: usize) -> usize {
         self.driver_source[(driver.index() * self.areas() + area) * self.years + t]
     }

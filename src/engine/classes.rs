@@ -31,14 +31,14 @@ impl Divisor {
     }
 
     /// ⌊n / d⌋.
-    #[inline]
+    #[inline(always)]
     pub fn quotient(self, n: u32) -> u32 {
         debug_assert!(n < 1 << 24);
         ((u64::from(n) * self.magic) >> 40) as u32
     }
 
     /// ⌈n / d⌉.
-    #[inline]
+    #[inline(always)]
     pub fn div_ceil(self, n: u32) -> u32 {
         self.quotient(n + self.d - 1)
     }
@@ -66,7 +66,7 @@ pub struct GradeClasses {
 /// Number of classes of at least `threshold` pupils when `pupils` are split as evenly as
 /// possible into `classes` classes: sizes are q or q + 1 (q = ⌊pupils/classes⌋), so the count is
 /// `clamp(pupils − (threshold − 1)·classes, 0, classes)`. No division.
-#[inline]
+#[inline(always)]
 pub fn classes_at_least(pupils: u32, classes: u32, threshold: u32) -> u32 {
     let floor = threshold.saturating_sub(1) * classes;
     pupils.saturating_sub(floor).min(classes)

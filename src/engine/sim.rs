@@ -14,7 +14,7 @@ pub const METRICS: usize = Metric::ALL.len();
 
 /// Index of a metric in a draw's output: `((t * (areas + 1)) + area) * METRICS + metric`,
 /// area `areas` being the city total.
-#[inline]
+#[inline(always)]
 pub fn cell(areas: usize, t: usize, area: usize, metric: Metric) -> usize {
     (t * (areas + 1) + area) * METRICS + metric.index()
 }
@@ -74,12 +74,13 @@ impl Scratch {
     }
 
     /// Whether school `i` is open: existing schools always, new ones once they have rooms.
-    #[inline]
+    #[inline(always)]
     fn open(&self, m: &Assembled, i: usize) -> bool {
         !m.school_new[i] || self.rooms[i] > 0
     }
 
     /// Recomputes the weight sums of group `gi` from the schools open now.
+    #[inline(always)]
     fn weigh(&mut self, m: &Assembled, gi: usize) {
         let g = &m.groups[gi];
         let (mut e, mut w) = (0.0f32, 0.0f32);
@@ -125,7 +126,45 @@ pub fn open_t(m: &Assembled, completion: f64) -> u16 {
 
 /// Runs one draw; writes `out` (length `years * (areas + 1) * METRICS`) and, when `detail` is
 /// given, every school's classes.
+///
+/// On an x86-64 CPU with AVX2 (every one since 2013–2015) the draw runs in a copy of the
+/// simulation compiled for that instruction set, chosen at run time, so the binary still runs
+/// on any x86-64. The arithmetic is the same IEEE operations in the same order (Rust never
+/// fuses a multiply and an add on its own), so both copies give bit-identical results.
 pub fn simulate(
+    m: &Assembled,
+    inputs: &DrawInputs,
+    s: &mut Scratch,
+    out: &mut [f32],
+    detail: Option<&mut Vec<SchoolCell>>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2")
+        && std::arch::is_x86_feature_detected!("bmi2")
+        && std::arch::is_x86_feature_detected!("lzcnt")
+    {
+        // SAFETY: the CPU has the features `simulate_x86_64_v3` is compiled for (checked above).
+        return unsafe { simulate_x86_64_v3(m, inputs, s, out, detail) };
+    }
+    simulate_with(m, inputs, s, out, detail);
+}
+
+/// [`simulate_with`] compiled for AVX2, BMI2 and LZCNT (the x86-64-v3 level, less FMA).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+fn simulate_x86_64_v3(
+    m: &Assembled,
+    inputs: &DrawInputs,
+    s: &mut Scratch,
+    out: &mut [f32],
+    detail: Option<&mut Vec<SchoolCell>>,
+) {
+    simulate_with(m, inputs, s, out, detail);
+}
+
+/// The simulation of one draw; inlined, with everything it calls, into each [`simulate`] copy.
+#[inline(always)]
+fn simulate_with(
     m: &Assembled,
     inputs: &DrawInputs,
     s: &mut Scratch,
@@ -261,6 +300,7 @@ fn base_year(
 
 /// One group's school year `t` ≥ 1: steps 1–3 and 5, then step 6. Dispatches on the stage's grade count so the per-school loops run over
 /// fixed-size arrays, which LLVM unrolls and keeps in registers.
+#[inline(always)]
 fn step(
     m: &Assembled,
     inputs: &DrawInputs,
@@ -278,6 +318,7 @@ fn step(
 }
 
 /// [`step`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that.
+#[inline(always)]
 fn step_fixed<const G: usize>(
     m: &Assembled,
     inputs: &DrawInputs,
@@ -570,5 +611,53 @@ fn classes_and_totals<const G: usize>(
         for (metric, &v) in metrics.iter().zip(&sums) {
             out[cell(areas, t, a, *metric)] += v as f32;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::assemble::assemble;
+    use crate::engine::monte_carlo::{central_inputs, sample_inputs};
+    use crate::scenario::Pace;
+    use crate::synth;
+
+    /// The copy compiled for AVX2 gives the same bits as the portable one, draw by draw.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_copy_gives_the_same_bits() {
+        if !std::arch::is_x86_feature_detected!("avx2")
+            || !std::arch::is_x86_feature_detected!("bmi2")
+            || !std::arch::is_x86_feature_detected!("lzcnt")
+        {
+            eprintln!("no AVX2 on this CPU: only the portable copy runs here");
+            return;
+        }
+        let mut scenario = synth::no_build_scenario(2025);
+        scenario.cancel = Default::default();
+        scenario.pace = Pace::CurrentPace;
+        let ds = synth::province(300, 11);
+        let m = assemble(&ds, &scenario).expect("the synthetic province assembles");
+        let width = m.years * (m.areas() + 1) * METRICS;
+        let (mut portable, mut v3) = (vec![0.0f32; width], vec![0.0f32; width]);
+        let mut inputs = central_inputs(&m);
+        let mut scratch = Scratch::new(&m);
+        let mut opened = 0;
+        for draw in 0..20 {
+            sample_inputs(&m, 7, draw, &mut inputs);
+            opened += inputs.open_t.iter().filter(|&&t| t != u16::MAX).count();
+            simulate_with(&m, &inputs, &mut scratch, &mut portable, None);
+            // SAFETY: the CPU has the features (checked above).
+            unsafe { simulate_x86_64_v3(&m, &inputs, &mut scratch, &mut v3, None) };
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&portable), bits(&v3), "draw {draw}");
+            // Crowded schools share rooms (D'Hondt) and form oversized classes.
+            let last = cell(m.areas(), m.years - 1, m.areas(), Metric::OversizedClasses);
+            assert!(portable[last] > 0.0, "draw {draw}");
+        }
+        assert!(
+            opened > 0,
+            "the draws open projects, so rebalancing into new schools runs"
+        );
     }
 }
