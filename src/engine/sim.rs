@@ -636,14 +636,15 @@ mod tests {
         let mut scenario = synth::no_build_scenario(2025);
         scenario.cancel = Default::default();
         scenario.pace = Pace::CurrentPace;
-        let ds = synth::province(300, 11);
-        let m = assemble(&ds, &scenario).expect("the synthetic province assembles");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
+        let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
+        let m = assemble(&ds, &scenario).expect("the default data set assembles");
         let width = m.years * (m.areas() + 1) * METRICS;
         let (mut portable, mut v3) = (vec![0.0f32; width], vec![0.0f32; width]);
         let mut inputs = central_inputs(&m);
         let mut scratch = Scratch::new(&m);
         let mut opened = 0;
-        for draw in 0..20 {
+        for draw in 0..10 {
             sample_inputs(&m, 7, draw, &mut inputs);
             opened += inputs.open_t.iter().filter(|&&t| t != u16::MAX).count();
             simulate_with(&m, &inputs, &mut scratch, &mut portable, None);
