@@ -316,10 +316,18 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             design_rooms: 0,
         });
     }
+    // School id → index in `protos` (a province has tens of thousands: no linear search).
+    let mut proto_of: HashMap<String, usize> = protos
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
     for p in &projects {
-        if protos.iter().any(|s| s.id == p.school_id) {
-            if let Some(s) = protos.iter_mut().find(|s| s.id == p.school_id && s.new) {
-                s.design_rooms += p.classrooms;
+        if let Some(&i) = proto_of.get(&p.school_id) {
+            // A further project of a new school adds to its design; one of an existing
+            // school adds classrooms only.
+            if protos[i].new {
+                protos[i].design_rooms += p.classrooms;
             }
             continue;
         }
@@ -337,6 +345,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             kind: "stage",
             reference: p.stage.clone(),
         })?;
+        proto_of.insert(p.school_id.clone(), protos.len());
         protos.push(Proto {
             id: p.school_id.clone(),
             area,
