@@ -79,7 +79,7 @@ fn the_six_shipped_scenarios_load() {
     let decline = load(Path::new("scenarios/birth-decline.toml")).unwrap();
     assert_eq!(decline.drivers[0].driver, Driver::BirthChange);
     match decline.drivers[0].change {
-        DriverChange::Replace(p) => assert_eq!((p.low, p.central, p.high), (-0.12, -0.08, -0.04)),
+        DriverChange::Replace(p) => assert_eq!((p.low, p.central, p.high), (-0.20, -0.15, -0.10)),
         ref other => panic!("{other:?}"),
     }
 
