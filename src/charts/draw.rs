@@ -324,6 +324,26 @@ struct Line {
     notes: Vec<String>,
 }
 
+/// Legend entries of a time chart's lines (markers only for unconnected ones), then its band.
+fn legend_of(lines: &[Line], lang: Lang) -> Vec<LegendEntry> {
+    let mut legend: Vec<LegendEntry> = lines
+        .iter()
+        .map(|line| LegendEntry {
+            key: if line.connect {
+                Key::Line(line.style)
+            } else {
+                Key::Marker(line.style)
+            },
+            label: line.label.clone(),
+        })
+        .collect();
+    legend.push(LegendEntry {
+        key: Key::Band(COLORS[0]),
+        label: labels::band(lang).to_string(),
+    });
+    legend
+}
+
 impl Line {
     fn from_points(
         label: String,
@@ -652,7 +672,6 @@ pub fn draw_oversized_over_time<DB: DrawingBackend>(
     let s = scale(root);
     let threshold = runs.first().map_or(56, |r| r.scenario.classes.oversized);
     let mut lines = Vec::new();
-    let mut legend = Vec::new();
     let (title, subtitle) = if let [run] = runs {
         let super_threshold = run.scenario.classes.super_oversized;
         let metrics = [
@@ -716,20 +735,7 @@ pub fn draw_oversized_over_time<DB: DrawingBackend>(
             .to_string();
         (title, subtitle)
     };
-    for line in &lines {
-        legend.push(LegendEntry {
-            key: if line.connect {
-                Key::Line(line.style)
-            } else {
-                Key::Marker(line.style)
-            },
-            label: line.label.clone(),
-        });
-    }
-    legend.push(LegendEntry {
-        key: Key::Band(COLORS[0]),
-        label: labels::band(lang).to_string(),
-    });
+    let legend = legend_of(&lines, lang);
     let frame = Frame {
         title,
         subtitle,
@@ -1023,17 +1029,7 @@ pub fn draw_demand_by_driver<DB: DrawingBackend>(
             )
         })
         .collect();
-    let mut legend: Vec<LegendEntry> = lines
-        .iter()
-        .map(|l| LegendEntry {
-            key: Key::Line(l.style),
-            label: l.label.clone(),
-        })
-        .collect();
-    legend.push(LegendEntry {
-        key: Key::Band(COLORS[0]),
-        label: labels::band(lang).to_string(),
-    });
+    let legend = legend_of(&lines, lang);
     let frame = Frame {
         title: match lang {
             Lang::Zh => format!("新增学生来自哪里：{}", labels::scenario_title(run, lang)),
@@ -1090,17 +1086,7 @@ pub fn draw_pipeline_delivery<DB: DrawingBackend>(
             false,
         ),
     ];
-    let mut legend: Vec<LegendEntry> = lines
-        .iter()
-        .map(|l| LegendEntry {
-            key: Key::Line(l.style),
-            label: l.label.clone(),
-        })
-        .collect();
-    legend.push(LegendEntry {
-        key: Key::Band(COLORS[0]),
-        label: labels::band(lang).to_string(),
-    });
+    let legend = legend_of(&lines, lang);
     let projects = run.data.projects.len() + run.scenario.extra_projects.len();
     let frame = Frame {
         title: match lang {
