@@ -311,12 +311,21 @@ fn summarise(
 
 fn project_rows(m: &Assembled, opens: &[u16], draws: usize) -> Vec<ProjectRow> {
     let stride = m.projects.len().max(1);
+    // Draws per project and opening year (the horizon's bucket for later), in one pass over the
+    // draws' rows: counting each (project, year) over all draws would fetch every row once per
+    // cell, from beyond the core's own caches.
+    let buckets = m.years + 1;
+    let mut by_year = vec![0usize; m.projects.len() * buckets];
+    for row in opens.chunks_exact(stride).take(draws) {
+        for (k, &o) in row[..m.projects.len()].iter().enumerate() {
+            by_year[k * buckets + usize::from(o).min(m.years)] += 1;
+        }
+    }
     let mut rows = Vec::with_capacity(m.projects.len() * m.years);
     for (k, p) in m.projects.iter().enumerate() {
+        let mut open = by_year[k * buckets];
         for t in 1..m.years {
-            let open = (0..draws)
-                .filter(|&d| usize::from(opens[d * stride + k]) <= t)
-                .count();
+            open += by_year[k * buckets + t];
             rows.push(ProjectRow {
                 project_id: p.id.clone(),
                 year: m.year(t),
