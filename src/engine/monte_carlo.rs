@@ -411,6 +411,43 @@ mod tests {
         f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
     }
 
+    /// The one-pass counts give what counting each (project, year) over the draws gives.
+    #[test]
+    fn project_rows_count_the_draws_open_by_each_year() {
+        let mut scenario = crate::synth::no_build_scenario(2025);
+        scenario.cancel = Default::default();
+        scenario.pace = crate::scenario::Pace::CurrentPace;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
+        let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
+        let m = super::super::assemble::assemble(&ds, &scenario).expect("it assembles");
+        let mut inputs = central_inputs(&m);
+        let draws = 50;
+        let mut opens = Vec::new();
+        for d in 0..draws {
+            sample_inputs(&m, 3, d as u64, &mut inputs);
+            opens.extend_from_slice(&inputs.open_t);
+        }
+        let rows = project_rows(&m, &opens, draws);
+        assert_eq!(rows.len(), m.projects.len() * (m.years - 1));
+        let mut some_open_late = false;
+        for (row, (k, t)) in rows
+            .iter()
+            .zip((0..m.projects.len()).flat_map(|k| (1..m.years).map(move |t| (k, t))))
+        {
+            let open = (0..draws)
+                .filter(|&d| usize::from(opens[d * m.projects.len() + k]) <= t)
+                .count();
+            assert_eq!(
+                row.p_open,
+                open as f64 / draws as f64,
+                "{} {t}",
+                row.project_id
+            );
+            some_open_late |= open > 0 && open < draws;
+        }
+        assert!(some_open_late, "the draws differ in opening years");
+    }
+
     proptest! {
         /// Selection finds the same order statistics as a full sort, ties, constant cells and
         /// tiny samples (where several quantiles share an order statistic) included.
