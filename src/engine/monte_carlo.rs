@@ -189,6 +189,18 @@ pub fn run(
     let summary = summarise(m, &central, &metrics, draws, width);
     let projects = project_rows(m, &opens, draws);
     let target_rows = target_rows(m, targets, &metrics, draws, width);
+    // Sorted by school id, year and grade: ids ranked once, so the rows compare as integers.
+    let mut by_id: Vec<usize> = (0..m.schools()).collect();
+    by_id.sort_by(|&a, &b| m.school_ids[a].cmp(&m.school_ids[b]));
+    let mut rank = vec![0usize; m.schools()];
+    for (r, w) in by_id.iter().enumerate() {
+        rank[*w] = match r {
+            0 => 0,
+            _ if m.school_ids[*w] == m.school_ids[by_id[r - 1]] => rank[by_id[r - 1]],
+            _ => r,
+        };
+    }
+    detail.sort_by_key(|c| (rank[c.school as usize], c.t, c.grade));
     let schools = detail
         .into_iter()
         .map(|c| SchoolRow {
@@ -202,8 +214,6 @@ pub fn run(
             super_oversized_classes: c.super_oversized,
         })
         .collect::<Vec<_>>();
-    let mut schools = schools;
-    schools.sort_by(|a, b| (&a.school_id, a.year, a.grade).cmp(&(&b.school_id, b.year, b.grade)));
     ScenarioResult {
         base_year: m.base_year,
         horizon: m.year(m.years - 1),
