@@ -189,6 +189,18 @@ pub fn run(
     let summary = summarise(m, &central, &metrics, draws, width);
     let projects = project_rows(m, &opens, draws);
     let target_rows = target_rows(m, targets, &metrics, draws, width);
+    // Sorted by school id, year and grade: ids ranked once, so the rows compare as integers.
+    let mut by_id: Vec<usize> = (0..m.schools()).collect();
+    by_id.sort_by(|&a, &b| m.school_ids[a].cmp(&m.school_ids[b]));
+    let mut rank = vec![0usize; m.schools()];
+    for (r, w) in by_id.iter().enumerate() {
+        rank[*w] = match r {
+            0 => 0,
+            _ if m.school_ids[*w] == m.school_ids[by_id[r - 1]] => rank[by_id[r - 1]],
+            _ => r,
+        };
+    }
+    detail.sort_by_key(|c| (rank[c.school as usize], c.t, c.grade));
     let schools = detail
         .into_iter()
         .map(|c| SchoolRow {
@@ -202,8 +214,6 @@ pub fn run(
             super_oversized_classes: c.super_oversized,
         })
         .collect::<Vec<_>>();
-    let mut schools = schools;
-    schools.sort_by(|a, b| (&a.school_id, a.year, a.grade).cmp(&(&b.school_id, b.year, b.grade)));
     ScenarioResult {
         base_year: m.base_year,
         horizon: m.year(m.years - 1),
@@ -311,12 +321,21 @@ fn summarise(
 
 fn project_rows(m: &Assembled, opens: &[u16], draws: usize) -> Vec<ProjectRow> {
     let stride = m.projects.len().max(1);
+    // Draws per project and opening year (the horizon's bucket for later), in one pass over the
+    // draws' rows: counting each (project, year) over all draws would fetch every row once per
+    // cell, from beyond the core's own caches.
+    let buckets = m.years + 1;
+    let mut by_year = vec![0usize; m.projects.len() * buckets];
+    for row in opens.chunks_exact(stride).take(draws) {
+        for (k, &o) in row[..m.projects.len()].iter().enumerate() {
+            by_year[k * buckets + usize::from(o).min(m.years)] += 1;
+        }
+    }
     let mut rows = Vec::with_capacity(m.projects.len() * m.years);
     for (k, p) in m.projects.iter().enumerate() {
+        let mut open = by_year[k * buckets];
         for t in 1..m.years {
-            let open = (0..draws)
-                .filter(|&d| usize::from(opens[d * stride + k]) <= t)
-                .count();
+            open += by_year[k * buckets + t];
             rows.push(ProjectRow {
                 project_id: p.id.clone(),
                 year: m.year(t),
@@ -400,6 +419,43 @@ mod tests {
         let hi = (lo + 1).min(sorted.len() - 1);
         let frac = pos - lo as f64;
         f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
+    }
+
+    /// The one-pass counts give what counting each (project, year) over the draws gives.
+    #[test]
+    fn project_rows_count_the_draws_open_by_each_year() {
+        let mut scenario = crate::synth::no_build_scenario(2025);
+        scenario.cancel = Default::default();
+        scenario.pace = crate::scenario::Pace::CurrentPace;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
+        let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
+        let m = super::super::assemble::assemble(&ds, &scenario).expect("it assembles");
+        let mut inputs = central_inputs(&m);
+        let draws = 50;
+        let mut opens = Vec::new();
+        for d in 0..draws {
+            sample_inputs(&m, 3, d as u64, &mut inputs);
+            opens.extend_from_slice(&inputs.open_t);
+        }
+        let rows = project_rows(&m, &opens, draws);
+        assert_eq!(rows.len(), m.projects.len() * (m.years - 1));
+        let mut some_open_late = false;
+        for (row, (k, t)) in rows
+            .iter()
+            .zip((0..m.projects.len()).flat_map(|k| (1..m.years).map(move |t| (k, t))))
+        {
+            let open = (0..draws)
+                .filter(|&d| usize::from(opens[d * m.projects.len() + k]) <= t)
+                .count();
+            assert_eq!(
+                row.p_open,
+                open as f64 / draws as f64,
+                "{} {t}",
+                row.project_id
+            );
+            some_open_late |= open > 0 && open < draws;
+        }
+        assert!(some_open_late, "the draws differ in opening years");
     }
 
     proptest! {
