@@ -11,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Exp1, StandardNormal};
 use rayon::prelude::*;
 
-use super::assemble::Assembled;
+use super::assemble::{Assembled, ProjectInfo};
 use super::delays;
 use super::results::{Metric, ProjectRow, ScenarioResult, SchoolRow, SummaryRow, TargetRow};
 use super::sampling::copula;
@@ -50,16 +50,7 @@ pub struct RunOptions {
 pub fn central_inputs(m: &Assembled) -> DrawInputs {
     const GRID: usize = 32;
     let median = std::f64::consts::LN_2;
-    let completion = |p: &super::assemble::ProjectInfo, e_start: f64, e_done: f64| {
-        delays::completion(
-            &p.source,
-            m.pace,
-            &m.calibration,
-            m.base_date,
-            e_start,
-            e_done,
-        )
-    };
+    let completion = |p, e_start, e_done| completion(m, p, e_start, e_done);
     // P(open by year t) per project, by a midpoint rule over the two delay quantiles.
     let mut expected = vec![0.0f64; m.years + 1];
     let quantile = |k: usize| -(1.0 - (k as f64 + 0.5) / GRID as f64).ln();
@@ -112,18 +103,21 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
     }
     for (p, o) in m.projects.iter().zip(inputs.open_t.iter_mut()) {
         let (e_start, e_done): (f64, f64) = (rng.sample(Exp1), rng.sample(Exp1));
-        *o = sim::open_t(
-            m,
-            delays::completion(
-                &p.source,
-                m.pace,
-                &m.calibration,
-                m.base_date,
-                e_start,
-                e_done,
-            ),
-        );
+        *o = sim::open_t(m, completion(m, p, e_start, e_done));
     }
+}
+
+/// A project's completion month under the scenario's pace, for standard exponential variates
+/// of its start and completion delays.
+fn completion(m: &Assembled, p: &ProjectInfo, e_start: f64, e_done: f64) -> f64 {
+    delays::completion(
+        &p.source,
+        m.pace,
+        &m.calibration,
+        m.base_date,
+        e_start,
+        e_done,
+    )
 }
 
 /// Runs the central case (with every school's classes) and `opts.draws` draws.
