@@ -187,12 +187,8 @@ pub fn run(
     let mut by_id: Vec<usize> = (0..m.schools()).collect();
     by_id.sort_by(|&a, &b| m.school_ids[a].cmp(&m.school_ids[b]));
     let mut rank = vec![0usize; m.schools()];
-    for (r, w) in by_id.iter().enumerate() {
-        rank[*w] = match r {
-            0 => 0,
-            _ if m.school_ids[*w] == m.school_ids[by_id[r - 1]] => rank[by_id[r - 1]],
-            _ => r,
-        };
+    for (r, &i) in by_id.iter().enumerate() {
+        rank[i] = r;
     }
     detail.sort_by_key(|c| (rank[c.school as usize], c.t, c.grade));
     let schools = detail
