@@ -167,17 +167,21 @@ fn allot_dhondt(need: &mut [u32], total_need: u32, classrooms: u32) {
     }
     // At most `grades − 1` classrooms are left (D'Hondt meets the lower quota). Priorities
     // votes / (allotted + 1) are compared cross-multiplied in u64, exact (ties included) and
-    // without a division.
+    // without a division. The running best is carried in registers and the winner's count is
+    // raised without indexing by it, so the loop never goes through memory: with a fixed grade
+    // count it unrolls into straight-line code.
     for _ in given..classrooms {
-        let mut best = 0;
+        let (mut best, mut best_votes, mut best_div) =
+            (0, u64::from(votes[0]), u64::from(need[0]) + 1);
         for g in 1..grades {
-            if u64::from(votes[g]) * u64::from(need[best] + 1)
-                > u64::from(votes[best]) * u64::from(need[g] + 1)
-            {
-                best = g;
+            let (v, d) = (u64::from(votes[g]), u64::from(need[g]) + 1);
+            if v * best_div > best_votes * d {
+                (best, best_votes, best_div) = (g, v, d);
             }
         }
-        need[best] += 1;
+        for (g, n) in need.iter_mut().enumerate().take(grades) {
+            *n += u32::from(g == best);
+        }
     }
 }
 

@@ -32,6 +32,10 @@ pub struct DrawInputs {
 /// Largest number of grades in a stage the simulation handles.
 pub const MAX_GRADES: usize = 16;
 
+/// Pupils of one grade of one school are counted up to 2^20 (a million): beyond any real
+/// school, and small enough that the sums over [`MAX_GRADES`] grades stay exact in f32.
+const MAX_GRADE_PUPILS: f32 = (1 << 20) as f32;
+
 /// Per-thread buffers reused across draws.
 #[derive(Debug, Clone)]
 pub struct Scratch {
@@ -539,25 +543,31 @@ fn classes_and_totals<const G: usize>(
     let areas = m.areas();
     let stage = &m.stages[g.stage];
     let rule = stage.rule;
+    let size = rule.size.get() as f32;
     let mut sums = [0u32; 6];
     for i in g.start..g.end {
         if !s.open(m, i) {
             continue;
         }
         let o = m.school_offset[i];
-        let (mut counts, mut need) = ([0u32; G], [0u32; G]);
-        let (mut total, mut total_need) = (0u32, 0u32);
+        // Whole pupils and classes needed per grade, in f32: every value is a whole number below
+        // 2^24, so the sums are exact, and so is ⌈c / size⌉ (the correctly rounded quotient of
+        // two such numbers is an integer only when the exact one is). Vector instructions do
+        // what the integer version spent on saturating conversions and 64-bit products.
+        let (mut counts, mut need) = ([0.0f32; G], [0.0f32; G]);
+        let (mut total, mut total_need) = (0.0f32, 0.0f32);
         for ((c, n), &x) in counts[..grades]
             .iter_mut()
             .zip(&mut need[..grades])
             .zip(&s.pupils[o..o + grades])
         {
-            // Pupils are whole children: round half up (values are never negative).
-            *c = (x + 0.5) as u32;
-            *n = rule.size.div_ceil(*c);
+            // Pupils are whole children: round half up.
+            *c = (x + 0.5).clamp(0.0, MAX_GRADE_PUPILS).floor();
+            *n = (*c / size).ceil();
             total += *c;
             total_need += *n;
         }
+        let (total, total_need) = (total as u32, total_need as u32);
         let rooms = s.rooms[i];
         let places = rooms * rule.size.get();
         sums[0] += total;
@@ -569,6 +579,8 @@ fn classes_and_totals<const G: usize>(
             sums[3] += total_need;
             continue;
         }
+        let counts: [u32; G] = counts.map(|c| c as u32);
+        let mut need: [u32; G] = need.map(|n| n as u32);
         let mut classes = [GradeClasses::default(); G];
         form_classes_from_need(
             &counts[..grades],
