@@ -399,7 +399,6 @@ fn set_classrooms(d: &mut Draft, town: f64, spread: f64) {
 fn base_figures(d: &Draft) -> (u32, f64) {
     let mut over = 0;
     let mut shortfall = 0.0;
-    let mut need = [0; 9];
     let mut out = [Default::default(); 9];
     for (i, s) in d.schools.iter().enumerate() {
         let st = d
@@ -408,18 +407,12 @@ fn base_figures(d: &Draft) -> (u32, f64) {
             .find(|st| st.name == s.stage)
             .map_or(45, |st| st.class_size);
         let rule = crate::engine::classes::ClassRule {
-            size: crate::engine::classes::Divisor::new(st),
+            size: st.max(1),
             oversized: 56,
             super_oversized: 66,
         };
         let p = &d.base[i];
-        form_classes(
-            p,
-            s.classrooms,
-            rule,
-            &mut need[..p.len()],
-            &mut out[..p.len()],
-        );
+        form_classes(p, s.classrooms, rule, &mut out[..p.len()]);
         over += out[..p.len()]
             .iter()
             .map(|c: &crate::engine::classes::GradeClasses| c.oversized)

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
-use super::classes::{ClassRule, Divisor};
+use super::classes::ClassRule;
 use super::delays::{self, DelayCalibration};
 use super::progression::{self, History, RatioError};
 use super::sampling::Quantile;
@@ -226,12 +226,12 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             first_grade: s.first_grade,
             grades: s.grades(),
             rule: ClassRule {
-                size: Divisor::new(
-                    *sc.classes
-                        .standard_size
-                        .get(&s.name)
-                        .unwrap_or(&s.class_size),
-                ),
+                size: (*sc
+                    .classes
+                    .standard_size
+                    .get(&s.name)
+                    .unwrap_or(&s.class_size))
+                .max(1),
                 oversized: sc.classes.oversized,
                 super_oversized: sc.classes.super_oversized,
             },
@@ -416,7 +416,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             base_pupils.push(p);
             total += p;
         }
-        let size = st.rule.size.get() as f32;
+        let size = st.rule.size as f32;
         let design = s.design_rooms as f32 * size;
         // An existing school takes entrants in proportion to its entry grade now; a new school
         // in proportion to one year-group of its design capacity.

@@ -4,51 +4,19 @@
 //! [`allot_dhondt`] for why not largest remainder);
 //! each grade forms `min(need, allotted)` classes, at least 1 when it has pupils; pupils are split
 //! as evenly as possible. With enough classrooms this is the Maimonides rule ⌊(e − 1)/cap⌋ + 1.
-//! Pure integer arithmetic, no allocation: this runs in the Monte Carlo hot loop.
-
-/// Exact division of small whole numbers by a fixed divisor, by multiply and shift.
-///
-/// Exact for `n < 2^24` and divisors `1 ≤ d < 2^16` (class sizes, pupils of one grade of one
-/// school): the error of the rounded-up reciprocal is below `n / 2^40 < 1/d`, and `n · magic`
-/// fits in 64 bits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Divisor {
-    d: u32,
-    magic: u64,
-}
-
-impl Divisor {
-    pub fn new(d: u32) -> Divisor {
-        let d = d.max(1);
-        Divisor {
-            d,
-            magic: (1u64 << 40).div_ceil(u64::from(d)),
-        }
-    }
-
-    pub fn get(self) -> u32 {
-        self.d
-    }
-
-    /// ⌊n / d⌋.
-    #[inline(always)]
-    pub fn quotient(self, n: u32) -> u32 {
-        debug_assert!(n < 1 << 24);
-        ((u64::from(n) * self.magic) >> 40) as u32
-    }
-
-    /// ⌈n / d⌉.
-    #[inline(always)]
-    pub fn div_ceil(self, n: u32) -> u32 {
-        self.quotient(n + self.d - 1)
-    }
-}
+//! No allocation: this runs in the Monte Carlo hot loop.
+//!
+//! The core counts in whole numbers held in `f64`: pupils, classes and classrooms, and the
+//! products D'Hondt compares, are all far below 2^53, so every sum, product and comparison is
+//! exact, and ⌊a / b⌋ of whole numbers below 2^26 is exact too (see [`allot_dhondt`]). Floats
+//! let the compiler use vector instructions where integers would need saturating conversions
+//! and 64-bit products one grade at a time.
 
 /// Class-size thresholds and the stage's standard class size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassRule {
-    /// Standard class size (pupils per classroom).
-    pub size: Divisor,
+    /// Standard class size (pupils per classroom), at least 1.
+    pub size: u32,
     /// A class of at least this many pupils is oversized.
     pub oversized: u32,
     /// A class of at least this many pupils is super-oversized.
@@ -65,11 +33,11 @@ pub struct GradeClasses {
 
 /// Number of classes of at least `threshold` pupils when `pupils` are split as evenly as
 /// possible into `classes` classes: sizes are q or q + 1 (q = ⌊pupils/classes⌋), so the count is
-/// `clamp(pupils − (threshold − 1)·classes, 0, classes)`. No division.
+/// `clamp(pupils − (threshold − 1)·classes, 0, classes)`. No division. Whole numbers.
 #[inline(always)]
-pub fn classes_at_least(pupils: u32, classes: u32, threshold: u32) -> u32 {
-    let floor = threshold.saturating_sub(1) * classes;
-    pupils.saturating_sub(floor).min(classes)
+pub fn classes_at_least(pupils: f64, classes: f64, threshold: u32) -> f64 {
+    let floor = f64::from(threshold.saturating_sub(1)) * classes;
+    (pupils - floor).max(0.0).min(classes)
 }
 
 /// The largest class when `pupils` are split evenly into `classes` classes.
@@ -82,61 +50,78 @@ pub fn max_class_size(pupils: u32, classes: u32) -> u32 {
 }
 
 /// Forms the classes of one school: `pupils[g]` per grade, `classrooms` available.
-/// Writes one [`GradeClasses`] per grade into `out` (same length as `pupils`).
-/// `need` is scratch space of the same length.
+/// Writes one [`GradeClasses`] per grade into `out` (same length as `pupils`, at most
+/// [`MAX_GRADES`]).
+pub fn form_classes(pupils: &[u32], classrooms: u32, rule: ClassRule, out: &mut [GradeClasses]) {
+    debug_assert_eq!(pupils.len(), out.len());
+    let grades = pupils.len().min(MAX_GRADES);
+    let mut p = [0.0f64; MAX_GRADES];
+    let mut need = [0.0f64; MAX_GRADES];
+    let mut total_need = 0.0;
+    for k in 0..grades {
+        p[k] = f64::from(pupils[k]);
+        need[k] = f64::from(pupils[k].div_ceil(rule.size.max(1)));
+        total_need += need[k];
+    }
+    let (mut oversized, mut super_oversized) = ([0.0f64; MAX_GRADES], [0.0f64; MAX_GRADES]);
+    form_classes_whole(
+        &p[..grades],
+        &mut need[..grades],
+        total_need,
+        f64::from(classrooms),
+        rule,
+        &mut oversized[..grades],
+        &mut super_oversized[..grades],
+    );
+    for k in 0..grades {
+        out[k] = GradeClasses {
+            classes: need[k] as u32,
+            oversized: oversized[k] as u32,
+            super_oversized: super_oversized[k] as u32,
+        };
+    }
+}
+
+/// Largest number of grades in a school that class formation handles.
+pub const MAX_GRADES: usize = 16;
+
+/// [`form_classes`] in whole numbers held in `f64`, when `need` already holds each grade's
+/// ⌈pupils / standard size⌉ and `total_need` their sum (the simulation computes them for its
+/// totals anyway). Turns `need` into each grade's classes and writes each grade's oversized
+/// and super-oversized classes.
 ///
 /// Always inlined: the simulation calls it with fixed-size arrays, so every loop below has a
 /// constant trip count and unrolls.
 #[inline(always)]
-pub fn form_classes(
-    pupils: &[u32],
-    classrooms: u32,
+pub fn form_classes_whole(
+    pupils: &[f64],
+    need: &mut [f64],
+    total_need: f64,
+    classrooms: f64,
     rule: ClassRule,
-    need: &mut [u32],
-    out: &mut [GradeClasses],
+    oversized: &mut [f64],
+    super_oversized: &mut [f64],
 ) {
-    debug_assert_eq!(pupils.len(), out.len());
-    let mut total_need = 0u32;
-    for (n, &p) in need.iter_mut().zip(pupils) {
-        *n = rule.size.div_ceil(p);
-        total_need += *n;
-    }
-    form_classes_from_need(pupils, need, total_need, classrooms, rule, out);
-}
-
-/// [`form_classes`] when `need` already holds each grade's ⌈pupils / standard size⌉ and
-/// `total_need` their sum (the simulation computes them for its totals anyway).
-#[inline(always)]
-pub fn form_classes_from_need(
-    pupils: &[u32],
-    need: &mut [u32],
-    total_need: u32,
-    classrooms: u32,
-    rule: ClassRule,
-    out: &mut [GradeClasses],
-) {
-    if total_need <= classrooms && rule.size.get() < rule.oversized {
+    if total_need <= classrooms && rule.size < rule.oversized {
         // Every grade has the classes it needs, so no class is above the standard size,
         // which is below the oversized threshold: nothing to count.
-        for (o, &n) in out.iter_mut().zip(need.iter()) {
-            *o = GradeClasses {
-                classes: n,
-                oversized: 0,
-                super_oversized: 0,
-            };
-        }
+        oversized.fill(0.0);
+        super_oversized.fill(0.0);
         return;
     }
     if total_need > classrooms {
         allot_dhondt(need, total_need, classrooms);
     }
-    for ((o, &p), &c) in out.iter_mut().zip(pupils).zip(need.iter()) {
-        let classes = if p > 0 { c.max(1) } else { 0 };
-        *o = GradeClasses {
-            classes,
-            oversized: classes_at_least(p, classes, rule.oversized),
-            super_oversized: classes_at_least(p, classes, rule.super_oversized),
-        };
+    for (((c, &p), o), so) in need
+        .iter_mut()
+        .zip(pupils)
+        .zip(oversized.iter_mut())
+        .zip(super_oversized.iter_mut())
+    {
+        let classes = if p > 0.0 { c.max(1.0) } else { 0.0 };
+        *c = classes;
+        *o = classes_at_least(p, classes, rule.oversized);
+        *so = classes_at_least(p, classes, rule.super_oversized);
     }
 }
 
@@ -150,37 +135,34 @@ pub fn form_classes_from_need(
 /// means more oversized classes". D'Hondt is proportional and house-monotone, and never gives a
 /// grade more than its need while another grade is short.
 #[inline(always)]
-fn allot_dhondt(need: &mut [u32], total_need: u32, classrooms: u32) {
-    const MAX_GRADES: usize = 16;
+fn allot_dhondt(need: &mut [f64], total_need: f64, classrooms: f64) {
     let grades = need.len().min(MAX_GRADES);
-    let mut votes = [0u32; MAX_GRADES];
-    let mut given = 0u32;
-    // ⌊need·classrooms/total_need⌋ by a reciprocal: the exact quotient has a denominator of at
-    // most total_need (< 2^20), so a fractional part is either 0 or ≥ 2^-20, far above the
-    // rounding error of the product; the tiny offset keeps exact integers from flooring down.
-    let scale = f64::from(classrooms) / f64::from(total_need);
-    for (g, n) in need.iter_mut().enumerate().take(grades) {
-        votes[g] = *n;
-        let share = (f64::from(*n) * scale + 1e-9) as u32;
-        *n = share;
-        given += share;
+    let mut votes = [0.0f64; MAX_GRADES];
+    let mut given = 0.0;
+    // ⌊need·classrooms/total_need⌋: the product is exact, and when the exact quotient is not a
+    // whole number it is at least 1/total_need below the next one, far more than the rounding
+    // of the division (relative 2^-53) can cover while need·classrooms < 2^40, so the rounded
+    // quotient floors to the exact floor.
+    for (v, n) in votes.iter_mut().zip(need.iter_mut()).take(grades) {
+        *v = *n;
+        *n = (*n * classrooms / total_need).floor();
+        given += *n;
     }
     // At most `grades − 1` classrooms are left (D'Hondt meets the lower quota). Priorities
-    // votes / (allotted + 1) are compared cross-multiplied in u64, exact (ties included) and
-    // without a division. The running best is carried in registers and the winner's count is
-    // raised without indexing by it, so the loop never goes through memory: with a fixed grade
-    // count it unrolls into straight-line code.
-    for _ in given..classrooms {
-        let (mut best, mut best_votes, mut best_div) =
-            (0, u64::from(votes[0]), u64::from(need[0]) + 1);
+    // votes / (allotted + 1) are compared cross-multiplied, exact (ties included) and without a
+    // division. The running best is carried in registers and the winner's count is raised
+    // without indexing by it, so with a fixed grade count the loop is straight-line code.
+    let left = (classrooms - given) as u32;
+    for _ in 0..left {
+        let (mut best, mut best_votes, mut best_div) = (0, votes[0], need[0] + 1.0);
         for g in 1..grades {
-            let (v, d) = (u64::from(votes[g]), u64::from(need[g]) + 1);
+            let (v, d) = (votes[g], need[g] + 1.0);
             if v * best_div > best_votes * d {
                 (best, best_votes, best_div) = (g, v, d);
             }
         }
         for (g, n) in need.iter_mut().enumerate().take(grades) {
-            *n += u32::from(g == best);
+            *n += f64::from(u8::from(g == best));
         }
     }
 }
@@ -192,28 +174,54 @@ mod tests {
 
     fn rule(size: u32) -> ClassRule {
         ClassRule {
-            size: Divisor::new(size),
+            size,
             oversized: 56,
             super_oversized: 66,
         }
     }
 
     fn form(pupils: &[u32], classrooms: u32, size: u32) -> Vec<GradeClasses> {
-        let mut need = vec![0; pupils.len()];
         let mut out = vec![GradeClasses::default(); pupils.len()];
-        form_classes(pupils, classrooms, rule(size), &mut need, &mut out);
+        form_classes(pupils, classrooms, rule(size), &mut out);
         out
     }
 
+    /// The float shortcuts of the hot loop give the integer results: ⌈c / size⌉ in f32 (the
+    /// simulation's need per grade) and the lower quota ⌊n·rooms / total⌋ in f64.
     #[test]
-    fn divisor_is_exact() {
-        for d in [1, 7, 45, 50, 56, 1000, 2048] {
-            let div = Divisor::new(d);
-            for n in (0..(1 << 23)).step_by(997).chain([(1 << 23) - 1]) {
-                assert_eq!(div.quotient(n), n / d, "{n}/{d}");
-                assert_eq!(div.div_ceil(n), n.div_ceil(d), "ceil {n}/{d}");
+    fn whole_number_division_in_floats_is_exact() {
+        for size in 1..=100u32 {
+            for c in (0..10_000u32).chain((10_000..1 << 20).step_by(97 + size as usize)) {
+                let f = (c as f32 / size as f32).ceil();
+                assert_eq!(f as u32, c.div_ceil(size), "⌈{c}/{size}⌉");
             }
         }
+        for total in [2u32, 3, 7, 45, 999, 65_537, 1 << 20] {
+            for n in [1, 2, total / 3, total / 2, total - 1] {
+                for rooms in [1, 2, total / 7 + 1, total / 2, total - 1] {
+                    let f = (f64::from(n) * f64::from(rooms) / f64::from(total)).floor();
+                    assert_eq!(f as u64, u64::from(n) * u64::from(rooms) / u64::from(total));
+                }
+            }
+        }
+    }
+
+    /// D'Hondt the textbook way: every classroom in turn to the largest need / (allotted + 1),
+    /// ties to the lower grade, in integers.
+    fn dhondt_from_nothing(need: &[u32], rooms: u32) -> Vec<u32> {
+        let mut given = vec![0u32; need.len()];
+        for _ in 0..rooms {
+            let mut best = 0;
+            for g in 1..need.len() {
+                if u64::from(need[g]) * u64::from(given[best] + 1)
+                    > u64::from(need[best]) * u64::from(given[g] + 1)
+                {
+                    best = g;
+                }
+            }
+            given[best] += 1;
+        }
+        given
     }
 
     #[test]
@@ -296,11 +304,26 @@ mod tests {
             }
         }
 
+        /// Starting from the lower quotas gives what D'Hondt from nothing gives.
+        #[test]
+        fn dhondt_from_lower_quotas_is_dhondt(
+            need in proptest::collection::vec(0u32..400, 1..10),
+            short in 1u32..400,
+        ) {
+            let total: u32 = need.iter().sum();
+            prop_assume!(total > 1);
+            let rooms = total.saturating_sub(short).max(1).min(total - 1);
+            let mut got: Vec<f64> = need.iter().map(|&n| f64::from(n)).collect();
+            allot_dhondt(&mut got, f64::from(total), f64::from(rooms));
+            let got: Vec<u32> = got.iter().map(|&n| n as u32).collect();
+            prop_assert_eq!(got, dhondt_from_nothing(&need, rooms));
+        }
+
         #[test]
         fn even_split_counts_match_explicit_classes(p in 0u32..2000, c in 1u32..40) {
             let sizes: Vec<u32> = (0..c).map(|i| p / c + u32::from(i < p % c)).collect();
             prop_assert_eq!(sizes.iter().sum::<u32>(), p);
-            prop_assert_eq!(classes_at_least(p, c, 56), sizes.iter().filter(|&&s| s >= 56).count() as u32);
+            prop_assert_eq!(classes_at_least(f64::from(p), f64::from(c), 56) as u32, sizes.iter().filter(|&&s| s >= 56).count() as u32);
             prop_assert_eq!(max_class_size(p, c), *sizes.iter().max().unwrap_or(&0));
         }
     }

@@ -5,7 +5,7 @@
 //! each year; the central case can also ask for every school's classes.
 
 use super::assemble::{Assembled, Group};
-use super::classes::{GradeClasses, form_classes_from_need, max_class_size};
+use super::classes::{MAX_GRADES, form_classes_whole, max_class_size};
 use super::results::Metric;
 use crate::model::Driver;
 
@@ -28,9 +28,6 @@ pub struct DrawInputs {
     /// `u16::MAX` when after the horizon.
     pub open_t: Vec<u16>,
 }
-
-/// Largest number of grades in a stage the simulation handles.
-pub const MAX_GRADES: usize = 16;
 
 /// Pupils of one grade of one school are counted up to 2^20 (a million): beyond any real
 /// school, and small enough that the sums over [`MAX_GRADES`] grades stay exact in f32.
@@ -451,7 +448,7 @@ fn rebalance<const G: usize>(
     if m.rebalancing <= 0.0 || end <= start {
         return 0.0;
     }
-    let size = m.stages[m.school_stage[start]].rule.size.get() as f32;
+    let size = m.stages[m.school_stage[start]].rule.size as f32;
     let (mut excess, mut spare) = (0.0f32, 0.0f32);
     for i in start..end {
         let places = s.rooms[i] as f32 * size;
@@ -543,8 +540,9 @@ fn classes_and_totals<const G: usize>(
     let areas = m.areas();
     let stage = &m.stages[g.stage];
     let rule = stage.rule;
-    let size = rule.size.get() as f32;
-    let mut sums = [0u32; 6];
+    let size = rule.size as f32;
+    // Whole numbers, exact in f64.
+    let mut sums = [0.0f64; 6];
     for i in g.start..g.end {
         if !s.open(m, i) {
             continue;
@@ -567,46 +565,47 @@ fn classes_and_totals<const G: usize>(
             total += *c;
             total_need += *n;
         }
-        let (total, total_need) = (total as u32, total_need as u32);
-        let rooms = s.rooms[i];
-        let places = rooms * rule.size.get();
+        let rooms = f64::from(s.rooms[i]);
+        let places = rooms * f64::from(rule.size);
+        let (total, total_need) = (f64::from(total), f64::from(total_need));
         sums[0] += total;
         sums[1] += places;
-        sums[2] += total.saturating_sub(places);
-        if total_need <= rooms && rule.size.get() < rule.oversized && detail.is_none() {
-            // The common case of `form_classes`, without building its per-grade rows: every
-            // grade has the classes it needs, none above the standard size, so none oversized.
+        sums[2] += (total - places).max(0.0);
+        if total_need <= rooms && rule.size < rule.oversized && detail.is_none() {
+            // The common case of `form_classes_whole`, without its per-grade rows: every grade
+            // has the classes it needs, none above the standard size, so none oversized.
             sums[3] += total_need;
             continue;
         }
-        let counts: [u32; G] = counts.map(|c| c as u32);
-        let mut need: [u32; G] = need.map(|n| n as u32);
-        let mut classes = [GradeClasses::default(); G];
-        form_classes_from_need(
+        let counts: [f64; G] = counts.map(f64::from);
+        let mut classes: [f64; G] = need.map(f64::from);
+        let (mut oversized, mut super_oversized) = ([0.0f64; G], [0.0f64; G]);
+        form_classes_whole(
             &counts[..grades],
-            &mut need[..grades],
+            &mut classes[..grades],
             total_need,
             rooms,
             rule,
-            &mut classes[..grades],
+            &mut oversized[..grades],
+            &mut super_oversized[..grades],
         );
-        for c in &classes[..grades] {
-            sums[3] += c.classes;
-            sums[4] += c.oversized;
-            sums[5] += c.super_oversized;
+        for k in 0..grades {
+            sums[3] += classes[k];
+            sums[4] += oversized[k];
+            sums[5] += super_oversized[k];
         }
         if let Some(d) = detail.as_deref_mut() {
             for k in 0..grades {
-                let c = classes[k];
+                let (pupils, classes) = (counts[k] as u32, classes[k] as u32);
                 d.push(SchoolCell {
                     school: i as u32,
                     t: t as u16,
                     grade: stage.first_grade + k as u8,
-                    pupils: counts[k],
-                    classes: c.classes,
-                    max_class_size: max_class_size(counts[k], c.classes),
-                    oversized: c.oversized,
-                    super_oversized: c.super_oversized,
+                    pupils,
+                    classes,
+                    max_class_size: max_class_size(pupils, classes),
+                    oversized: oversized[k] as u32,
+                    super_oversized: super_oversized[k] as u32,
                 });
             }
         }
