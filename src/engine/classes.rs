@@ -150,10 +150,53 @@ fn allot_dhondt(need: &mut [f64], total_need: f64, classrooms: f64) {
     }
     // At most `grades − 1` classrooms are left (D'Hondt meets the lower quota). Priorities
     // votes / (allotted + 1) are compared cross-multiplied, exact (ties included) and without a
-    // division. The running best is carried in registers and the winner's count is raised
-    // without indexing by it, so with a fixed grade count the loop is straight-line code.
-    let left = (classrooms - given) as u32;
-    for _ in 0..left {
+    // division.
+    let left = classrooms - given;
+    if left <= 0.0 {
+        return;
+    }
+    // Usually each of the `left` grades of highest priority takes one, and none takes two.
+    // Rank the priorities (ties to the lower grade): grade by grade, whom it is ahead of, all
+    // grades at once; the comparisons are independent of each other, where giving classrooms
+    // one by one is a chain.
+    let mut div = [0.0f64; MAX_GRADES];
+    for (d, n) in div.iter_mut().zip(need.iter()).take(grades) {
+        *d = *n + 1.0;
+    }
+    let mut rank = [0.0f64; MAX_GRADES];
+    for g in 0..grades {
+        let (vg, dg) = (votes[g], div[g]);
+        for h in 0..grades {
+            let (ahead, behind) = (vg * div[h], votes[h] * dg);
+            let tie_ahead = if g < h {
+                ahead >= behind
+            } else {
+                ahead > behind
+            };
+            rank[h] += f64::from(u8::from(tie_ahead));
+        }
+    }
+    // The last grade to take one sets the bar; no grade above it may have a second priority
+    // votes / (allotted + 2) that reaches it.
+    let (mut bar_votes, mut bar_div) = (0.0, 0.0);
+    for g in 0..grades {
+        let last = f64::from(u8::from(rank[g] == left - 1.0));
+        bar_votes += last * votes[g];
+        bar_div += last * div[g];
+    }
+    let mut one_each = true;
+    for g in 0..grades {
+        one_each &= rank[g] >= left || votes[g] * bar_div < bar_votes * (div[g] + 1.0);
+    }
+    if one_each {
+        for (n, &r) in need.iter_mut().zip(&rank).take(grades) {
+            *n += f64::from(u8::from(r < left));
+        }
+        return;
+    }
+    // Otherwise one by one: the running best is carried in registers and the winner's count
+    // is raised without indexing by it.
+    for _ in 0..left as u32 {
         let (mut best, mut best_votes, mut best_div) = (0, votes[0], need[0] + 1.0);
         for g in 1..grades {
             let (v, d) = (votes[g], need[g] + 1.0);
@@ -245,6 +288,20 @@ mod tests {
     }
 
     #[test]
+    fn a_grade_can_take_two_of_the_rooms_left_after_the_lower_quotas() {
+        // Needs 1, 1, 5 (total 7) for 4 rooms: lower quotas 4/7, 4/7, 20/7 → 0, 0, 2. The two
+        // rooms left both go to grade 3 (5/3 and 5/4 beat 1/1), not one each to the top two.
+        // Grades 1 and 2 still form the one class a grade with pupils always has.
+        let out = form(&[45, 45, 225], 4, 45);
+        assert_eq!(
+            out.iter().map(|c| c.classes).collect::<Vec<_>>(),
+            vec![1, 1, 4]
+        );
+        // 225 in 4 classes = 57 + 56 + 56 + 56: all oversized, none super.
+        assert_eq!((out[2].oversized, out[2].super_oversized), (4, 0));
+    }
+
+    #[test]
     fn a_grade_with_pupils_gets_a_class_even_without_rooms() {
         let out = form(&[70, 0], 0, 45);
         assert_eq!(
@@ -304,10 +361,12 @@ mod tests {
             }
         }
 
-        /// Starting from the lower quotas gives what D'Hondt from nothing gives.
+        /// Starting from the lower quotas gives what D'Hondt from nothing gives, whether each of
+        /// the grades of highest priority takes one of the rooms left or one takes several
+        /// (small needs make that common).
         #[test]
         fn dhondt_from_lower_quotas_is_dhondt(
-            need in proptest::collection::vec(0u32..400, 1..10),
+            need in proptest::collection::vec(prop_oneof![0u32..12, 0u32..400], 1..10),
             short in 1u32..400,
         ) {
             let total: u32 = need.iter().sum();
