@@ -434,6 +434,21 @@ fn step_fixed<const G: usize>(
     classes_and_totals::<G>(m, s, out, t, g, grades, detail);
 }
 
+/// The sum of whole numbers (exact in f32 below 2^24, in any order), added pairwise: a tree
+/// ⌈log2 G⌉ additions deep instead of a chain of G − 1.
+#[inline(always)]
+fn whole_sum<const G: usize>(mut x: [f32; G]) -> f32 {
+    let mut len = G;
+    while len > 1 {
+        let half = len / 2;
+        for k in 0..half {
+            x[k] += x[len - 1 - k];
+        }
+        len -= half;
+    }
+    x.first().copied().unwrap_or(0.0)
+}
+
 /// Moves pupils above places from schools in `start..end` to schools of the same range with
 /// spare places (new schools first, then in proportion to spare places), at most the scenario's
 /// share of the excess. Reads each school's pupils from `s.totals`. Returns the pupils moved.
@@ -553,7 +568,6 @@ fn classes_and_totals<const G: usize>(
         // two such numbers is an integer only when the exact one is). Vector instructions do
         // what the integer version spent on saturating conversions and 64-bit products.
         let (mut counts, mut need) = ([0.0f32; G], [0.0f32; G]);
-        let (mut total, mut total_need) = (0.0f32, 0.0f32);
         for ((c, n), &x) in counts[..grades]
             .iter_mut()
             .zip(&mut need[..grades])
@@ -562,9 +576,8 @@ fn classes_and_totals<const G: usize>(
             // Pupils are whole children: round half up.
             *c = (x + 0.5).clamp(0.0, MAX_GRADE_PUPILS).floor();
             *n = (*c / size).ceil();
-            total += *c;
-            total_need += *n;
         }
+        let (total, total_need) = (whole_sum(counts), whole_sum(need));
         let rooms = f64::from(s.rooms[i]);
         let places = rooms * f64::from(rule.size);
         let (total, total_need) = (f64::from(total), f64::from(total_need));
