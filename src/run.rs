@@ -207,6 +207,10 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
                 result: &d.result,
             })
             .collect();
+        let order = charts::ranking(&views);
+        let views: Vec<RunView> = order.iter().map(|&i| views[i]).collect();
+        let scenario_charts: Vec<Vec<PathBuf>> =
+            order.iter().map(|&i| scenario_charts[i].clone()).collect();
         let files = charts::write_compare_charts(&views, opts, compare.path())?;
         charts::write_report(&views, opts, compare.path(), &scenario_charts, &files)?;
     }

@@ -151,6 +151,37 @@ pub struct RunView<'a> {
     pub result: &'a ScenarioResult,
 }
 
+/// The order in which the comparison shows scenarios: most oversized classes cleared by the
+/// last target year first (central case), so the headline chart reads as a ranking of which
+/// scenario gets there; ties by scenario name. Returns indices into `runs`.
+pub fn ranking(runs: &[RunView]) -> Vec<usize> {
+    let base = runs.iter().map(|r| r.result.base_year.0).min().unwrap_or(0);
+    let horizon = runs.iter().map(|r| r.result.horizon.0).max().unwrap_or(0);
+    let years = series::target_years(
+        runs.iter()
+            .flat_map(|r| r.scenario.targets.iter().map(|t| t.year.0)),
+        base,
+        horizon,
+    );
+    let last = years.last().copied().unwrap_or(horizon);
+    let cleared = |r: &RunView| {
+        series::point(
+            r.result,
+            crate::engine::results::Metric::Cleared,
+            last,
+            series::CITY,
+        )
+        .map_or(f64::NEG_INFINITY, |p| p.central)
+    };
+    let mut order: Vec<usize> = (0..runs.len()).collect();
+    order.sort_by(|&a, &b| {
+        cleared(&runs[b])
+            .total_cmp(&cleared(&runs[a]))
+            .then_with(|| runs[a].scenario.name.cmp(&runs[b].scenario.name))
+    });
+    order
+}
+
 /// The charts of one scenario (file stem = chart name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScenarioChart {

@@ -318,6 +318,42 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
     (data_set(), runs)
 }
 
+/// The comparison (headline chart, comparison report) ranks scenarios by oversized classes
+/// cleared by the last target year, most first, ties by name. Here that year is 2021, where
+/// the fake scenarios keep 9 % (accelerated), 13 % (birth decline), 15 % (plan and its twin),
+/// 27 %, 62 % and 126 % of the 2019 oversized classes.
+#[test]
+fn comparison_ranks_scenarios_by_classes_cleared() {
+    let (data, mut runs) = fake_runs();
+    let (mut twin, result) = runs[0].clone();
+    twin.name = "a-plan-twin".into();
+    runs.push((twin, result));
+    let views: Vec<RunView> = runs
+        .iter()
+        .map(|(scenario, result)| RunView {
+            scenario,
+            data: &data,
+            result,
+        })
+        .collect();
+    let names: Vec<&str> = charts::ranking(&views)
+        .iter()
+        .map(|&i| views[i].scenario.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "accelerated",
+            "birth-decline",
+            "a-plan-twin",
+            "plan",
+            "migrant-surge",
+            "current-pace",
+            "no-build"
+        ]
+    );
+}
+
 /// Renders every chart and the report for `lang` into `dir`; returns the report's path and
 /// every chart written.
 fn render_all(
