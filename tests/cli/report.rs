@@ -318,6 +318,17 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
     (data_set(), runs)
 }
 
+/// What the charts read, for each fake run.
+fn views<'a>(data: &'a DataSet, runs: &'a [(Scenario, ScenarioResult)]) -> Vec<RunView<'a>> {
+    runs.iter()
+        .map(|(scenario, result)| RunView {
+            scenario,
+            data,
+            result,
+        })
+        .collect()
+}
+
 /// The comparison (headline chart, comparison report) ranks scenarios by oversized classes
 /// cleared by the last target year, most first, ties by name. Here that year is 2021, where
 /// the fake scenarios keep 9 % (accelerated), 13 % (birth decline), 15 % (plan and its twin),
@@ -328,14 +339,7 @@ fn comparison_ranks_scenarios_by_classes_cleared() {
     let (mut twin, result) = runs[0].clone();
     twin.name = "a-plan-twin".into();
     runs.push((twin, result));
-    let views: Vec<RunView> = runs
-        .iter()
-        .map(|(scenario, result)| RunView {
-            scenario,
-            data: &data,
-            result,
-        })
-        .collect();
+    let views = views(&data, &runs);
     let names: Vec<&str> = charts::ranking(&views)
         .iter()
         .map(|&i| views[i].scenario.name.as_str())
@@ -364,14 +368,7 @@ fn render_all(
 ) -> (PathBuf, Vec<PathBuf>) {
     let (data, mut runs) = fake_runs();
     runs.truncate(scenarios);
-    let views: Vec<RunView> = runs
-        .iter()
-        .map(|(scenario, result)| RunView {
-            scenario,
-            data: &data,
-            result,
-        })
-        .collect();
+    let views = views(&data, &runs);
     let opts = ChartOptions {
         lang,
         formats: formats.to_vec(),
