@@ -564,9 +564,9 @@ fn classes_and_totals<const G: usize>(
         }
         let o = m.school_offset[i];
         // Whole pupils and classes needed per grade, in f32: every value is a whole number below
-        // 2^24, so the sums are exact, and so is ⌈c / size⌉ (the correctly rounded quotient of
-        // two such numbers is an integer only when the exact one is). Vector instructions do
-        // what the integer version spent on saturating conversions and 64-bit products.
+        // 2^24, so the sums are exact, and so is ⌈c / size⌉ (a quotient just above a whole
+        // number is never rounded down onto it in this range; a test checks it). Vector
+        // instructions do what integers needed saturating conversions and 64-bit products for.
         let (mut counts, mut need) = ([0.0f32; G], [0.0f32; G]);
         for ((c, n), &x) in counts[..grades]
             .iter_mut()
@@ -577,10 +577,9 @@ fn classes_and_totals<const G: usize>(
             *c = (x + 0.5).clamp(0.0, MAX_GRADE_PUPILS).floor();
             *n = (*c / size).ceil();
         }
-        let (total, total_need) = (whole_sum(counts), whole_sum(need));
+        let (total, total_need) = (f64::from(whole_sum(counts)), f64::from(whole_sum(need)));
         let rooms = f64::from(s.rooms[i]);
         let places = rooms * f64::from(rule.size);
-        let (total, total_need) = (f64::from(total), f64::from(total_need));
         sums[0] += total;
         sums[1] += places;
         sums[2] += (total - places).max(0.0);
