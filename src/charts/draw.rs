@@ -790,6 +790,21 @@ fn target_ceilings(run: &RunView, lang: Lang) -> Option<Line> {
     })
 }
 
+/// The years the headline chart shows bars for: the scenarios' target years within (earliest
+/// base year, latest horizon], or that horizon, at most one per bar shade.
+pub(super) fn cleared_years(runs: &[RunView]) -> Vec<u16> {
+    let base = runs.iter().map(|r| r.result.base_year.0).min().unwrap_or(0);
+    let horizon = runs.iter().map(|r| r.result.horizon.0).max().unwrap_or(0);
+    let mut years = series::target_years(
+        runs.iter()
+            .flat_map(|r| r.scenario.targets.iter().map(|t| t.year.0)),
+        base,
+        horizon,
+    );
+    years.truncate(BAR_FILLS.len());
+    years
+}
+
 /// The headline chart: oversized classes cleared per scenario by each target year, with
 /// P10–P90 whiskers and the base year's oversized classes as the ceiling.
 pub fn draw_cleared_by_scenario<DB: DrawingBackend>(
@@ -801,14 +816,7 @@ pub fn draw_cleared_by_scenario<DB: DrawingBackend>(
     let lang = opts.lang;
     let s = scale(root);
     let base = runs.iter().map(|r| r.result.base_year.0).min().unwrap_or(0);
-    let horizon = runs.iter().map(|r| r.result.horizon.0).max().unwrap_or(0);
-    let mut years = series::target_years(
-        runs.iter()
-            .flat_map(|r| r.scenario.targets.iter().map(|t| t.year.0)),
-        base,
-        horizon,
-    );
-    years.truncate(BAR_FILLS.len());
+    let years = cleared_years(runs);
     let groups: Vec<BarGroup> = runs
         .iter()
         .map(|run| BarGroup {

@@ -152,18 +152,10 @@ pub struct RunView<'a> {
 }
 
 /// The order in which the comparison shows scenarios: most oversized classes cleared by the
-/// last target year first (central case), so the headline chart reads as a ranking of which
-/// scenario gets there; ties by scenario name. Returns indices into `runs`.
+/// last target year of the headline chart first (central case), so that chart reads as a
+/// ranking of which scenario gets there; ties by scenario name. Returns indices into `runs`.
 pub fn ranking(runs: &[RunView]) -> Vec<usize> {
-    let base = runs.iter().map(|r| r.result.base_year.0).min().unwrap_or(0);
-    let horizon = runs.iter().map(|r| r.result.horizon.0).max().unwrap_or(0);
-    let years = series::target_years(
-        runs.iter()
-            .flat_map(|r| r.scenario.targets.iter().map(|t| t.year.0)),
-        base,
-        horizon,
-    );
-    let last = years.last().copied().unwrap_or(horizon);
+    let last = draw::cleared_years(runs).last().copied().unwrap_or(0);
     let cleared = |r: &RunView| {
         series::point(
             r.result,
