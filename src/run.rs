@@ -159,7 +159,15 @@ pub fn run(
 fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
     let mut staged = Vec::new();
     let mut scenario_charts = Vec::new();
-    for d in done {
+    let views: Vec<RunView> = done
+        .iter()
+        .map(|d| RunView {
+            scenario: &d.scenario,
+            data: &d.data,
+            result: &d.result,
+        })
+        .collect();
+    for (d, view) in done.iter().zip(&views) {
         let dir = StagedDir::begin(&req.out.join(&d.scenario.name))?;
         let manifest = Manifest {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -175,14 +183,15 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         };
         tables::write_scenario_tables(dir.path(), &d.result, &manifest)?;
         if let Some(opts) = &req.charts {
-            let view = RunView {
-                scenario: &d.scenario,
-                data: &d.data,
-                result: &d.result,
-            };
-            let files = charts::write_scenario_charts(&view, opts, dir.path())?;
+            let base = d
+                .scenario
+                .meta
+                .base
+                .as_ref()
+                .and_then(|b| views.iter().find(|v| &v.scenario.name == b));
+            let files = charts::write_scenario_charts(view, base, opts, dir.path())?;
             charts::write_report(
-                std::slice::from_ref(&view),
+                std::slice::from_ref(view),
                 opts,
                 dir.path(),
                 std::slice::from_ref(&files),
@@ -199,14 +208,6 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         .collect();
     tables::write_compare_summary(compare.path(), &rows)?;
     if let Some(opts) = &req.charts {
-        let views: Vec<RunView> = done
-            .iter()
-            .map(|d| RunView {
-                scenario: &d.scenario,
-                data: &d.data,
-                result: &d.result,
-            })
-            .collect();
         let order = charts::ranking(&views);
         let views: Vec<RunView> = order.iter().map(|&i| views[i]).collect();
         let scenario_charts: Vec<Vec<PathBuf>> =

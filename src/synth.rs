@@ -898,6 +898,7 @@ pub fn no_build_scenario(horizon: u16) -> Scenario {
         title_zh: "不建设".into(),
         title_en: "No construction".into(),
         description: String::new(),
+        meta: Default::default(),
         data: std::path::PathBuf::new(),
         base_year: None,
         horizon: SchoolYear(horizon),

@@ -91,10 +91,11 @@ fn figure(out: &mut String, path: &Path, alt: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn central_range(p: Option<series::Point>) -> String {
+/// The median of the draws with its P10–P90 range in brackets.
+fn median_range(p: Option<series::Point>) -> String {
     match p {
         // An observed year (the base year) has no spread: show the count alone.
-        Some(p) if p.p10 == p.central && p.p90 == p.central => series::thousands(p.central),
+        Some(p) if p.p10 == p.p50 && p.p90 == p.p50 => series::thousands(p.p50),
         Some(p) => {
             let sep = if p.p10 < 0.0 || p.p90 < 0.0 {
                 " – "
@@ -103,7 +104,7 @@ fn central_range(p: Option<series::Point>) -> String {
             };
             format!(
                 "{} <span class=\"range\">({}{sep}{})</span>",
-                series::thousands(p.central),
+                series::thousands(p.p50),
                 series::thousands(p.p10),
                 series::thousands(p.p90)
             )
@@ -155,18 +156,19 @@ fn render(
         o,
         "<p class=\"note\">{}</p>",
         l(
-            "全市合计。数字为中心情形（所有不确定假设取中间值），括号内为各次模拟的P10–P90区间。",
-            "City-wide. Figures are the central case (every uncertain assumption at its central value); brackets give the P10–P90 range over the draws."
+            "全市合计。数字为各次模拟的中位数，括号内为P10–P90区间；分流学生为至该年累计（模拟平均）。",
+            "City-wide. Figures are the median of the draws, brackets the P10–P90 range; pupils moved are cumulative to the year (mean of the draws)."
         )
     )?;
     writeln!(
         o,
-        "<table class=\"key\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<table class=\"key\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         l("情景", "Scenario"),
         l("年份", "Year"),
         l("大班额（个）", "Oversized classes"),
-        l("超大班额（个）", "Super-oversized classes"),
-        l("比基年减少（个）", "Cleared since base year"),
+        l("超大班额（个）", "Super-oversized"),
+        l("比基年减少（个）", "Cleared"),
+        l("分流学生（人）", "Pupils moved"),
         l("学位缺口（个）", "Shortfall (places)")
     )?;
     for run in runs {
@@ -192,10 +194,10 @@ fn render(
             } else {
                 labels::year(*y, lang)
             };
-            let cell = |m: Metric| central_range(series::point(run.result, m, *y, CITY));
+            let cell = |m: Metric| median_range(series::point(run.result, m, *y, CITY));
             writeln!(
                 o,
-                "<tr>{name}<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                "<tr>{name}<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                 esc(&year),
                 cell(Metric::OversizedClasses),
                 cell(Metric::SuperOversizedClasses),
@@ -203,6 +205,12 @@ fn render(
                     "–".to_string()
                 } else {
                     cell(Metric::Cleared)
+                },
+                if i == 0 {
+                    "–".to_string()
+                } else {
+                    super::cleared::pupils_moved_by(run, *y)
+                        .map_or("–".to_string(), series::thousands)
                 },
                 cell(Metric::Shortfall)
             )?;
@@ -256,13 +264,16 @@ fn render(
     for chart in CompareChart::ALL {
         if let Some(path) = find_chart(compare_charts, chart.file_stem()) {
             let alt = match chart {
-                CompareChart::ClearedByScenario => l(
-                    "各情景消除的大班额",
-                    "Oversized classes cleared by scenario",
+                CompareChart::OversizedShare => l(
+                    "各情景大班额占比与达标概率",
+                    "Share of oversized classes by scenario, with P(target met)",
                 ),
-                CompareChart::OversizedOverTime => l(
-                    "各情景大班额变化",
-                    "Oversized classes over time by scenario",
+                CompareChart::SuperOversized => {
+                    l("各情景超大班额", "Super-oversized classes by scenario")
+                }
+                CompareChart::ClearedByScenario => l(
+                    "各情景消除的大班额及分流学生",
+                    "Oversized classes cleared and pupils moved, by scenario",
                 ),
             };
             figure(&mut o, path, alt)?;
@@ -312,8 +323,9 @@ fn scenario_section(
         esc(labels::scenario_title(run, lang)),
         esc(&sc.name)
     )?;
-    if !sc.description.is_empty() {
-        writeln!(o, "<p>{}</p>", esc(&sc.description))?;
+    let description = sc.description_in(lang == Lang::Zh);
+    if !description.is_empty() {
+        writeln!(o, "<p>{}</p>", esc(description))?;
     }
 
     // Assumptions.
@@ -479,7 +491,7 @@ fn scenario_section(
     let mut areas: Vec<_> = run.data.areas.iter().collect();
     areas.sort_by(|a, b| {
         let v = |id: &str| {
-            series::point(run.result, Metric::Shortfall, base, id).map_or(0.0, |p| p.central)
+            series::point(run.result, Metric::Shortfall, base, id).map_or(0.0, |p| p.p50)
         };
         v(&b.id).total_cmp(&v(&a.id))
     });
@@ -495,8 +507,8 @@ fn scenario_section(
             if id == CITY { " class=\"total\"" } else { "" },
             esc(name),
             series::point(run.result, Metric::Shortfall, base, id)
-                .map_or("–".to_string(), |p| series::thousands(p.central)),
-            central_range(series::point(run.result, Metric::Shortfall, target, id))
+                .map_or("–".to_string(), |p| series::thousands(p.p50)),
+            median_range(series::point(run.result, Metric::Shortfall, target, id))
         )?;
     }
     writeln!(o, "</tbody></table>")?;
@@ -504,6 +516,7 @@ fn scenario_section(
     for chart in ScenarioChart::ALL {
         if let Some(path) = find_chart(charts, chart.file_stem()) {
             let alt = match chart {
+                ScenarioChart::VersusBase => l("与基准情景比较", "Against the base scenario"),
                 ScenarioChart::OversizedOverTime => l("大班额变化", "Oversized classes over time"),
                 ScenarioChart::ShortfallByArea => l("各区县学位缺口", "Shortfall by area"),
                 ScenarioChart::DemandByDriver => l("新增学生来源", "Demand by driver"),

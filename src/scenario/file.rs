@@ -91,6 +91,7 @@ const TARGETS: &[(&str, Node)] = &[
 const TOP: &[(&str, Node)] = &[
     ("title", Node::Table(TITLE)),
     ("description", Node::Value),
+    ("base", Node::Value),
     ("data", Node::Value),
     ("base_year", Node::Value),
     ("horizon", Node::Value),
@@ -113,12 +114,27 @@ struct TitleToml {
     en: String,
 }
 
+/// `description = "..."` or `description = { zh = "...", en = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum DescriptionToml {
+    Plain(String),
+    Both(TitleToml),
+}
+
+impl Default for DescriptionToml {
+    fn default() -> DescriptionToml {
+        DescriptionToml::Plain(String::new())
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScenarioToml {
     title: Option<TitleToml>,
     #[serde(default)]
-    description: String,
+    description: DescriptionToml,
+    base: Option<String>,
     data: Spanned<String>,
     base_year: Option<Spanned<i64>>,
     horizon: Spanned<i64>,
@@ -574,6 +590,10 @@ fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
         Some(t) => (t.zh, t.en),
         None => (name.clone(), name.clone()),
     };
+    let (description_zh, description_en) = match raw.description {
+        DescriptionToml::Plain(d) => (d.clone(), d),
+        DescriptionToml::Both(t) => (t.zh, t.en),
+    };
     if raw.data.get_ref().trim().is_empty() {
         p.value("data", raw.data.span(), "the path of a data set folder");
     }
@@ -651,7 +671,11 @@ fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
         name,
         title_zh,
         title_en,
-        description: raw.description,
+        description: description_en,
+        meta: crate::scenario::ScenarioMeta {
+            description_zh,
+            base: raw.base,
+        },
         data,
         base_year,
         horizon: horizon?,

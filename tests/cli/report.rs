@@ -16,7 +16,9 @@ use placeplan::model::{
     Area, AreaKind, DataSet, Project, ProjectKind, ProjectStatus, SchoolYear, YearMonth,
     default_stages,
 };
-use placeplan::scenario::{Cancellations, ClassRules, Pace, Sampling, Scenario, Target};
+use placeplan::scenario::{
+    Cancellations, ClassRules, Pace, Sampling, Scenario, ScenarioMeta, Target,
+};
 
 const AREAS: [(&str, &str, AreaKind, bool); 12] = [
     ("yanfeng", "雁峰区", AreaKind::District, true),
@@ -88,6 +90,10 @@ fn scenario(name: &str, zh: &str, en: &str, pace: Pace) -> Scenario {
         title_zh: zh.into(),
         title_en: en.into(),
         description: format!("Fake scenario `{name}` for the chart tests."),
+        meta: ScenarioMeta {
+            description_zh: format!("图表测试用的虚拟情景“{zh}”。"),
+            base: (name != "current-pace" && name != "plan").then(|| "current-pace".to_string()),
+        },
         data: PathBuf::from("data/hengyang-2019"),
         base_year: None,
         horizon: SchoolYear(2025),
@@ -151,10 +157,11 @@ fn row(year: u16, area: &str, metric: Metric, central: f64, spread: f64) -> Summ
 fn result(shape: &Shape) -> ScenarioResult {
     let mut summary = Vec::new();
     let planned = [4.0, 52.0, 120.0, 175.0, 175.0, 175.0, 175.0];
+    let mut pupils_mean = 700_000.0;
     for (t, year) in (2019u16..=2025).enumerate() {
         let spread = 0.05 * t as f64;
         let oversized = 2033.0 * shape.oversized[t];
-        let classes = 41_000.0 + 600.0 * t as f64;
+        let classes = 14_000.0 + 200.0 * t as f64;
         let shortfall = shape.shortfall[t];
         let mut push = |area: &str, w: f64| {
             summary.push(row(
@@ -172,6 +179,13 @@ fn result(shape: &Shape) -> ScenarioResult {
                 spread * 1.4,
             ));
             summary.push(row(year, area, Metric::Shortfall, shortfall * w, spread));
+            summary.push(row(
+                year,
+                area,
+                Metric::Places,
+                (600_000.0 + 20_000.0 * t as f64) * w,
+                0.0,
+            ));
             summary.push(row(year, area, Metric::Classes, classes * w, 0.01));
             let mut cleared = row(year, area, Metric::Cleared, (2033.0 - oversized) * w, 0.0);
             cleared.p10 = (2033.0 - oversized * (1.0 + spread * 1.2)) * w;
@@ -185,16 +199,25 @@ fn result(shape: &Shape) -> ScenarioResult {
         if t > 0 {
             let natural =
                 [0.0, 9_500.0, 7_200.0, 4_100.0, 900.0, -2_300.0, -5_200.0][t] * shape.births;
-            summary.push(row(year, "ALL", Metric::DemandNatural, natural, 0.25));
-            summary.push(row(
-                year,
-                "ALL",
-                Metric::DemandMigrant,
-                6_200.0 * shape.migrant,
-                0.2,
-            ));
-            summary.push(row(year, "ALL", Metric::DemandReturning, 2_400.0, 0.3));
+            let parts = [
+                row(year, "ALL", Metric::DemandNatural, natural, 0.25),
+                row(
+                    year,
+                    "ALL",
+                    Metric::DemandMigrant,
+                    6_200.0 * shape.migrant,
+                    0.2,
+                ),
+                row(year, "ALL", Metric::DemandReturning, 2_400.0, 0.3),
+            ];
+            // The parts' means add up to the change in the pupils' mean, as in a real run.
+            pupils_mean += parts.iter().map(|r| r.mean).sum::<f64>();
+            summary.extend(parts);
+            summary.push(row(year, "ALL", Metric::PupilsMoved, 1_500.0, 0.2));
         }
+        let mut pupils = row(year, "ALL", Metric::Pupils, pupils_mean, 0.02);
+        pupils.mean = pupils_mean;
+        summary.push(pupils);
         summary.push(row(year, "ALL", Metric::ProjectsPlanned, planned[t], 0.0));
         let mut done = row(year, "ALL", Metric::ProjectsCompleted, planned[t], 0.0);
         done.mean = shape.delivered[t];
@@ -329,12 +352,12 @@ fn views<'a>(data: &'a DataSet, runs: &'a [(Scenario, ScenarioResult)]) -> Vec<R
         .collect()
 }
 
-/// The comparison (headline chart, comparison report) ranks scenarios by oversized classes
-/// cleared by the last target year, most first, ties by name. Here that year is 2021, where
-/// the fake scenarios keep 9 % (accelerated), 13 % (birth decline), 15 % (plan and its twin),
-/// 27 %, 62 % and 126 % of the 2019 oversized classes.
+/// The comparison (headline chart, comparison report) ranks scenarios by their share of
+/// oversized classes in the last share-target year, lowest first, ties by name. Here that year
+/// is 2021, where the fake scenarios keep 9 % (accelerated), 13 % (birth decline), 15 % (plan
+/// and its twin), 27 %, 62 % and 126 % of the 2019 oversized classes, out of the same classes.
 #[test]
-fn comparison_ranks_scenarios_by_classes_cleared() {
+fn comparison_ranks_scenarios_by_share_of_oversized_classes() {
     let (data, mut runs) = fake_runs();
     let (mut twin, result) = runs[0].clone();
     twin.name = "a-plan-twin".into();
@@ -376,8 +399,15 @@ fn render_all(
     };
     let mut scenario_charts = Vec::new();
     for view in &views {
-        let files = charts::write_scenario_charts(view, &opts, &dir.join(&view.scenario.name))
-            .expect("scenario charts");
+        let base = view
+            .scenario
+            .meta
+            .base
+            .as_ref()
+            .and_then(|b| views.iter().find(|v| &v.scenario.name == b));
+        let files =
+            charts::write_scenario_charts(view, base, &opts, &dir.join(&view.scenario.name))
+                .expect("scenario charts");
         scenario_charts.push(files);
     }
     let compare =
@@ -411,16 +441,85 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (be(16), be(20))
 }
 
+/// Units per em of the bundled chart font, read from its `head` table.
+fn font_units_per_em() -> f64 {
+    let font: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GB2312.ttf");
+    let u16_at = |i: usize| u16::from_be_bytes([font[i], font[i + 1]]);
+    let u32_at = |i: usize| u32::from_be_bytes([font[i], font[i + 1], font[i + 2], font[i + 3]]);
+    let head = (0..usize::from(u16_at(4)))
+        .map(|i| 12 + 16 * i)
+        .find(|r| &font[*r..*r + 4] == b"head")
+        .map(|r| u32_at(r + 8) as usize)
+        .expect("font has a head table");
+    f64::from(u16_at(head + 18))
+}
+
+/// Every label of an outlined SVG chart with its size in points when the chart is printed
+/// 16 cm wide: the em of its glyphs (`scale(k -k)` × units per em) against the SVG's width.
+fn text_sizes_at_16cm(svg: &str) -> Vec<(String, f64)> {
+    let width: f64 = svg
+        .split("width=\"")
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .expect("SVG width");
+    let upem = font_units_per_em();
+    let pt_per_unit = 16.0 / 2.54 * 72.0 / width;
+    svg.split("<g fill=")
+        .skip(1)
+        .filter_map(|g| {
+            let k: f64 = g.split(" scale(").nth(1)?.split(' ').next()?.parse().ok()?;
+            let text = g.split("<title>").nth(1)?.split("</title>").next()?;
+            Some((text.to_string(), k * upem * pt_per_unit))
+        })
+        .collect()
+}
+
+/// Memo size: at 16 cm wide every text of every chart is at least 9 pt and the title is
+/// larger than the rest.
+fn assert_memo_readable(chart: &Path, svg: &str) {
+    let sizes = text_sizes_at_16cm(svg);
+    assert!(
+        sizes.len() > 10,
+        "{}: too few labels found",
+        chart.display()
+    );
+    for (text, pt) in &sizes {
+        assert!(
+            *pt >= 9.0,
+            "{}: `{text}` is {pt:.1} pt at 16 cm wide (at least 9 pt needed)",
+            chart.display()
+        );
+    }
+    let (title, largest) = sizes
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("labels");
+    let first = &sizes[0];
+    assert_eq!(
+        first.1,
+        *largest,
+        "{}: the title `{}` is not the largest text (`{title}` is)",
+        chart.display(),
+        first.0
+    );
+    assert!(
+        sizes.iter().filter(|s| s.1 >= *largest - 1e-9).count() <= 3,
+        "{}: the title's size is used elsewhere",
+        chart.display()
+    );
+}
+
 /// Renders `scenarios` of the fake runs in `lang` and `formats` and checks the files and the
 /// report (which embeds the SVG of each chart when there is one, else the PNG).
 fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
     let (_keep, dir) = out_dir(lang);
     let (report, charts) = render_all(&dir, lang, scenarios, formats);
-    // 4 charts per scenario + 2 comparison charts, in each format.
-    let images = scenarios * 4 + 2;
+    // 5 charts per scenario + 3 comparison charts, in each format.
+    let images = scenarios * 5 + 3;
     assert_eq!(charts.len(), images * formats.len());
     for format in formats {
-        let headline = dir.join(format!("compare/cleared_by_scenario.{format}"));
+        let headline = dir.join(format!("compare/{}.{format}", charts::HEADLINE));
         assert!(headline.is_file(), "{} missing", headline.display());
     }
     for chart in &charts {
@@ -439,6 +538,7 @@ fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
                 );
                 // Text is drawn as glyph outlines: no dependence on the viewer's fonts.
                 assert!(!text.contains("<text"), "{} has <text>", chart.display());
+                assert_memo_readable(chart, &text);
                 assert!(
                     text.contains("<use xlink:href=\"#g"),
                     "{} has no glyphs",
@@ -483,9 +583,8 @@ fn charts_and_report_render_in_chinese() {
 
 #[test]
 fn charts_and_report_render_in_english() {
-    // Fewer scenarios and PNG only: the Chinese run checks a full run with both formats (its
-    // report embeds SVG), this one the English words and a report that embeds PNG.
-    check_charts_and_report(Lang::En, 3, &[Format::Png]);
+    // Fewer scenarios: the Chinese run checks a full run, this one the English words.
+    check_charts_and_report(Lang::En, 3, &[Format::Png, Format::Svg]);
 }
 
 /// A Chromium on PATH (or `$CHROMIUM`), if any.
@@ -717,10 +816,20 @@ fn shortfall_chart_shows_the_largest_areas_only() {
         generated: "2019-07-01".into(),
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    charts::write_scenario_charts(&view, &opts, dir.path()).expect("charts");
+    charts::write_scenario_charts(&view, None, &opts, dir.path()).expect("charts");
     let svg = std::fs::read_to_string(dir.path().join("shortfall_by_area.svg")).expect("svg");
-    // Every label is kept as a <title> beside its outlines.
-    assert!(svg.contains("the 20 largest of 30 areas shown"), "subtitle");
+    // Every label is kept as a <title> beside its outlines (a long one wrapped over lines).
+    let titles: Vec<&str> = svg
+        .split("<title>")
+        .skip(1)
+        .filter_map(|t| t.split("</title>").next())
+        .collect();
+    assert!(
+        titles
+            .join(" ")
+            .contains("the 20 largest of 30 areas shown"),
+        "subtitle"
+    );
     let shown = data
         .areas
         .iter()
