@@ -917,8 +917,20 @@ pub fn hbar_plot<DB: DrawingBackend>(
             .map_err(err)?;
         label_w = label_w.max(w);
     }
+    // Value labels only where bars are few enough to carry one each.
+    let max_bars = groups
+        .iter()
+        .map(|g| g.bars.len())
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let labelled = groups.len() * max_bars <= 14;
     let mut value_w = 0u32;
-    for b in groups.iter().flat_map(|g| g.bars.iter().flatten()) {
+    for b in groups
+        .iter()
+        .flat_map(|g| g.bars.iter().flatten())
+        .filter(|_| labelled)
+    {
         let (w, _) = plot
             .estimate_text_size(&b.label, &label_style)
             .map_err(err)?;
@@ -938,7 +950,11 @@ pub fn hbar_plot<DB: DrawingBackend>(
     let (pw, _) = plot.dim_in_pixel();
     let plot_w = f64::from(pw) - f64::from(label_w) - 40.0 * s;
     // Room on the right for the value labels.
-    let room = (f64::from(value_w) + 16.0 * s) / plot_w.max(1.0);
+    let room = if labelled {
+        (f64::from(value_w) + 16.0 * s) / plot_w.max(1.0)
+    } else {
+        0.02
+    };
     let x_hi = hi + span * room / (1.0 - room).max(0.3);
     let x_range = (if lo < 0.0 { lo - span * 0.05 } else { 0.0 })..x_hi;
     let n = groups.len() as f64;
@@ -969,17 +985,6 @@ pub fn hbar_plot<DB: DrawingBackend>(
     let base = plot.get_base_pixel();
     let whisker_style = INK.stroke_width(stroke(2.2 * s));
     let value_style = text_style(TEXT * s, INK);
-    // Is one bar tall enough for a label?
-    let (_, y_top) = chart.backend_coord(&(0.0, n));
-    let (_, y_bottom) = chart.backend_coord(&(0.0, 0.0));
-    let max_bars = groups
-        .iter()
-        .map(|g| g.bars.len())
-        .max()
-        .unwrap_or(1)
-        .max(1);
-    let bar_px = f64::from(y_bottom - y_top) / n * 0.8 / max_bars as f64;
-    let labelled = bar_px >= TEXT * s * 0.9;
     for (gi, group) in groups.iter().enumerate() {
         let top = n - gi as f64;
         let k = group.bars.len().max(1) as f64;

@@ -139,16 +139,8 @@ pub fn draw_oversized_share<DB: DrawingBackend>(
             cells,
         ));
     }
-    let horizon = runs
-        .iter()
-        .map(|r| r.result.horizon.0)
-        .max()
-        .unwrap_or(base);
     let mut columns: Vec<String> = years.iter().map(|y| y.to_string()).collect();
-    columns.push(match lang {
-        Lang::Zh => format!("{horizon}年占比"),
-        Lang::En => format!("share {horizon}"),
-    });
+    columns.push(lang.pick("期末占比", "share at end").to_string());
     let refs = target_shares(runs)
         .into_iter()
         .map(|share| RefLine {
