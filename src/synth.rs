@@ -237,6 +237,8 @@ fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
             name: spec.name.clone(),
             kind: spec.kind,
             urban: spec.kind == AreaKind::District,
+            name_en: None,
+            centroid: None,
         });
         town_share.push(spec.town_share);
         let factor = area_birth_factor(spec.kind) * (1.0 + 0.04 * normal(rng));

@@ -27,9 +27,9 @@ pub fn school_year_axis(lang: Lang) -> &'static str {
 /// An area's name in the chart language: the English name when the data set has one, else
 /// the area's name as written.
 pub fn area_name(area: &crate::model::Area, lang: Lang) -> &str {
-    match lang {
-        Lang::Zh => &area.name,
-        Lang::En => &area.name,
+    match (lang, &area.name_en) {
+        (Lang::En, Some(en)) => en,
+        _ => &area.name,
     }
 }
 

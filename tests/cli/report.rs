@@ -20,19 +20,112 @@ use placeplan::scenario::{
     Cancellations, ClassRules, Pace, Sampling, Scenario, ScenarioMeta, Target,
 };
 
-const AREAS: [(&str, &str, AreaKind, bool); 12] = [
-    ("yanfeng", "雁峰区", AreaKind::District, true),
-    ("shigu", "石鼓区", AreaKind::District, true),
-    ("zhuhui", "珠晖区", AreaKind::District, true),
-    ("zhengxiang", "蒸湘区", AreaKind::District, true),
-    ("nanyue", "南岳区", AreaKind::District, true),
-    ("hengyang-county", "衡阳县", AreaKind::County, false),
-    ("hengnan", "衡南县", AreaKind::County, false),
-    ("hengshan", "衡山县", AreaKind::County, false),
-    ("hengdong", "衡东县", AreaKind::County, false),
-    ("qidong", "祁东县", AreaKind::County, false),
-    ("leiyang", "耒阳市", AreaKind::City, false),
-    ("changning", "常宁市", AreaKind::City, false),
+/// Areas: id, name, English name, kind, urban, rough centroid (lon, lat).
+type AreaSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    AreaKind,
+    bool,
+    (f64, f64),
+);
+const AREAS: [AreaSpec; 12] = [
+    (
+        "yanfeng",
+        "雁峰区",
+        "Yanfeng",
+        AreaKind::District,
+        true,
+        (112.61, 26.88),
+    ),
+    (
+        "shigu",
+        "石鼓区",
+        "Shigu",
+        AreaKind::District,
+        true,
+        (112.60, 26.94),
+    ),
+    (
+        "zhuhui",
+        "珠晖区",
+        "Zhuhui",
+        AreaKind::District,
+        true,
+        (112.68, 26.90),
+    ),
+    (
+        "zhengxiang",
+        "蒸湘区",
+        "Zhengxiang",
+        AreaKind::District,
+        true,
+        (112.56, 26.91),
+    ),
+    (
+        "nanyue",
+        "南岳区",
+        "Nanyue",
+        AreaKind::District,
+        true,
+        (112.73, 27.23),
+    ),
+    (
+        "hengyang-county",
+        "衡阳县",
+        "Hengyang County",
+        AreaKind::County,
+        false,
+        (112.37, 27.09),
+    ),
+    (
+        "hengnan",
+        "衡南县",
+        "Hengnan",
+        AreaKind::County,
+        false,
+        (112.68, 26.74),
+    ),
+    (
+        "hengshan",
+        "衡山县",
+        "Hengshan",
+        AreaKind::County,
+        false,
+        (112.87, 27.23),
+    ),
+    (
+        "hengdong",
+        "衡东县",
+        "Hengdong",
+        AreaKind::County,
+        false,
+        (112.95, 27.08),
+    ),
+    (
+        "qidong",
+        "祁东县",
+        "Qidong",
+        AreaKind::County,
+        false,
+        (112.11, 26.80),
+    ),
+    (
+        "leiyang",
+        "耒阳市",
+        "Leiyang",
+        AreaKind::City,
+        false,
+        (112.86, 26.42),
+    ),
+    (
+        "changning",
+        "常宁市",
+        "Changning",
+        AreaKind::City,
+        false,
+        (112.40, 26.42),
+    ),
 ];
 
 /// Each area's share of the city's oversized classes and shortfall.
@@ -68,11 +161,13 @@ fn data_set() -> DataSet {
         stages: default_stages(),
         areas: AREAS
             .iter()
-            .map(|(id, name, kind, urban)| Area {
+            .map(|(id, name, en, kind, urban, centroid)| Area {
                 id: id.to_string(),
                 name: name.to_string(),
                 kind: *kind,
                 urban: *urban,
+                name_en: Some(en.to_string()),
+                centroid: Some(*centroid),
             })
             .collect(),
         schools: Vec::new(),
@@ -802,6 +897,8 @@ fn shortfall_chart_shows_the_largest_areas_only() {
             name: format!("Extra area {i}"),
             kind: AreaKind::County,
             urban: false,
+            name_en: None,
+            centroid: None,
         });
     }
     let (scenario, result) = &runs[0];
@@ -833,11 +930,14 @@ fn shortfall_chart_shows_the_largest_areas_only() {
     let shown = data
         .areas
         .iter()
-        .filter(|a| svg.contains(&format!("<title>{}</title>", a.name)))
+        .filter(|a| {
+            let label = a.name_en.as_deref().unwrap_or(&a.name);
+            svg.contains(&format!("<title>{label}</title>"))
+        })
         .count();
     assert_eq!(shown, 20);
     assert!(
-        svg.contains("<title>耒阳市</title>"),
-        "the largest area is shown"
+        svg.contains("<title>Leiyang</title>"),
+        "the largest area is shown, by its English name"
     );
 }
