@@ -9,6 +9,7 @@
 //! This module reads results, it never computes a model figure the engine did not produce, and it
 //! writes only into the folder it is given (the caller stages that folder atomically).
 
+mod assumptions;
 mod cleared;
 mod demand;
 pub mod draw;

@@ -661,14 +661,61 @@ fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
         Lang::En => [
             "Current pace",
             "Probability of meeting each target",
-            "雁峰区",
+            "Yanfeng",
             "2,033",
         ],
     };
     for needle in key {
         assert!(html.contains(needle), "report lacks {needle}");
     }
+    if lang == Lang::Zh {
+        assert_no_english(&html);
+    }
     assert_report_renders(&report, Some(images));
+    // Two charts a page (16 cm wide, as in a memo), the opening pages and a page of tables
+    // per scenario at most: a half-empty page per scenario would break the bound.
+    assert_report_prints(
+        &report,
+        images.div_ceil(2)..=images.div_ceil(2) + scenarios + 4,
+    );
+}
+
+/// In a Chinese report a reader sees no English word: only codes (the tool, the data set,
+/// statistical terms) are in Latin letters.
+fn assert_no_english(html: &str) {
+    const CODES: [&str; 12] = [
+        "placeplan",
+        "hengyang",
+        "P",
+        "PERT",
+        "Noto",
+        "Sans",
+        "CJK",
+        "SC",
+        "SIL",
+        "growth",
+        "csv",
+        "ALL",
+    ];
+    let body = html.split("</style>").nth(1).expect("style ends");
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty() && !CODES.contains(w))
+        .collect();
+    assert!(words.is_empty(), "English in the Chinese report: {words:?}");
 }
 
 #[test]
@@ -701,6 +748,138 @@ fn find_chromium() -> Option<PathBuf> {
 
 fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// Runs headless Chromium on `page` with `extra` arguments and a window of `window` pixels
+/// (`w,h`); returns what it printed on stdout. Fails after 180 s.
+fn run_chromium(
+    chromium: &Path,
+    tmp: &Path,
+    window: &str,
+    extra: &[String],
+    page: &Path,
+) -> String {
+    let profile = tmp.join("profile");
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--virtual-time-budget=20000",
+        ])
+        .arg(format!("--window-size={window}"))
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let stdout = child.stdout.take().expect("chromium stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut { stdout }, &mut s).map(|_| s)
+    });
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait for chromium").is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 180 s on {}", page.display());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    reader
+        .join()
+        .expect("reader thread")
+        .expect("chromium output")
+}
+
+/// Script added to a copy of the report laid out as printed (print styles on, the width of
+/// A4 less its margins): it lists every element that sticks out of the page.
+const OVERFLOW_PROBE: &str = r#"<script>
+window.addEventListener('load', () => document.fonts.ready.then(() => {
+  const w = document.documentElement.clientWidth;
+  const over = [...document.querySelectorAll('h1, h2, h3, p, li, table, figure, img')]
+    .filter(e => e.getBoundingClientRect().right > w + 1)
+    .map(e => e.tagName + ': ' + (e.alt || e.textContent || '').trim().slice(0, 60));
+  const pre = document.createElement('pre');
+  pre.id = 'placeplan-overflow';
+  pre.textContent = JSON.stringify({ width: w, over });
+  document.body.appendChild(pre);
+}));
+</script>"#;
+
+/// Prints `report` to PDF on A4 in headless Chromium and checks it: the page count is within
+/// `pages`, and laid out at the printed width nothing sticks out of the page. Skipped (false)
+/// without Chromium, unless `CI` is set.
+pub fn assert_report_prints(report: &Path, pages: std::ops::RangeInclusive<usize>) -> bool {
+    let Some(chromium) = find_chromium() else {
+        assert!(!under_ci(), "Chromium is required under CI");
+        return false;
+    };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pdf = tmp.path().join("report.pdf");
+    run_chromium(
+        &chromium,
+        tmp.path(),
+        "1280,2000",
+        &[
+            format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer".to_string(),
+        ],
+        report,
+    );
+    let bytes = std::fs::read(&pdf).expect("printed PDF");
+    let count = bytes
+        .windows(12)
+        .filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's')
+        .count();
+    assert!(
+        pages.contains(&count),
+        "{} prints on {count} pages, expected {pages:?}",
+        report.display()
+    );
+
+    // The printed layout on screen: A4 is 210 mm, less 2 × 12 mm of margin = 703 CSS px.
+    let html = std::fs::read_to_string(report).expect("report.html");
+    let printed = html.replace("@media print", "@media all");
+    let probed = match printed.rfind("</body>") {
+        Some(i) => format!("{}{OVERFLOW_PROBE}{}", &printed[..i], &printed[i..]),
+        None => panic!("{} has no </body>", report.display()),
+    };
+    let page = tmp.path().join("printed.html");
+    std::fs::write(&page, probed).expect("write printed copy");
+    let dom = run_chromium(
+        &chromium,
+        tmp.path(),
+        "703,1000",
+        &["--dump-dom".to_string()],
+        &page,
+    );
+    let probe = dom
+        .split("<pre id=\"placeplan-overflow\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .expect("the printed layout did not finish loading")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let r: serde_json::Value = serde_json::from_str(&probe).expect("probe JSON");
+    assert_eq!(
+        r["over"].as_array().map(Vec::len),
+        Some(0),
+        "{}: wider than an A4 page: {r}",
+        report.display()
+    );
+    true
 }
 
 /// Script added to a copy of the report: once the page and its fonts have loaded, it writes
@@ -755,51 +934,13 @@ pub fn assert_report_renders(report: &Path, expected_images: Option<usize>) -> b
     };
     let page = tmp.path().join("report.html");
     std::fs::write(&page, probed).expect("write probed copy");
-    let profile = tmp.path().join("profile");
-    let mut child = Command::new(&chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--window-size=1280,2000",
-            "--virtual-time-budget=20000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromium");
-    let stdout = child.stdout.take().expect("chromium stdout");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut { stdout }, &mut s).map(|_| s)
-    });
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait for chromium").is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(180) {
-            let _ = child.kill();
-            panic!(
-                "chromium did not finish within 180 s on {}",
-                report.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let dom = reader
-        .join()
-        .expect("reader thread")
-        .expect("chromium output");
+    let dom = run_chromium(
+        &chromium,
+        tmp.path(),
+        "1280,2000",
+        &["--dump-dom".to_string()],
+        &page,
+    );
     let probe = dom
         .split("<pre id=\"placeplan-probe\">")
         .nth(1)

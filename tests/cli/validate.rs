@@ -223,7 +223,9 @@ fn areas_may_carry_an_english_name_and_a_centroid() {
          C01,示例县,county,false,112.4,\n",
     )
     .unwrap();
-    let errs = placeplan::io::dataset::load(tmp.path()).unwrap_err().to_string();
+    let errs = placeplan::io::dataset::load(tmp.path())
+        .unwrap_err()
+        .to_string();
     assert!(errs.contains("areas.csv:2:5"), "{errs}");
     assert!(errs.contains("-180 to 180"), "{errs}");
     assert!(errs.contains("areas.csv:3:6"), "{errs}");
