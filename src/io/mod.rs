@@ -9,5 +9,6 @@ pub mod error;
 pub mod history;
 pub mod tables;
 pub mod text;
+pub mod workbook;
 
 pub use error::{InputError, InputErrors};
