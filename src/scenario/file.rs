@@ -1101,6 +1101,26 @@ mod tests {
     }
 
     #[test]
+    fn description_in_two_languages_or_one_and_an_optional_base() {
+        let both = parse(
+            Path::new("s/b.toml"),
+            "description = { zh = \"甲\", en = \"A\" }\nbase = \"current-pace\"\ndata = \"d\"\nhorizon = 2022\n",
+        )
+        .unwrap();
+        assert_eq!(both.description_in(true), "甲");
+        assert_eq!(both.description_in(false), "A");
+        assert_eq!(both.meta.base.as_deref(), Some("current-pace"));
+        let plain = parse(
+            Path::new("s/p.toml"),
+            "description = \"Same\"\ndata = \"d\"\nhorizon = 2022\n",
+        )
+        .unwrap();
+        assert_eq!(plain.description_in(true), "Same");
+        assert_eq!(plain.description_in(false), "Same");
+        assert_eq!(plain.meta.base, None);
+    }
+
+    #[test]
     fn every_section_is_read() {
         let text = r#"
 title = { zh = "测试", en = "Test" }
