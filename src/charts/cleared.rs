@@ -25,18 +25,20 @@ pub(super) fn pupils_moved_by(run: &RunView, year: u16) -> Option<f64> {
     )
 }
 
-/// The years the chart shows bars for: the target years, at most one per bar shade.
+/// The years the chart shows bars for: the first and the last target year (few enough bars
+/// for each to carry its number and the pupils moved).
 pub(super) fn cleared_years(runs: &[RunView]) -> Vec<u16> {
     let base = runs.iter().map(|r| r.result.base_year.0).min().unwrap_or(0);
     let horizon = runs.iter().map(|r| r.result.horizon.0).max().unwrap_or(0);
-    let mut years = series::target_years(
+    let years = series::target_years(
         runs.iter()
             .flat_map(|r| r.scenario.targets.iter().map(|t| t.year.0)),
         base,
         horizon,
     );
-    years.truncate(draw::BAR_FILLS.len());
-    years
+    let mut ends: Vec<u16> = years.first().into_iter().chain(years.last()).copied().collect();
+    ends.dedup();
+    ends
 }
 
 pub fn draw_cleared<DB: DrawingBackend>(

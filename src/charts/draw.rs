@@ -924,7 +924,7 @@ pub fn hbar_plot<DB: DrawingBackend>(
         .max()
         .unwrap_or(1)
         .max(1);
-    let labelled = groups.len() * max_bars <= 14;
+    let labelled = groups.len() * max_bars <= 16;
     let mut value_w = 0u32;
     for b in groups
         .iter()

@@ -52,12 +52,15 @@ pub(super) fn p_share_target(run: &RunView, year: u16) -> Option<f64> {
         .map(|r| r.probability)
 }
 
-/// The title: which scenarios are likely (P ≥ 50 %) to meet the share target by its last year.
+/// The title: which scenarios are likely (P ≥ 50 %) to meet the share target of its last year
+/// (a target may also bound super-oversized classes: it is named, not paraphrased).
 pub(super) fn finding(runs: &[RunView], lang: Lang) -> Option<String> {
     let year = *share_target_years(runs).last()?;
-    let share = target_shares(runs).first().copied()?;
-    let limit = series::share(share);
-    let threshold = runs.first().map_or(56, |r| r.scenario.classes.oversized);
+    let target = runs
+        .iter()
+        .flat_map(|r| r.scenario.targets.iter())
+        .find(|t| t.year.0 == year && t.max_oversized_share.is_some())?;
+    let name = lang.pick(&target.title_zh, &target.title_en);
     let likely: Vec<&str> = runs
         .iter()
         .filter(|r| p_share_target(r, year).is_some_and(|p| p >= 0.5))
@@ -68,28 +71,15 @@ pub(super) fn finding(runs: &[RunView], lang: Lang) -> Option<String> {
         .filter(|r| p_share_target(r, year).is_some())
         .count();
     Some(match (lang, likely.len()) {
-        (Lang::Zh, 0) => {
-            format!("{year}年：没有一个情景能大概率把{threshold}人以上大班额降到{limit}以内")
-        }
-        (Lang::Zh, n) if n == judged => {
-            format!("{year}年：各情景都大概率把{threshold}人以上大班额降到{limit}以内")
-        }
-        (Lang::Zh, _) => format!(
-            "{year}年：只有{}大概率把{threshold}人以上大班额降到{limit}以内",
-            likely.join("、")
-        ),
-        (Lang::En, 0) => {
-            format!(
-                "By {year}, no scenario is likely to bring {threshold}+ classes to {limit} or less"
-            )
-        }
+        (Lang::Zh, 0) => format!("没有一个情景大概率实现“{name}”"),
+        (Lang::Zh, n) if n == judged => format!("各情景都大概率实现“{name}”"),
+        (Lang::Zh, _) => format!("只有{}大概率实现“{name}”", likely.join("、")),
+        (Lang::En, 0) => format!("No scenario is likely to meet the target “{name}”"),
         (Lang::En, n) if n == judged => {
-            format!(
-                "By {year}, every scenario is likely to bring {threshold}+ classes to {limit} or less"
-            )
+            format!("Every scenario is likely to meet the target “{name}”")
         }
         (Lang::En, _) => format!(
-            "By {year}, only {} likely to bring {threshold}+ classes to {limit} or less",
+            "Only {} likely to meet the target “{name}”",
             match likely.as_slice() {
                 [one] => format!("{one} is"),
                 many => format!("{} are", many.join(", ")),
