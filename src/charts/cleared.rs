@@ -36,7 +36,12 @@ pub(super) fn cleared_years(runs: &[RunView]) -> Vec<u16> {
         base,
         horizon,
     );
-    let mut ends: Vec<u16> = years.first().into_iter().chain(years.last()).copied().collect();
+    let mut ends: Vec<u16> = years
+        .first()
+        .into_iter()
+        .chain(years.last())
+        .copied()
+        .collect();
     ends.dedup();
     ends
 }

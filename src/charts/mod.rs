@@ -16,6 +16,7 @@ pub mod draw;
 mod font;
 mod headline;
 mod labels;
+mod map;
 mod outline;
 mod oversized;
 mod pipeline;
@@ -196,6 +197,8 @@ pub enum ScenarioChart {
     OversizedOverTime,
     /// Shortfall (places, % of places) per area: base year, last target year, horizon.
     ShortfallByArea,
+    /// A schematic tile map of the areas coloured by shortfall (when areas have centroids).
+    ShortfallMap,
     /// The change in pupils by source, reconciled to the net change.
     DemandByDriver,
     /// Classrooms and places open by year: planned against expected.
@@ -203,10 +206,11 @@ pub enum ScenarioChart {
 }
 
 impl ScenarioChart {
-    pub const ALL: [ScenarioChart; 5] = [
+    pub const ALL: [ScenarioChart; 6] = [
         ScenarioChart::VersusBase,
         ScenarioChart::OversizedOverTime,
         ScenarioChart::ShortfallByArea,
+        ScenarioChart::ShortfallMap,
         ScenarioChart::DemandByDriver,
         ScenarioChart::PipelineDelivery,
     ];
@@ -216,6 +220,7 @@ impl ScenarioChart {
             ScenarioChart::VersusBase => "versus_base",
             ScenarioChart::OversizedOverTime => "oversized_over_time",
             ScenarioChart::ShortfallByArea => "shortfall_by_area",
+            ScenarioChart::ShortfallMap => "shortfall_map",
             ScenarioChart::DemandByDriver => "demand_by_driver",
             ScenarioChart::PipelineDelivery => "pipeline_delivery",
         }
@@ -254,15 +259,18 @@ pub const HEADLINE: &str = "oversized_share";
 
 /// Writes the charts of one scenario into `dir`, in every format of `opts`; `base` is the run
 /// of its base scenario, when the run has it. Returns the files written, chart by chart in
-/// [`ScenarioChart::ALL`] order.
+/// [`ScenarioChart::ALL`] order (the map only when the data set gives area centroids).
 pub fn write_scenario_charts(
     run: &RunView,
     base: Option<&RunView>,
     opts: &ChartOptions,
     dir: &Path,
 ) -> anyhow::Result<Vec<PathBuf>> {
+    // The map needs the areas' centroids.
+    let mapped = run.data.areas.iter().any(|a| a.centroid.is_some());
     let jobs: Vec<(Job, Format)> = ScenarioChart::ALL
         .iter()
+        .filter(|c| mapped || **c != ScenarioChart::ShortfallMap)
         .flat_map(|c| {
             opts.formats
                 .iter()
@@ -319,6 +327,9 @@ impl Job<'_, '_> {
             }
             Job::Scenario(ScenarioChart::ShortfallByArea, run, _) => {
                 shortfall::draw_shortfall_by_area(area, run, opts)
+            }
+            Job::Scenario(ScenarioChart::ShortfallMap, run, _) => {
+                map::draw_shortfall_map(area, run, opts)
             }
             Job::Scenario(ScenarioChart::DemandByDriver, run, _) => {
                 demand::draw_demand_by_driver(area, run, opts)

@@ -516,6 +516,9 @@ fn scenario_section(
                 ScenarioChart::VersusBase => l("与基准情景比较", "Against the base scenario"),
                 ScenarioChart::OversizedOverTime => l("大班额变化", "Oversized classes over time"),
                 ScenarioChart::ShortfallByArea => l("各区县学位缺口", "Shortfall by area"),
+                ScenarioChart::ShortfallMap => {
+                    l("各区县学位缺口示意图", "Map of the shortfall by area")
+                }
                 ScenarioChart::DemandByDriver => l("在校生变化的来源", "Demand by driver"),
                 ScenarioChart::PipelineDelivery => l("建设项目投用进度", "Pipeline delivery"),
             };

@@ -610,8 +610,9 @@ fn assert_memo_readable(chart: &Path, svg: &str) {
 fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
     let (_keep, dir) = out_dir(lang);
     let (report, charts) = render_all(&dir, lang, scenarios, formats);
-    // 5 charts per scenario + 3 comparison charts, in each format.
-    let images = scenarios * 5 + 3;
+    // 6 charts per scenario (the fake areas have centroids, so a map too) + 3 comparison
+    // charts, in each format.
+    let images = scenarios * 6 + 3;
     assert_eq!(charts.len(), images * formats.len());
     for format in formats {
         let headline = dir.join(format!("compare/{}.{format}", charts::HEADLINE));
