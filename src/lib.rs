@@ -11,6 +11,7 @@ pub mod charts;
 pub mod cli;
 pub mod engine;
 pub mod figures;
+pub mod geo;
 pub mod io;
 pub mod model;
 pub mod run;

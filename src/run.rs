@@ -161,12 +161,18 @@ pub fn run(
 fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
     let mut staged = Vec::new();
     let mut scenario_charts = Vec::new();
+    let mut boundaries = Vec::new();
+    for d in done {
+        boundaries.push(crate::io::geojson::read(&d.data.dir)?);
+    }
     let views: Vec<RunView> = done
         .iter()
-        .map(|d| RunView {
+        .zip(&boundaries)
+        .map(|(d, b)| RunView {
             scenario: &d.scenario,
             data: &d.data,
             result: &d.result,
+            boundaries: b.as_ref(),
         })
         .collect();
     for (d, view) in done.iter().zip(&views) {

@@ -1,7 +1,9 @@
-//! A schematic tile map of the areas: one tile per area, placed on a grid near its centroid
-//! (optional `lon`, `lat` of `areas.csv`), coloured by the shortfall as a share of the area's
-//! places in the horizon year, with the name and the share written on the tile. It needs no
-//! boundary data, so it can be published without an approved base map (审图号). Only draws.
+//! The map of the areas, coloured by the shortfall as a share of the area's places in the
+//! horizon year. A choropleth when the data set has its own boundaries (`areas.geojson`);
+//! otherwise a schematic tile map: one tile per area, placed on a grid near its centroid
+//! (optional `lon`, `lat` of `areas.csv`), with the name and the share written on the tile. The
+//! tile map needs no boundary data, so it can be published without an approved base map
+//! (审图号). Only draws.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -118,17 +120,26 @@ pub fn draw_shortfall_map<DB: DrawingBackend>(
             (Lang::Zh, None) => format!("{name}：{year}年各区县学位缺口"),
             (Lang::En, None) => format!("{name}: shortfall by area in {year}"),
         },
-        subtitle: lang
-            .pick(
+        subtitle: if run.boundaries.is_some() {
+            lang.pick(
+                "边界来自数据集的areas.geojson；颜色为学位缺口占学位数的比例（模拟中位数）",
+                "Boundaries from the data set's areas.geojson; colour: shortfall as a share of places (median of the draws)",
+            )
+        } else {
+            lang.pick(
                 "示意图：每块代表一个区县，位置近似其中心，非行政区划边界；颜色为学位缺口占学位数的比例（模拟中位数）",
                 "Schematic: one tile per area near its centre, not its boundary; colour: shortfall as a share of places (median of the draws)",
             )
-            .to_string(),
+        }
+        .to_string(),
         legend,
         table: None,
         source: labels::source(std::slice::from_ref(run), opts),
     };
     let plot = draw::draw_frame(root, &frame)?;
+    if let Some(shapes) = run.boundaries {
+        return choropleth(&plot, run, shapes, lang, s);
+    }
     if areas.is_empty() {
         return draw::no_data(&plot, lang, s);
     }
@@ -190,6 +201,123 @@ pub fn draw_shortfall_map<DB: DrawingBackend>(
             .map_err(draw::err)?;
             ly += line_h;
         }
+    }
+    Ok(())
+}
+
+/// The areas drawn with their own boundaries, filled by shortfall share, labelled at the
+/// middle of their largest polygon.
+fn choropleth<DB: DrawingBackend>(
+    plot: &DrawingArea<DB, Shift>,
+    run: &RunView,
+    shapes: &crate::geo::Boundaries,
+    lang: Lang,
+    s: f64,
+) -> anyhow::Result<()> {
+    let year = run.result.horizon.0;
+    let points = shapes.iter().flat_map(|a| a.rings.iter().flatten());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    let mut lat_sum = 0.0;
+    let mut count = 0.0;
+    for p in points {
+        x0 = x0.min(p.0);
+        x1 = x1.max(p.0);
+        y0 = y0.min(p.1);
+        y1 = y1.max(p.1);
+        lat_sum += p.1;
+        count += 1.0;
+    }
+    if count == 0.0 {
+        return draw::no_data(plot, lang, s);
+    }
+    let k = (lat_sum / count).to_radians().cos();
+    let (pw, ph) = plot.dim_in_pixel();
+    let (pw, ph) = (f64::from(pw), f64::from(ph));
+    let w = ((x1 - x0) * k).max(1e-9);
+    let h = (y1 - y0).max(1e-9);
+    let scale = (pw * 0.96 / w).min(ph * 0.96 / h);
+    let (ox, oy) = ((pw - w * scale) / 2.0, (ph - h * scale) / 2.0);
+    let at = |p: &(f64, f64)| {
+        (
+            draw::px(ox + (p.0 - x0) * k * scale),
+            draw::px(oy + (y1 - p.1) * scale),
+        )
+    };
+    for shape in shapes {
+        let pct = shortfall_pct(run, year, &shape.area_id);
+        let fill = pct.map_or(RGBColor(230, 230, 230), |p| FILLS[bin(p)]);
+        for ring in &shape.rings {
+            let pts: Vec<(i32, i32)> = ring.iter().map(at).collect();
+            plot.draw(&Polygon::new(pts.clone(), fill.filled()))
+                .map_err(draw::err)?;
+            plot.draw(&PathElement::new(
+                pts,
+                draw::INK.stroke_width(draw::px(1.5 * s).max(1) as u32),
+            ))
+            .map_err(draw::err)?;
+        }
+    }
+    // Labels of the largest areas first; a label that would cover another is left out (the
+    // area keeps its colour).
+    let area_of = |r: &Vec<(f64, f64)>| {
+        r.windows(2)
+            .map(|w| w[0].0 * w[1].1 - w[1].0 * w[0].1)
+            .sum::<f64>()
+            .abs()
+    };
+    let mut order: Vec<&crate::geo::AreaShape> = shapes.iter().collect();
+    order.sort_by(|a, b| {
+        let big = |x: &crate::geo::AreaShape| x.rings.iter().map(area_of).fold(0.0, f64::max);
+        big(b).total_cmp(&big(a))
+    });
+    let style = draw::text_style(draw::TEXT * s, draw::INK);
+    let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
+    for shape in order {
+        let Some(largest) = shape
+            .rings
+            .iter()
+            .max_by(|a, b| area_of(a).total_cmp(&area_of(b)))
+        else {
+            continue;
+        };
+        let n = largest.len().max(1) as f64;
+        let mid = (
+            largest.iter().map(|p| p.0).sum::<f64>() / n,
+            largest.iter().map(|p| p.1).sum::<f64>() / n,
+        );
+        let name = run
+            .data
+            .areas
+            .iter()
+            .find(|a| a.id == shape.area_id)
+            .map_or(shape.area_id.as_str(), |a| labels::area_name(a, lang));
+        let label = match shortfall_pct(run, year, &shape.area_id) {
+            Some(p) => format!("{name} {}", series::share(p)),
+            None => name.to_string(),
+        };
+        let (tw, th) = plot.estimate_text_size(&label, &style).map_err(draw::err)?;
+        let (cx, cy) = at(&mid);
+        let rect = (
+            cx - tw as i32 / 2,
+            cy - th as i32 / 2,
+            cx + tw as i32 / 2,
+            cy + th as i32 / 2,
+        );
+        if placed
+            .iter()
+            .any(|p| rect.0 < p.2 && p.0 < rect.2 && rect.1 < p.3 && p.1 < rect.3)
+        {
+            continue;
+        }
+        placed.push(rect);
+        draw::halo_text(
+            plot,
+            &label,
+            (cx, cy),
+            &style,
+            Pos::new(HPos::Center, VPos::Center),
+            s,
+        )?;
     }
     Ok(())
 }

@@ -161,6 +161,9 @@ pub struct RunView<'a> {
     pub scenario: &'a Scenario,
     pub data: &'a DataSet,
     pub result: &'a ScenarioResult,
+    /// The data set's area boundaries (`areas.geojson`), if it has them: the map is then a
+    /// choropleth.
+    pub boundaries: Option<&'a crate::geo::Boundaries>,
 }
 
 /// The order in which the comparison shows scenarios: lowest share of oversized classes at the
@@ -266,8 +269,8 @@ pub fn write_scenario_charts(
     opts: &ChartOptions,
     dir: &Path,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    // The map needs the areas' centroids.
-    let mapped = run.data.areas.iter().any(|a| a.centroid.is_some());
+    // The map needs the areas' boundaries or centroids.
+    let mapped = run.boundaries.is_some() || run.data.areas.iter().any(|a| a.centroid.is_some());
     let jobs: Vec<(Job, Format)> = ScenarioChart::ALL
         .iter()
         .filter(|c| mapped || **c != ScenarioChart::ShortfallMap)

@@ -6,6 +6,7 @@ pub(crate) mod csvsheet;
 pub mod dataset;
 pub mod dataset_out;
 pub mod error;
+pub mod geojson;
 pub mod history;
 pub mod tables;
 pub mod text;

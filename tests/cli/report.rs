@@ -443,6 +443,7 @@ fn views<'a>(data: &'a DataSet, runs: &'a [(Scenario, ScenarioResult)]) -> Vec<R
             scenario,
             data,
             result,
+            boundaries: None,
         })
         .collect()
 }
@@ -1026,6 +1027,7 @@ fn run_writes_a_report_that_renders() {
     );
     for report in reports {
         assert_report_renders(&report, None);
+        assert_report_prints(&report, 1..=40);
     }
 }
 
@@ -1048,6 +1050,7 @@ fn shortfall_chart_shows_the_largest_areas_only() {
         scenario,
         data: &data,
         result,
+        boundaries: None,
     };
     let opts = ChartOptions {
         lang: Lang::En,
@@ -1082,4 +1085,51 @@ fn shortfall_chart_shows_the_largest_areas_only() {
         svg.contains("<title>Leiyang</title>"),
         "the largest area is shown, by its English name"
     );
+}
+
+/// With `areas.geojson` the map is a choropleth of the areas' own boundaries (here squares
+/// around the fake centroids), each labelled with its name and shortfall share.
+#[test]
+fn boundaries_make_the_map_a_choropleth() {
+    let (data, runs) = fake_runs();
+    let shapes: placeplan::geo::Boundaries = data
+        .areas
+        .iter()
+        .filter_map(|a| {
+            let (x, y) = a.centroid?;
+            let d = 0.06;
+            Some(placeplan::geo::AreaShape {
+                area_id: a.id.clone(),
+                rings: vec![vec![
+                    (x - d, y - d),
+                    (x + d, y - d),
+                    (x + d, y + d),
+                    (x - d, y + d),
+                    (x - d, y - d),
+                ]],
+            })
+        })
+        .collect();
+    let (scenario, result) = &runs[1];
+    let view = RunView {
+        scenario,
+        data: &data,
+        result,
+        boundaries: Some(&shapes),
+    };
+    let (_keep, dir) = out_dir(Lang::En);
+    let opts = ChartOptions {
+        lang: Lang::En,
+        formats: vec![Format::Svg, Format::Png],
+        generated: "2019-07-01".into(),
+    };
+    let dir = dir.join("choropleth");
+    charts::write_scenario_charts(&view, None, &opts, &dir).expect("charts");
+    let svg = std::fs::read_to_string(dir.join("shortfall_map.svg")).expect("map");
+    assert!(
+        svg.contains("areas.geojson"),
+        "subtitle names the boundaries"
+    );
+    assert!(svg.contains("<title>Leiyang 2.1%</title>"), "area labelled");
+    assert_memo_readable(&dir.join("shortfall_map.svg"), &svg);
 }
