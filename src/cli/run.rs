@@ -103,10 +103,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                         c.start_due_by_base,
                         c.completion_mean,
                         c.start_mean,
-                        if d.scenario.pace == crate::scenario::Pace::Accelerated {
-                            " (accelerated: a third of these)"
-                        } else {
-                            ""
+                        match d.scenario.pace {
+                            crate::scenario::Pace::Accelerated(k) => {
+                                format!(" (accelerated: these × {k})")
+                            }
+                            _ => String::new(),
                         }
                     );
                 }
@@ -134,8 +135,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let ds = match args.kind.as_str() {
         "hengyang" => {
-            let (ds, knobs) = crate::synth::hengyang(args.seed);
-            eprintln!("calibrated: {knobs:?}");
+            let (ds, generated) = crate::synth::hengyang(args.seed);
+            eprintln!("calibrated: {:?}", generated.knobs);
+            let bands = &generated.bands;
+            eprintln!(
+                "base-year classes by size: {} (of {})",
+                crate::synth::Bands::LABELS
+                    .iter()
+                    .zip(bands.classes)
+                    .map(|(l, n)| format!("{l}: {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                bands.total()
+            );
             ds
         }
         "province" => crate::synth::province(args.schools, args.seed),
