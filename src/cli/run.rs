@@ -89,6 +89,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     match run::run(&req, &progress) {
         Ok(done) => {
+            // Whether the inflow drivers are total flows or flows beyond the trend, per data set.
+            let mut told = std::collections::BTreeSet::new();
+            for d in &done {
+                if told.insert(d.data.dir.clone()) {
+                    eprintln!(
+                        "{}: {}",
+                        d.data.dir.display(),
+                        if d.data.flows.is_empty() {
+                            "no flows.csv: progression ratios hold the history's flows, so the \
+                             inflow drivers of growth.csv are flows beyond that trend"
+                        } else {
+                            "flows.csv records the history's flows: progression ratios are net \
+                             of them, and the inflow drivers of growth.csv are total flows"
+                        }
+                    );
+                }
+            }
             for d in &done {
                 if d.scenario.pace != crate::scenario::Pace::Plan {
                     let c = &d.calibration;

@@ -49,10 +49,13 @@ pub enum Metric {
     /// to [`Metric::TownArrivals`], since a move takes a pupil from a village school that has
     /// them (a rate of its pupils: an empty village school sends nobody).
     VillageDepartures,
+    /// Pupils in the area's village schools: the stock that rural-to-town moves draw on. As it
+    /// runs down, so do the moves.
+    VillagePupils,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 18] = [
+    pub const ALL: [Metric; 19] = [
         Metric::Pupils,
         Metric::Places,
         Metric::Shortfall,
@@ -71,6 +74,7 @@ impl Metric {
         Metric::ProgressionChange,
         Metric::TownArrivals,
         Metric::VillageDepartures,
+        Metric::VillagePupils,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -93,6 +97,7 @@ impl Metric {
             Metric::ProgressionChange => "progression_change",
             Metric::TownArrivals => "town_arrivals",
             Metric::VillageDepartures => "village_departures",
+            Metric::VillagePupils => "village_pupils",
         }
     }
 

@@ -702,7 +702,7 @@ fn classes_and_totals<const G: usize>(
     let rule = stage.rule;
     let size = rule.size as f32;
     // Whole numbers, exact in f64.
-    let mut sums = [0.0f64; 6];
+    let mut sums = [0.0f64; 7];
     for i in g.start..g.end {
         if !s.open(m, i) {
             continue;
@@ -723,6 +723,9 @@ fn classes_and_totals<const G: usize>(
             *n = (*c / size).ceil();
         }
         let (total, total_need) = (f64::from(whole_sum(counts)), f64::from(whole_sum(need)));
+        if i >= g.urban_end {
+            sums[6] += total;
+        }
         let rooms = f64::from(s.rooms[i]);
         let places = rooms * f64::from(rule.size);
         sums[0] += total;
@@ -774,6 +777,7 @@ fn classes_and_totals<const G: usize>(
         Metric::Classes,
         Metric::OversizedClasses,
         Metric::SuperOversizedClasses,
+        Metric::VillagePupils,
     ];
     for a in [g.area, areas] {
         for (metric, &v) in metrics.iter().zip(&sums) {

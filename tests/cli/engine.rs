@@ -237,6 +237,9 @@ fn an_empty_village_sends_nobody_to_town() {
     assert_eq!(total("V"), 0);
     assert_eq!(total("T"), 500 + 100);
     assert_eq!(city(&r, Metric::TownArrivals, 2020), 100.0);
+    // The output says the stock has run dry.
+    assert_eq!(city(&r, Metric::VillagePupils, 2019), 120.0);
+    assert_eq!(city(&r, Metric::VillagePupils, 2020), 0.0);
 }
 
 /// Regression (issue 8): progression ratios estimated from a history that holds past inflows
