@@ -21,7 +21,7 @@ use crate::model::{
     Profile, Project, ProjectKind, ProjectStatus, School, SchoolYear, Settings, Stage, ThreePoint,
     YearMonth, default_stages,
 };
-use crate::scenario::{Cancellations, ClassRules, Pace, Sampling, Scenario};
+use crate::scenario::{Cancellations, ClassRules, DelayModel, Pace, Sampling, Scenario};
 
 /// The published figures the Hengyang data set reproduces (SPEC §1, from the seed report).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -1205,6 +1205,7 @@ pub fn no_build_scenario(horizon: u16) -> Scenario {
         correlation: 0.5,
         drivers: Vec::new(),
         pace: Pace::Plan,
+        delay_model: DelayModel::ReferenceClass,
         cancel: Cancellations {
             all: true,
             ..Cancellations::default()

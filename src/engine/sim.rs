@@ -177,19 +177,6 @@ pub struct SchoolCell {
     pub super_oversized: u32,
 }
 
-/// Opening year index of a completion at fractional month index `m`: schools open 1 September,
-/// so a building finished before then serves that school year; never before the year after the
-/// base year (the base year is observed).
-pub fn open_t(m: &Assembled, completion: f64) -> u16 {
-    let year = ((completion - 8.0) / 12.0).floor() as i64 + 1;
-    let t = (year - i64::from(m.base_year.0)).max(1);
-    if t >= m.years as i64 {
-        u16::MAX
-    } else {
-        t as u16
-    }
-}
-
 /// Runs one draw; writes `out` (length `years * (areas + 1) * METRICS`) and, when `detail` is
 /// given, every school's classes.
 ///
@@ -281,7 +268,7 @@ fn simulate_with(
 
     // Projects open by 1 September of each year (none in the observed base year), and planned to.
     for (p, &open) in m.projects.iter().zip(&inputs.open_t) {
-        let planned_t = open_t(m, f64::from(p.source.planned_completion.index()));
+        let planned_t = m.pipeline.planned_t(&p.schedule);
         for t in 1..m.years {
             let done = usize::from(open) <= t;
             let planned = usize::from(planned_t) <= t;
