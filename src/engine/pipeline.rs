@@ -611,18 +611,18 @@ mod tests {
         let p = fit(&ps, Pace::CurrentPace, DelayModel::ReferenceClass);
         let central = p.central(&ps);
         let draws = 2000;
-        let mut open_by = vec![0usize; 8];
+        let mut open_by = [0usize; 8];
         let mut open = vec![0u16; ps.len()];
         for d in 0..draws {
             let mut rng = ChaCha8Rng::seed_from_u64(5);
             rng.set_stream(d);
             p.sample(&ps, &mut rng, &mut open);
-            for t in 1..8 {
-                open_by[t] += open.iter().filter(|&&o| usize::from(o) <= t).count();
+            for (t, n) in open_by.iter_mut().enumerate().skip(1) {
+                *n += open.iter().filter(|&&o| usize::from(o) <= t).count();
             }
         }
-        for t in 1..8 {
-            let mean = open_by[t] as f64 / draws as f64;
+        for (t, &n) in open_by.iter().enumerate().skip(1) {
+            let mean = n as f64 / draws as f64;
             let c = central.iter().filter(|&&o| usize::from(o) <= t).count() as f64;
             assert!(
                 (mean - c).abs() <= 1.0,
