@@ -12,8 +12,8 @@ use anyhow::Context;
 
 use crate::charts::{self, ChartOptions, Format, Lang, RunView};
 use crate::engine::assemble::assemble;
-use crate::engine::delays::DelayCalibration;
 use crate::engine::monte_carlo::{self, Progress, RunOptions};
+use crate::engine::pipeline::Pipeline;
 use crate::engine::results::ScenarioResult;
 use crate::figures;
 use crate::io::atomic::StagedDir;
@@ -55,8 +55,8 @@ pub struct Done {
     pub scenario: Scenario,
     pub data: std::rc::Rc<DataSet>,
     pub result: ScenarioResult,
-    /// The pipeline delays fitted to the data set's base-date progress.
-    pub calibration: DelayCalibration,
+    /// The pipeline: its pace and delays fitted to the data set's base-date progress.
+    pub pipeline: Pipeline,
 }
 
 /// The scenario files of a folder, sorted by name.
@@ -149,7 +149,7 @@ pub fn run(
             scenario: sc,
             data: ds,
             result,
-            calibration: model.calibration,
+            pipeline: model.pipeline,
         });
     }
 

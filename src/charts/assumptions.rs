@@ -100,16 +100,20 @@ pub fn sentences(run: &RunView, lang: Lang) -> Vec<String> {
         ),
     });
     let pace = match (sc.pace, lang) {
-        (Pace::Plan, Lang::Zh) => "建设项目按计划日期完工。",
-        (Pace::Plan, Lang::En) => "Projects complete on their planned dates.",
-        (Pace::CurrentPace, Lang::Zh) => "建设项目按基准日的实际进度推算延误。",
+        (Pace::Plan, Lang::Zh) => "建设项目按计划日期完工。".to_string(),
+        (Pace::Plan, Lang::En) => "Projects complete on their planned dates.".to_string(),
+        (Pace::CurrentPace, Lang::Zh) => "建设项目按基准日的实际进度推算延误。".to_string(),
         (Pace::CurrentPace, Lang::En) => {
-            "Projects are delayed as the progress at the base date suggests."
+            "Projects are delayed as the progress at the base date suggests.".to_string()
         }
-        (Pace::Accelerated, Lang::Zh) => "加快建设：延误只有当前进度所示的三分之一。",
-        (Pace::Accelerated, Lang::En) => {
-            "Construction is accelerated: delays are a third of what the current pace suggests."
-        }
+        (Pace::Accelerated(f), Lang::Zh) => format!(
+            "加快建设：每个项目的延误为当前进度所示的{}倍。",
+            value(f, false)
+        ),
+        (Pace::Accelerated(f), Lang::En) => format!(
+            "Construction is accelerated: every delay is {} times what the current pace suggests.",
+            value(f, false)
+        ),
     };
     let mut cancelled = Vec::new();
     if sc.cancel.all {
@@ -129,7 +133,7 @@ pub fn sentences(run: &RunView, lang: Lang) -> Vec<String> {
             .to_string(),
         );
     } else {
-        out.push(pace.to_string());
+        out.push(pace);
         if !cancelled.is_empty() {
             out.push(match lang {
                 Lang::Zh => format!("取消：{}。", cancelled.join("、")),

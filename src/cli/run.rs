@@ -89,26 +89,26 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     match run::run(&req, &progress) {
         Ok(done) => {
+            // Whether the inflow drivers are total flows or flows beyond the trend, per data set.
+            let mut told = std::collections::BTreeSet::new();
             for d in &done {
-                if d.scenario.pace != crate::scenario::Pace::Plan {
-                    let c = &d.calibration;
+                if told.insert(d.data.dir.clone()) {
                     eprintln!(
-                        "{}: delays fitted to the base-date progress ({} of {} projects due by then \
-                         completed, {} of {} due to start started): mean completion delay {:.1} \
-                         months, mean start delay {:.1} months{}",
-                        d.scenario.name,
-                        c.completed,
-                        c.due_by_base,
-                        c.started,
-                        c.start_due_by_base,
-                        c.completion_mean,
-                        c.start_mean,
-                        if d.scenario.pace == crate::scenario::Pace::Accelerated {
-                            " (accelerated: a third of these)"
+                        "{}: {}",
+                        d.data.dir.display(),
+                        if d.data.flows.is_empty() {
+                            "no flows.csv: progression ratios hold the history's flows, so the \
+                             inflow drivers of growth.csv are flows beyond that trend"
                         } else {
-                            ""
+                            "flows.csv records the history's flows: progression ratios are net \
+                             of them, and the inflow drivers of growth.csv are total flows"
                         }
                     );
+                }
+            }
+            for d in &done {
+                if d.scenario.pace != crate::scenario::Pace::Plan {
+                    eprintln!("{}: {}", d.scenario.name, pipeline_line(&d.pipeline));
                 }
                 eprintln!(
                     "{}: {} draws → {}",
@@ -131,11 +131,63 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// What the base date said about the pipeline's pace, in a line.
+fn pipeline_line(p: &crate::engine::pipeline::Pipeline) -> String {
+    let e = p.evidence;
+    let scaled = match p.pace {
+        crate::scenario::Pace::Accelerated(k) => {
+            format!("; accelerated: delays still to come × {k}")
+        }
+        _ => String::new(),
+    };
+    match p.model {
+        crate::scenario::DelayModel::Exponential => format!(
+            "exponential delays fitted to the base-date progress ({} of {} projects due by then \
+             completed, {} of {} due to start started): mean completion delay {:.1} months, mean \
+             start delay {:.1} months{scaled}",
+            e.completed,
+            e.due,
+            e.started,
+            e.start_due,
+            p.exponential.completion_mean,
+            p.exponential.start_mean,
+        ),
+        crate::scenario::DelayModel::ReferenceClass => format!(
+            "delay as a share of planned duration: prior median {:.0} % (90 % interval {:.0}–{:.0} %), \
+             after the base date's evidence ({} of {} projects due by then completed, {} of {} due \
+             to start started) {:.0} % ({:.0}–{:.0} %), i.e. {:.1} months for a {:.0}-month project{scaled}",
+            100.0 * p.prior.p50,
+            100.0 * p.prior.p05,
+            100.0 * p.prior.p95,
+            e.completed,
+            e.due,
+            e.started,
+            e.start_due,
+            100.0 * p.posterior.p50,
+            100.0 * p.posterior.p05,
+            100.0 * p.posterior.p95,
+            p.posterior.p50 * p.typical_duration,
+            p.typical_duration,
+        ),
+    }
+}
+
 pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let ds = match args.kind.as_str() {
         "hengyang" => {
-            let (ds, knobs) = crate::synth::hengyang(args.seed);
-            eprintln!("calibrated: {knobs:?}");
+            let (ds, generated) = crate::synth::hengyang(args.seed);
+            eprintln!("calibrated: {:?}", generated.knobs);
+            let bands = &generated.bands;
+            eprintln!(
+                "base-year classes by size: {} (of {})",
+                crate::synth::Bands::LABELS
+                    .iter()
+                    .zip(bands.classes)
+                    .map(|(l, n)| format!("{l}: {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                bands.total()
+            );
             ds
         }
         "province" => crate::synth::province(args.schools, args.seed),

@@ -20,14 +20,25 @@ pub enum Sampling {
 }
 
 /// Pipeline pace (SPEC §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Pace {
     /// Every project completes on its planned date.
     Plan,
     /// Delays calibrated to the base-date progress of the plan batches.
     CurrentPace,
-    /// Faster than the current pace: every `current-pace` delay scaled by a third.
-    Accelerated,
+    /// Faster than the current pace: every `current-pace` delay multiplied by this factor
+    /// (the scenario's `pipeline.delay_scale`, e.g. 1/3).
+    Accelerated(f64),
+}
+
+/// How the pipeline's delays are modelled (`[pipeline] delay_model`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DelayModel {
+    /// A reference-class prior updated with the base-date evidence (the default).
+    #[default]
+    ReferenceClass,
+    /// The first version's exponential delays with means fitted to the base-date counts.
+    Exponential,
 }
 
 /// A change to one driver's three-point values, for the areas selected.
@@ -153,6 +164,7 @@ pub struct Scenario {
     pub correlation: f64,
     pub drivers: Vec<DriverOverride>,
     pub pace: Pace,
+    pub delay_model: DelayModel,
     pub cancel: Cancellations,
     pub extra_projects: Vec<ExtraProject>,
     pub classes: ClassRules,

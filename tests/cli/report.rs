@@ -13,11 +13,11 @@ use placeplan::charts::{self, ChartOptions, Format, Lang, RunView};
 use placeplan::engine::progression::RatioOptions;
 use placeplan::engine::results::{Metric, ScenarioResult, SummaryRow, TargetRow};
 use placeplan::model::{
-    Area, AreaKind, DataSet, Project, ProjectKind, ProjectStatus, SchoolYear, YearMonth,
+    Area, AreaKind, DataSet, Project, ProjectKind, ProjectStatus, SchoolYear, Settings, YearMonth,
     default_stages,
 };
 use placeplan::scenario::{
-    Cancellations, ClassRules, Pace, Sampling, Scenario, ScenarioMeta, Target,
+    Cancellations, ClassRules, DelayModel, Pace, Sampling, Scenario, ScenarioMeta, Target,
 };
 
 /// Areas: id, name, English name, kind, urban, rough centroid (lon, lat).
@@ -158,6 +158,13 @@ fn data_set() -> DataSet {
     DataSet {
         name: "hengyang-2019".into(),
         dir: PathBuf::from("data/hengyang-2019"),
+        settings: Settings {
+            base_date: YearMonth {
+                year: 2019,
+                month: 7,
+            },
+            entry_age: 6,
+        },
         stages: default_stages(),
         areas: AREAS
             .iter()
@@ -176,6 +183,7 @@ fn data_set() -> DataSet {
         growth: Vec::new(),
         profiles: Vec::new(),
         projects,
+        flows: Vec::new(),
     }
 }
 
@@ -198,6 +206,7 @@ fn scenario(name: &str, zh: &str, en: &str, pace: Pace) -> Scenario {
         correlation: 0.5,
         drivers: Vec::new(),
         pace,
+        delay_model: DelayModel::ReferenceClass,
         cancel: Cancellations::default(),
         extra_projects: Vec::new(),
         classes: ClassRules::default(),
@@ -381,7 +390,12 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
             },
         ),
         (
-            scenario("accelerated", "加快建设", "Accelerated", Pace::Accelerated),
+            scenario(
+                "accelerated",
+                "加快建设",
+                "Accelerated",
+                Pace::Accelerated(1.0 / 3.0),
+            ),
             Shape {
                 oversized: [1.0, 0.33, 0.09, 0.07, 0.06, 0.06, 0.05],
                 shortfall: [
