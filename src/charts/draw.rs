@@ -258,6 +258,17 @@ fn wrap<DB: DrawingBackend>(
     if !line.is_empty() {
         lines.push(line);
     }
+    // No orphan: a Chinese last line of one to three characters takes four from the line above.
+    if let [.., prev, last] = lines.as_mut_slice()
+        && last.chars().count() < 4
+        && !last.is_ascii()
+        && !last.contains(' ')
+        && prev.chars().count() > 8
+    {
+        let cut = prev.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+        let moved = prev.split_off(cut);
+        last.insert_str(0, &moved);
+    }
     Ok(lines)
 }
 

@@ -316,6 +316,17 @@ impl Job<'_, '_> {
         }
     }
 
+    /// The canvas for a chart of this job: the comparison's line charts carry a table of every
+    /// scenario above the plot, so they are 14 cm tall at 16 cm wide instead of 12 cm.
+    fn size(&self, (w, h): (u32, u32)) -> (u32, u32) {
+        match self {
+            Job::Compare(CompareChart::OversizedShare | CompareChart::SuperOversized, _) => {
+                (w, h * 7 / 6)
+            }
+            _ => (w, h),
+        }
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -375,13 +386,13 @@ fn render_all(
 fn render(job: &Job, format: Format, opts: &ChartOptions, path: &Path) -> anyhow::Result<()> {
     match format {
         Format::Png => {
-            let area = BitMapBackend::new(path, PNG_SIZE).into_drawing_area();
+            let area = BitMapBackend::new(path, job.size(PNG_SIZE)).into_drawing_area();
             job.draw(&area, opts)?;
             area.present()
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         }
         Format::Svg => {
-            let svg = outline::render_svg(SVG_SIZE, |area| job.draw(area, opts))?;
+            let svg = outline::render_svg(job.size(SVG_SIZE), |area| job.draw(area, opts))?;
             crate::io::atomic::write_file(path, svg.as_bytes())?;
         }
     }
