@@ -247,7 +247,14 @@ fn wrap<DB: DrawingBackend>(
                     line = rest;
                 }
                 _ => {
+                    // A line never starts with a closing mark: its character goes along.
+                    let carry = if "，。；：、）》”！？,.;:)".contains(last) {
+                        line.pop()
+                    } else {
+                        None
+                    };
                     lines.push(std::mem::take(&mut line));
+                    line.extend(carry);
                     if last != ' ' {
                         line.push(last);
                     }
@@ -875,17 +882,53 @@ pub fn time_plot<DB: DrawingBackend>(
             draw_marker(plot, to_area(chart.backend_coord(p)), line.style, s)?;
         }
     }
-    // Target labels last, on a halo, so no line strikes them through.
+    // Target labels last, on a halo, so no line strikes them through; at whichever end of the
+    // line, above or below it, covers no point of the data.
+    let points: Vec<(i32, i32)> = tp
+        .lines
+        .iter()
+        .flat_map(|l| l.points.iter())
+        .map(|p| to_area(chart.backend_coord(p)))
+        .collect();
+    let style = text_style(TEXT * s, TARGET);
     for r in &tp.refs {
+        let (tw, th) = plot.estimate_text_size(&r.label, &style).map_err(err)?;
+        let (tw, th) = (tw as i32, th as i32);
         let (rx, ry) = to_area(chart.backend_coord(&(x1 + 0.4, r.y)));
-        halo_text(
-            plot,
-            &r.label,
-            (rx - px(6.0 * s), ry - px(6.0 * s)),
-            &text_style(TEXT * s, TARGET),
-            Pos::new(HPos::Right, VPos::Bottom),
-            s,
-        )?;
+        let (lx, _) = to_area(chart.backend_coord(&(x0 - 0.4, r.y)));
+        let m = px(6.0 * s);
+        let slack = px(10.0 * s);
+        // Candidates: (anchor x, anchor y, position), right end first.
+        let candidates = [
+            (rx - m, ry - m, Pos::new(HPos::Right, VPos::Bottom)),
+            (rx - m, ry + m, Pos::new(HPos::Right, VPos::Top)),
+            (lx + m, ry - m, Pos::new(HPos::Left, VPos::Bottom)),
+            (lx + m, ry + m, Pos::new(HPos::Left, VPos::Top)),
+        ];
+        let covers = |&(x, y, pos): &(i32, i32, Pos)| {
+            let x0 = if matches!(pos.h_pos, HPos::Right) {
+                x - tw
+            } else {
+                x
+            };
+            let y0 = if matches!(pos.v_pos, VPos::Bottom) {
+                y - th
+            } else {
+                y
+            };
+            points.iter().any(|p| {
+                p.0 >= x0 - slack
+                    && p.0 <= x0 + tw + slack
+                    && p.1 >= y0 - slack
+                    && p.1 <= y0 + th + slack
+            })
+        };
+        let (x, y, pos) = candidates
+            .iter()
+            .find(|c| !covers(c))
+            .copied()
+            .unwrap_or(candidates[0]);
+        halo_text(plot, &r.label, (x, y), &style, pos, s)?;
     }
     Ok(())
 }

@@ -74,12 +74,12 @@ pub(super) fn finding(runs: &[RunView], lang: Lang) -> Option<String> {
         (Lang::Zh, 0) => format!("没有一个情景大概率实现“{name}”"),
         (Lang::Zh, n) if n == judged => format!("各情景都大概率实现“{name}”"),
         (Lang::Zh, _) => format!("只有{}大概率实现“{name}”", likely.join("、")),
-        (Lang::En, 0) => format!("No scenario is likely to meet the target “{name}”"),
+        (Lang::En, 0) => format!("No scenario is likely to meet the target \"{name}\""),
         (Lang::En, n) if n == judged => {
-            format!("Every scenario is likely to meet the target “{name}”")
+            format!("Every scenario is likely to meet the target \"{name}\"")
         }
         (Lang::En, _) => format!(
-            "Only {} likely to meet the target “{name}”",
+            "Only {} likely to meet the target \"{name}\"",
             match likely.as_slice() {
                 [one] => format!("{one} is"),
                 many => format!("{} are", many.join(", ")),
