@@ -233,28 +233,45 @@ fn wrap<DB: DrawingBackend>(
         let (w, _) = root.estimate_text_size(&line, style).map_err(err)?;
         if f64::from(w) > max_w && line.chars().count() > 1 {
             let last = line.pop().unwrap_or(' ');
-            // Latin: go back to the last space; Chinese: break before this character.
+            // Latin: go back to the last space, or to where the word meets Chinese text;
+            // Chinese: break before this character.
             let cut = if last.is_ascii_alphanumeric() || last.is_ascii_punctuation() {
-                line.rfind(' ')
+                let word = line
+                    .trim_end_matches(|c: char| c.is_ascii_alphanumeric() || ",.-:%/".contains(c))
+                    .len();
+                let after_space = line.rfind(' ').map(|i| i + 1);
+                let after_chinese = line[..word]
+                    .ends_with(|c: char| u32::from(c) >= 0x2E80)
+                    .then_some(word);
+                after_space.max(after_chinese)
             } else {
                 None
             };
             match cut {
                 Some(i) if i > 0 => {
-                    let rest = format!("{}{last}", &line[i + 1..]);
+                    let rest = format!("{}{last}", &line[i..]);
                     line.truncate(i);
+                    let kept = line.trim_end().len();
+                    line.truncate(kept);
                     lines.push(std::mem::take(&mut line));
                     line = rest;
                 }
                 _ => {
-                    // A line never starts with a closing mark: its character goes along.
-                    let carry = if "，。；：、）》”！？,.;:)".contains(last) {
-                        line.pop()
-                    } else {
-                        None
-                    };
+                    // A line never starts with a closing mark: the character before it goes
+                    // along (a whole number or word, if that is what precedes it).
+                    let mut carry = String::new();
+                    if "，。；：、）》”！？,.;:)".contains(last) {
+                        while let Some(c) = line.pop() {
+                            carry.insert(0, c);
+                            if !c.is_ascii_alphanumeric()
+                                || !line.ends_with(|p: char| p.is_ascii_alphanumeric())
+                            {
+                                break;
+                            }
+                        }
+                    }
                     lines.push(std::mem::take(&mut line));
-                    line.extend(carry);
+                    line.push_str(&carry);
                     if last != ' ' {
                         line.push(last);
                     }
@@ -1133,6 +1150,28 @@ mod tests {
         assert_eq!(nice_step(4.0, 6.0), 1.0);
         assert_eq!(nice_step(12.0, 6.0), 2.0);
         assert_eq!(nice_step(0.9, 6.0), 0.2);
+    }
+
+    #[test]
+    fn wrapped_lines_never_start_with_a_closing_mark_nor_split_a_number() {
+        crate::charts::font::ensure_registered().unwrap();
+        let text = "来源：placeplan 0.1.0，数据集hengyang-2019，按当前进度建设、按当前进度建设并调剂学位，种子2019，模拟1,000次，2026-12-02";
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (1200, 900)).into_drawing_area();
+        let style = text_style(TEXT, INK);
+        for width in (500..1200).step_by(7) {
+            let lines = wrap(&area, text, &style, f64::from(width)).unwrap();
+            assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
+            for pair in lines.windows(2) {
+                let next = pair[1].chars().next().unwrap();
+                assert!(!"，。；：、）".contains(next), "{lines:?}");
+                let prev = pair[0].chars().last().unwrap();
+                assert!(
+                    !(prev.is_ascii_digit() && next.is_ascii_digit()),
+                    "{lines:?}"
+                );
+            }
+        }
     }
 
     #[test]
