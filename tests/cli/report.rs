@@ -60,6 +60,7 @@ fn data_set() -> DataSet {
                 month: 8,
             },
             batch: if i < 52 { "due-2019" } else { "start-2019" }.into(),
+            cost: None,
         })
         .collect();
     DataSet {
