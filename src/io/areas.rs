@@ -10,6 +10,20 @@ use super::tables::{Table, Values};
 use crate::engine::results::{Metric, ScenarioResult};
 use crate::model::{DataSet, Project, ProjectStatus, SchoolYear};
 
+/// One row of `area_targets.csv`.
+struct AreaTarget {
+    area_id: String,
+    target: String,
+    year: SchoolYear,
+    /// Projects planned to be open by the year, and expected (Σ P(open)).
+    planned: u32,
+    expected: f64,
+    /// Oversized classes P10, P50, P90.
+    oversized: [f64; 3],
+    classes: f64,
+    p_met: f64,
+}
+
 /// Writes both tables into `dir` for a scenario's `projects` (in the engine's order) and result.
 pub fn write_area_tables(
     dir: &Path,
@@ -68,7 +82,7 @@ pub fn write_area_tables(
         ProjectStatus::Completed => true,
         _ => p.planned_completion.first_school_year() <= year,
     };
-    let mut rows: Vec<(String, String, SchoolYear, u32, f64, [f64; 3], f64, f64)> = Vec::new();
+    let mut rows: Vec<AreaTarget> = Vec::new();
     for (area_id, targets) in &result.area_targets {
         for t in targets {
             let mine = projects.iter().filter(|p| &p.area_id == area_id);
@@ -80,16 +94,16 @@ pub fn write_area_tables(
             let over =
                 row(Metric::OversizedClasses).map_or([f64::NAN; 3], |r| [r.p10, r.p50, r.p90]);
             let classes = row(Metric::Classes).map_or(f64::NAN, |r| r.p50);
-            rows.push((
-                area_id.clone(),
-                t.target.clone(),
-                t.year,
+            rows.push(AreaTarget {
+                area_id: area_id.clone(),
+                target: t.target.clone(),
+                year: t.year,
                 planned,
-                (expected * 100.0).round() / 100.0,
-                over,
+                expected: (expected * 100.0).round() / 100.0,
+                oversized: over,
                 classes,
-                t.probability,
-            ));
+                p_met: t.probability,
+            });
         }
     }
     let text =
