@@ -106,56 +106,32 @@ pub fn write_area_tables(
             });
         }
     }
-    let text =
-        |f: &dyn Fn(&(String, String, SchoolYear, u32, f64, [f64; 3], f64, f64)) -> String| {
-            Values::Text(rows.iter().map(f).collect())
-        };
+    let text = |f: &dyn Fn(&AreaTarget) -> String| Values::Text(rows.iter().map(f).collect());
+    let num = |f: &dyn Fn(&AreaTarget) -> f64| Values::Number(rows.iter().map(f).collect());
     Table {
         height: rows.len(),
         columns: vec![
-            ("area_id", text(&|r| r.0.clone())),
-            ("area", text(&|r| name(&r.0))),
-            ("target", text(&|r| r.1.clone())),
+            ("area_id", text(&|r| r.area_id.clone())),
+            ("area", text(&|r| name(&r.area_id))),
+            ("target", text(&|r| r.target.clone())),
             (
                 "year",
-                Values::Int(rows.iter().map(|r| i32::from(r.2.0)).collect()),
+                Values::Int(rows.iter().map(|r| i32::from(r.year.0)).collect()),
             ),
             (
                 "projects_planned_open",
-                Values::Count(rows.iter().map(|r| r.3).collect()),
+                Values::Count(rows.iter().map(|r| r.planned).collect()),
             ),
-            (
-                "projects_expected_open",
-                Values::Number(rows.iter().map(|r| r.4).collect()),
-            ),
-            (
-                "oversized_classes_p10",
-                Values::Number(rows.iter().map(|r| r.5[0]).collect()),
-            ),
-            (
-                "oversized_classes_p50",
-                Values::Number(rows.iter().map(|r| r.5[1]).collect()),
-            ),
-            (
-                "oversized_classes_p90",
-                Values::Number(rows.iter().map(|r| r.5[2]).collect()),
-            ),
-            (
-                "classes_p50",
-                Values::Number(rows.iter().map(|r| r.6).collect()),
-            ),
+            ("projects_expected_open", num(&|r| r.expected)),
+            ("oversized_classes_p10", num(&|r| r.oversized[0])),
+            ("oversized_classes_p50", num(&|r| r.oversized[1])),
+            ("oversized_classes_p90", num(&|r| r.oversized[2])),
+            ("classes_p50", num(&|r| r.classes)),
             (
                 "oversized_share_p50",
-                Values::Number(
-                    rows.iter()
-                        .map(|r| (r.5[1] / r.6 * 10_000.0).round() / 10_000.0)
-                        .collect(),
-                ),
+                num(&|r| (r.oversized[1] / r.classes * 10_000.0).round() / 10_000.0),
             ),
-            (
-                "p_target_met",
-                Values::Number(rows.iter().map(|r| r.7).collect()),
-            ),
+            ("p_target_met", num(&|r| r.p_met)),
         ],
     }
     .write(dir, "area_targets")
