@@ -37,6 +37,9 @@ pub struct RunRequest {
     pub threads: usize,
     /// `None` = tables only.
     pub charts: Option<ChartOptions>,
+    /// Also rank the projects (`project_priority.csv`): every project slipped and brought
+    /// forward, against the same draws.
+    pub priority: bool,
 }
 
 /// Why a run did not produce outputs.
@@ -57,6 +60,10 @@ pub struct Done {
     pub result: ScenarioResult,
     /// The pipeline: its pace and delays fitted to the data set's base-date progress.
     pub pipeline: Pipeline,
+    /// The scenario's projects (the data set's kept ones and its own), in the engine's order.
+    pub projects: Vec<crate::model::Project>,
+    /// Which projects matter most, when asked for.
+    pub priority: Option<Vec<crate::engine::priority::PriorityRow>>,
 }
 
 /// The scenario files of a folder, sorted by name.
@@ -144,12 +151,18 @@ pub fn run(
         };
         let result = monte_carlo::run(&model, &sc.targets, &opts, observer.as_ref());
         drop(observer);
+        let priority = req.priority.then(|| {
+            let observer = progress(&format!("{} priority", sc.name), u64::from(sc.draws));
+            crate::engine::priority::rank(&model, &sc.targets, &opts, observer.as_ref())
+        });
         done.push(Done {
             file,
             scenario: sc,
             data: ds,
             result,
+            projects: model.projects.iter().map(|p| p.source.clone()).collect(),
             pipeline: model.pipeline,
+            priority,
         });
     }
 
@@ -191,6 +204,10 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         };
         tables::write_scenario_tables(dir.path(), &d.result, &manifest)?;
         tables::write_key_figures(dir.path(), &figures::key_figures(&d.scenario, &d.result))?;
+        crate::io::areas::write_area_tables(dir.path(), &d.data, &d.projects, &d.result)?;
+        if let Some(rows) = &d.priority {
+            crate::io::priority::write_priority(dir.path(), rows, &d.projects, &d.data)?;
+        }
         if let Some(opts) = &req.charts {
             let base = d
                 .scenario

@@ -86,6 +86,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         threads,
         charts,
+        priority: args.priority,
     };
     match run::run(&req, &progress) {
         Ok(done) => {

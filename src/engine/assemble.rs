@@ -270,6 +270,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         planned_start: e.planned_start,
         planned_completion: e.planned_completion,
         batch: e.batch.clone(),
+        cost: None,
     }));
 
     // Schools: existing ones plus the new schools the kept projects create.

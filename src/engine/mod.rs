@@ -7,6 +7,7 @@ pub mod assemble;
 pub mod classes;
 pub mod monte_carlo;
 pub mod pipeline;
+pub mod priority;
 pub mod progression;
 pub mod results;
 pub mod sampling;

@@ -1,6 +1,7 @@
 //! Reading data sets and writing tables: the only place files are read or written
 //! (and the only place polars appears).
 
+pub mod areas;
 pub mod atomic;
 pub(crate) mod csvsheet;
 pub mod dataset;
@@ -8,6 +9,7 @@ pub mod dataset_out;
 pub mod error;
 pub mod geojson;
 pub mod history;
+pub mod priority;
 pub mod tables;
 pub mod text;
 pub mod workbook;

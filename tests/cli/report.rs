@@ -153,6 +153,7 @@ fn data_set() -> DataSet {
                 month: 8,
             },
             batch: if i < 52 { "due-2019" } else { "start-2019" }.into(),
+            cost: None,
         })
         .collect();
     DataSet {
@@ -350,6 +351,7 @@ fn result(shape: &Shape) -> ScenarioResult {
                 probability: p2021,
             },
         ],
+        area_targets: Vec::new(),
     }
 }
 
