@@ -922,7 +922,11 @@ pub fn time_plot<DB: DrawingBackend>(
             (lx + m, ry - m, Pos::new(HPos::Left, VPos::Bottom)),
             (lx + m, ry + m, Pos::new(HPos::Left, VPos::Top)),
         ];
-        let covers = |&(x, y, pos): &(i32, i32, Pos)| {
+        let (_, top) = to_area(chart.backend_coord(&(x0, y_hi)));
+        let (_, bottom) = to_area(chart.backend_coord(&(x0, y_lo)));
+        // How many data points a label there would cover; outside the plot (where the axis
+        // labels are) counts as covering everything.
+        let covered = |&(x, y, pos): &(i32, i32, Pos)| {
             let x0 = if matches!(pos.h_pos, HPos::Right) {
                 x - tw
             } else {
@@ -933,16 +937,23 @@ pub fn time_plot<DB: DrawingBackend>(
             } else {
                 y
             };
-            points.iter().any(|p| {
-                p.0 >= x0 - slack
-                    && p.0 <= x0 + tw + slack
-                    && p.1 >= y0 - slack
-                    && p.1 <= y0 + th + slack
-            })
+            if y0 < top || y0 + th > bottom {
+                return usize::MAX;
+            }
+            points
+                .iter()
+                .filter(|p| {
+                    p.0 >= x0 - slack
+                        && p.0 <= x0 + tw + slack
+                        && p.1 >= y0 - slack
+                        && p.1 <= y0 + th + slack
+                })
+                .count()
         };
+        // The first candidate covering the fewest points.
         let (x, y, pos) = candidates
             .iter()
-            .find(|c| !covers(c))
+            .min_by_key(|c| covered(c))
             .copied()
             .unwrap_or(candidates[0]);
         halo_text(plot, &r.label, (x, y), &style, pos, s)?;
