@@ -372,7 +372,9 @@ fn render(
     )?;
     target_grid(&mut o, runs, lang)?;
 
-    for chart in CompareChart::ALL {
+    // The headline, then the key figures (a table that may run over pages, so no page is
+    // left half empty under a chart), then the other comparison charts.
+    for (i, chart) in CompareChart::ALL.into_iter().enumerate() {
         if let Some(path) = find_chart(compare_charts, chart.file_stem()) {
             let alt = match chart {
                 CompareChart::OversizedShare => l(
@@ -389,8 +391,10 @@ fn render(
             };
             figure(&mut o, path, alt)?;
         }
+        if i == 0 {
+            key_figures(&mut o, runs, lang)?;
+        }
     }
-    key_figures(&mut o, runs, lang)?;
 
     for (i, run) in runs.iter().enumerate() {
         scenario_section(
