@@ -24,6 +24,12 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     }
     match dataset::load(&args.dir) {
         Ok(ds) => {
+            // The optional boundaries for the map: a broken file is a problem of the data set.
+            if let Err(e) = crate::io::geojson::read(&args.dir) {
+                eprintln!("{e:#}");
+                eprintln!("1 problem found in {}", args.dir.display());
+                return Ok(ExitCode::from(1));
+            }
             print!("{}", summary(&ds));
             Ok(ExitCode::SUCCESS)
         }

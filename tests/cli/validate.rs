@@ -231,3 +231,22 @@ fn areas_may_carry_an_english_name_and_a_centroid() {
     assert!(errs.contains("-180 to 180"), "{errs}");
     assert!(errs.contains("areas.csv:3:6"), "{errs}");
 }
+
+#[test]
+fn a_broken_areas_geojson_is_a_problem_of_the_data_set() {
+    let tmp = copy_fixture("bom-data");
+    fs::write(
+        tmp.path().join("areas.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},"geometry":null}]}"#,
+    )
+    .unwrap();
+    let out = placeplan()
+        .arg("validate")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("areas.geojson: feature 0"), "{stderr}");
+    assert!(stderr.contains("area_id"), "{stderr}");
+}
