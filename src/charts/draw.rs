@@ -915,22 +915,28 @@ pub fn time_plot<DB: DrawingBackend>(
         let (lx, _) = to_area(chart.backend_coord(&(x0 - 0.4, r.y)));
         let m = px(6.0 * s);
         let slack = px(10.0 * s);
-        // Candidates: (anchor x, anchor y, position), right end first.
-        let candidates = [
+        // Candidates: (anchor x, anchor y, position): the right end, the left end, then along
+        // the line, each above and below it.
+        let mut candidates = vec![
             (rx - m, ry - m, Pos::new(HPos::Right, VPos::Bottom)),
             (rx - m, ry + m, Pos::new(HPos::Right, VPos::Top)),
             (lx + m, ry - m, Pos::new(HPos::Left, VPos::Bottom)),
             (lx + m, ry + m, Pos::new(HPos::Left, VPos::Top)),
         ];
+        for k in 1..8 {
+            let cx = lx + (rx - lx) * k / 8;
+            candidates.push((cx, ry - m, Pos::new(HPos::Center, VPos::Bottom)));
+            candidates.push((cx, ry + m, Pos::new(HPos::Center, VPos::Top)));
+        }
         let (_, top) = to_area(chart.backend_coord(&(x0, y_hi)));
         let (_, bottom) = to_area(chart.backend_coord(&(x0, y_lo)));
         // How many data points a label there would cover; outside the plot (where the axis
         // labels are) counts as covering everything.
         let covered = |&(x, y, pos): &(i32, i32, Pos)| {
-            let x0 = if matches!(pos.h_pos, HPos::Right) {
-                x - tw
-            } else {
-                x
+            let x0 = match pos.h_pos {
+                HPos::Right => x - tw,
+                HPos::Center => x - tw / 2,
+                HPos::Left => x,
             };
             let y0 = if matches!(pos.v_pos, VPos::Bottom) {
                 y - th
