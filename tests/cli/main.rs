@@ -6,3 +6,4 @@ mod report;
 mod run;
 mod scenario;
 mod validate;
+mod workbook;
