@@ -908,7 +908,7 @@ pub fn time_plot<DB: DrawingBackend>(
         .map(|p| to_area(chart.backend_coord(p)))
         .collect();
     let style = text_style(TEXT * s, TARGET);
-    for r in &tp.refs {
+    for r in tp.refs.iter().filter(|r| !r.label.is_empty()) {
         let (tw, th) = plot.estimate_text_size(&r.label, &style).map_err(err)?;
         let (tw, th) = (tw as i32, th as i32);
         let (rx, ry) = to_area(chart.backend_coord(&(x1 + 0.4, r.y)));
