@@ -432,7 +432,12 @@ fn draw_legend_table<DB: DrawingBackend>(
     }
     let group_w = key_w + 10.0 * s + label_w + col_w.iter().map(|c| c + gap).sum::<f64>();
     let groups = ((width + 40.0 * s) / (group_w + 40.0 * s)).floor().max(1.0) as usize;
-    let groups = groups.min(table.rows.len().max(1));
+    // Side by side only when the rows would otherwise take much height.
+    let groups = if table.rows.len() <= 4 {
+        1
+    } else {
+        groups.min(table.rows.len())
+    };
     let per_group = table.rows.len().div_ceil(groups);
     let row_h = TEXT * 1.25 * s;
     let right = Pos::new(HPos::Right, VPos::Center);
