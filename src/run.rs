@@ -186,6 +186,8 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
             data: &d.data,
             result: &d.result,
             boundaries: b.as_ref(),
+            pipeline: Some(&d.pipeline),
+            priority: d.priority.as_deref(),
         })
         .collect();
     for (d, view) in done.iter().zip(&views) {

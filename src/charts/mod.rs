@@ -9,8 +9,10 @@
 //! This module reads results, it never computes a model figure the engine did not produce, and it
 //! writes only into the folder it is given (the caller stages that folder atomically).
 
+mod areas;
 mod assumptions;
 mod cleared;
+mod delays;
 mod demand;
 pub mod draw;
 mod font;
@@ -20,6 +22,7 @@ mod map;
 mod outline;
 mod oversized;
 mod pipeline;
+mod priority;
 mod report;
 mod series;
 mod shortfall;
@@ -164,6 +167,10 @@ pub struct RunView<'a> {
     /// The data set's area boundaries (`areas.geojson`), if it has them: the map is then a
     /// choropleth.
     pub boundaries: Option<&'a crate::geo::Boundaries>,
+    /// The pipeline the run fitted (delay prior, evidence, posterior), when known.
+    pub pipeline: Option<&'a crate::engine::pipeline::Pipeline>,
+    /// Which projects matter most, when the run ranked them (`--priority`).
+    pub priority: Option<&'a [crate::engine::priority::PriorityRow]>,
 }
 
 /// The order in which the comparison shows scenarios: lowest share of oversized classes at the
@@ -206,16 +213,25 @@ pub enum ScenarioChart {
     DemandByDriver,
     /// Classrooms and places open by year: planned against expected.
     PipelineDelivery,
+    /// The pipeline's delay: prior and posterior (not under `plan`).
+    Delays,
+    /// Projects planned and expected open by the last target year, per area.
+    Areas,
+    /// The projects that matter most (with `--priority`).
+    Priority,
 }
 
 impl ScenarioChart {
-    pub const ALL: [ScenarioChart; 6] = [
+    pub const ALL: [ScenarioChart; 9] = [
         ScenarioChart::VersusBase,
         ScenarioChart::OversizedOverTime,
         ScenarioChart::ShortfallByArea,
         ScenarioChart::ShortfallMap,
         ScenarioChart::DemandByDriver,
         ScenarioChart::PipelineDelivery,
+        ScenarioChart::Delays,
+        ScenarioChart::Areas,
+        ScenarioChart::Priority,
     ];
 
     pub fn file_stem(self) -> &'static str {
@@ -226,6 +242,9 @@ impl ScenarioChart {
             ScenarioChart::ShortfallMap => "shortfall_map",
             ScenarioChart::DemandByDriver => "demand_by_driver",
             ScenarioChart::PipelineDelivery => "pipeline_delivery",
+            ScenarioChart::Delays => "pipeline_delays",
+            ScenarioChart::Areas => "areas",
+            ScenarioChart::Priority => "project_priority",
         }
     }
 }
@@ -271,9 +290,16 @@ pub fn write_scenario_charts(
 ) -> anyhow::Result<Vec<PathBuf>> {
     // The map needs the areas' boundaries or centroids.
     let mapped = run.boundaries.is_some() || run.data.areas.iter().any(|a| a.centroid.is_some());
+    // The delay chart when projects are late by a fitted model, the ranking when it was asked.
+    let delays = run
+        .pipeline
+        .is_some_and(|p| p.pace != crate::scenario::Pace::Plan)
+        && !run.data.projects.is_empty();
     let jobs: Vec<(Job, Format)> = ScenarioChart::ALL
         .iter()
         .filter(|c| mapped || **c != ScenarioChart::ShortfallMap)
+        .filter(|c| delays || **c != ScenarioChart::Delays)
+        .filter(|c| run.priority.is_some() || **c != ScenarioChart::Priority)
         .flat_map(|c| {
             opts.formats
                 .iter()
@@ -351,6 +377,15 @@ impl Job<'_, '_> {
             Job::Scenario(ScenarioChart::PipelineDelivery, run, _) => {
                 pipeline::draw_pipeline_delivery(area, run, opts)
             }
+            Job::Scenario(ScenarioChart::Delays, run, _) => match run.pipeline {
+                Some(p) => delays::draw_delays(area, run, p, opts),
+                None => Ok(()),
+            },
+            Job::Scenario(ScenarioChart::Areas, run, _) => areas::draw_areas(area, run, opts),
+            Job::Scenario(ScenarioChart::Priority, run, _) => match run.priority {
+                Some(rows) => priority::draw_priority(area, run, rows, opts),
+                None => Ok(()),
+            },
             Job::Compare(CompareChart::OversizedShare, runs) => {
                 headline::draw_oversized_share(area, runs, opts, None)
             }

@@ -460,6 +460,8 @@ fn views<'a>(data: &'a DataSet, runs: &'a [(Scenario, ScenarioResult)]) -> Vec<R
             data,
             result,
             boundaries: None,
+            pipeline: None,
+            priority: None,
         })
         .collect()
 }
@@ -627,9 +629,10 @@ fn assert_memo_readable(chart: &Path, svg: &str) {
 fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
     let (_keep, dir) = out_dir(lang);
     let (report, charts) = render_all(&dir, lang, scenarios, formats);
-    // 6 charts per scenario (the fake areas have centroids, so a map too) + 3 comparison
-    // charts, in each format.
-    let images = scenarios * 6 + 3;
+    // 7 charts per scenario (the fake areas have centroids, so a map too; the area chart; no
+    // delay chart or ranking, since the fake runs carry no fitted pipeline and no ranking) + 3
+    // comparison charts, in each format.
+    let images = scenarios * 7 + 3;
     assert_eq!(charts.len(), images * formats.len());
     for format in formats {
         let headline = dir.join(format!("compare/{}.{format}", charts::HEADLINE));
@@ -1067,6 +1070,8 @@ fn shortfall_chart_shows_the_largest_areas_only() {
         data: &data,
         result,
         boundaries: None,
+        pipeline: None,
+        priority: None,
     };
     let opts = ChartOptions {
         lang: Lang::En,
@@ -1132,6 +1137,8 @@ fn boundaries_make_the_map_a_choropleth() {
         data: &data,
         result,
         boundaries: Some(&shapes),
+        pipeline: None,
+        priority: None,
     };
     let (_keep, dir) = out_dir(Lang::En);
     let opts = ChartOptions {
