@@ -1,6 +1,7 @@
 //! End-to-end tests: the `placeplan` binary on small fixture data sets (one test binary).
 mod calibration;
 mod engine;
+mod fuzz;
 mod project;
 mod report;
 mod run;
