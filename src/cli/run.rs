@@ -63,15 +63,10 @@ fn civil(days: i64) -> String {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if threads == 0 {
-        anyhow::bail!("--threads 0: expected at least 1");
-    }
-    if args.draws == Some(0) {
-        anyhow::bail!("--draws 0: expected at least 1");
-    }
+    // `--threads` and `--draws` are checked by their parsers (1–256, 1–1000000).
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(run::MAX_THREADS))
+    });
     let charts = if args.no_charts {
         None
     } else {
@@ -93,7 +88,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             let mut told = std::collections::BTreeSet::new();
             for d in &done {
                 if told.insert(d.data.dir.clone()) {
-                    eprintln!(
+                    note!(
                         "{}: {}",
                         d.data.dir.display(),
                         if d.data.flows.is_empty() {
@@ -109,7 +104,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             for d in &done {
                 if d.scenario.pace != crate::scenario::Pace::Plan {
                     let c = &d.calibration;
-                    eprintln!(
+                    note!(
                         "{}: delays fitted to the base-date progress ({} of {} projects due by then \
                          completed, {} of {} due to start started): mean completion delay {:.1} \
                          months, mean start delay {:.1} months{}",
@@ -128,21 +123,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                         }
                     );
                 }
-                eprintln!(
+                note!(
                     "{}: {} draws → {}",
                     d.scenario.name,
                     d.scenario.draws,
                     req.out.join(&d.scenario.name).display()
                 );
             }
-            eprintln!("comparison → {}", req.out.join("compare").display());
+            note!("comparison → {}", req.out.join("compare").display());
             Ok(ExitCode::SUCCESS)
         }
         Err(RunError::Input(errors)) => {
             for e in &errors {
-                eprintln!("{e}");
+                note!("{e}");
             }
-            eprintln!("{} problem(s) found; nothing was written", errors.len());
+            note!("{} problem(s) found; nothing was written", errors.len());
             Ok(ExitCode::from(1))
         }
         Err(RunError::Other(e)) => Err(e),
@@ -153,9 +148,9 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let ds = match args.kind.as_str() {
         "hengyang" => {
             let (ds, generated) = crate::synth::hengyang(args.seed);
-            eprintln!("calibrated: {:?}", generated.knobs);
+            note!("calibrated: {:?}", generated.knobs);
             let bands = &generated.bands;
-            eprintln!(
+            note!(
                 "base-year classes by size: {} (of {})",
                 crate::synth::Bands::LABELS
                     .iter()
@@ -171,7 +166,7 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         other => anyhow::bail!("--kind {other:?}: expected `hengyang` or `province`"),
     };
     crate::io::dataset_out::write_dataset(&ds, &args.out)?;
-    eprintln!(
+    note!(
         "wrote {} schools, {} projects to {}",
         ds.schools.len(),
         ds.projects.len(),

@@ -24,15 +24,15 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     }
     match dataset::load(&args.dir) {
         Ok(ds) => {
-            print!("{}", summary(&ds));
+            say!("{}", summary(&ds));
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {
             for e in &errors {
-                eprintln!("{e}");
+                note!("{e}");
             }
             let n = errors.len();
-            eprintln!(
+            note!(
                 "{n} problem{} found in {}",
                 if n == 1 { "" } else { "s" },
                 args.dir.display()
@@ -143,8 +143,8 @@ pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&path, body).with_context(|| format!("cannot write {}", path.display()))?;
     }
     staged.commit()?;
-    println!(
-        "wrote a data set and scenario.toml to {}; read {} first, then run `placeplan validate {}`",
+    say!(
+        "wrote a data set and scenario.toml to {}; read {} first, then run `placeplan validate {}`\n",
         dir.display(),
         Path::new(&dir).join("README.md").display(),
         dir.display()
