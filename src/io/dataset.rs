@@ -397,11 +397,12 @@ fn flows(
             );
         }
         let kind = c.choice("flow", &FlowKind::NAMES, FlowKind::parse);
-        let pupils = c.parse(
-            "pupils",
-            "a number of pupils between 0 and 16777216 (2^24)",
-            |s| super::csvsheet::parse_number(s).filter(|v| (0.0..=MAX_FLOW).contains(v)),
-        );
+        let pupils = c.parse("pupils", "a number of pupils ≥ 0", |s| {
+            super::csvsheet::parse_number(s).filter(|v| *v >= 0.0 && v.is_finite())
+        });
+        if pupils.is_some_and(|p| p > MAX_FLOW) {
+            c.fail("pupils", "at most 16777216 pupils (2^24, the engine's exact range)");
+        }
         if let (Some(a), Some(y), Some(k)) = (&area_id, year, kind)
             && let Some(line) = first_seen(&mut seen, (a.clone(), y, k), rec.line)
         {
@@ -754,9 +755,12 @@ fn births(
         let mut c = sheet.cells(rec, errs);
         let area_id = check_area(&mut c, areas);
         let year = c.year("year").map(|y| y.0);
-        let births = c.parse("births", "a number between 0 and 16777216 (2^24)", |s| {
-            super::csvsheet::parse_number(s).filter(|v| (0.0..=MAX_FLOW).contains(v))
+        let births = c.parse("births", "a number ≥ 0", |s| {
+            super::csvsheet::parse_number(s).filter(|v| *v >= 0.0)
         });
+        if births.is_some_and(|b| b > MAX_FLOW) {
+            c.fail("births", "at most 16777216 (2^24, the engine's exact range)");
+        }
         if let (Some(a), Some(y)) = (&area_id, year) {
             if let Some(line) = first_seen(&mut seen, (a.clone(), y), rec.line) {
                 c.fail(
@@ -817,28 +821,24 @@ fn driver_range(driver: Driver) -> (f64, f64, &'static str) {
         Driver::BirthChange => (
             -1.0,
             MAX_RATIO,
-            "a number > -1 and ≤ 100 (relative change per year)",
+            "a number > -1 (relative change per year)",
         ),
         Driver::MigrantChange | Driver::ReturningChange => (
             -1.0,
             MAX_RATIO,
-            "a number > -1 and ≤ 100 (relative change per year)",
+            "a number > -1 (relative change per year)",
         ),
         Driver::RuralToTownRate => (0.0, 1.0, "a share of village pupils per year, 0–1"),
-        Driver::EntryRatio | Driver::ProgressionFactor => {
-            (0.0, MAX_RATIO, "a ratio between 0 and 100")
+        Driver::EntryRatio | Driver::ProgressionFactor => (0.0, MAX_RATIO, "a ratio ≥ 0"),
+        Driver::MigrantInflow | Driver::ReturningInflow => {
+            (0.0, MAX_FLOW, "a number of pupils per year ≥ 0")
         }
-        Driver::MigrantInflow | Driver::ReturningInflow => (
-            0.0,
-            MAX_FLOW,
-            "a number of pupils per year between 0 and 16777216 (2^24)",
-        ),
     }
 }
 
 /// Whether `v` is a valid value of `driver` (the rule of `growth.csv`, also applied to a
 /// scenario's driver overrides); `Err` says what was expected.
-pub fn check_driver_value(driver: Driver, v: f64) -> Result<(), &'static str> {
+pub fn check_driver_value(driver: Driver, v: f64) -> Result<(), String> {
     let (min, max, what) = driver_range(driver);
     let above_min = if matches!(
         driver,
@@ -848,10 +848,12 @@ pub fn check_driver_value(driver: Driver, v: f64) -> Result<(), &'static str> {
     } else {
         v >= min
     };
-    if above_min && v <= max {
-        Ok(())
+    if !above_min || (v > max && max <= 1.0) {
+        Err(what.to_owned())
+    } else if v > max {
+        Err(format!("at most {max}: {what}"))
     } else {
-        Err(what)
+        Ok(())
     }
 }
 

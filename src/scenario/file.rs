@@ -413,6 +413,7 @@ fn toml_words(message: &str) -> String {
         out.replace_range(i..end, "expected a table");
     }
     out = out.replace("invalid type: ", "wrong type: found ");
+    out = out.replace(", expected ", ": expected ");
     out
 }
 
@@ -1329,7 +1330,7 @@ max_oversized_share = 0.05
                     [[pipeline.extra]]\nid = \"E\"\nname = \"n\"\narea_id = \"A\"\nstage = \"primary\"\nkind = \"expansion\"\nschool_id = \"S\"\nclassrooms = 6\nplanned_start = \"2020-3\"\nplanned_completion = \"2021-08\"\n";
         insta::assert_snapshot!(errors(text), @r#"
         scenarios/x.toml:3:11: horizon = "2018": expected a year ≥ base_year (2019)
-        scenarios/x.toml:4:9: draws = "0": expected a whole number ≥ 1
+        scenarios/x.toml:4:9: draws = "0": expected a whole number between 1 and 1000000
         scenarios/x.toml:5:15: correlation = "1.5": expected a weight between 0 and 1
         scenarios/x.toml:7:8: pipeline.pace = "fast": expected one of plan, current-pace, accelerated
         scenarios/x.toml:16:17: pipeline.extra.planned_start = "2020-3": expected a date "YYYY-MM" such as "2020-08"
@@ -1340,7 +1341,7 @@ max_oversized_share = 0.05
     fn syntax_and_type_errors_point_at_the_spot() {
         assert_eq!(
             errors("data = \"d\"\nhorizon = \"soon\"\n"),
-            "scenarios/x.toml:2:11: invalid type: string \"soon\", expected i64"
+            "scenarios/x.toml:2:11: wrong type: found string \"soon\": expected a whole number"
         );
         assert!(errors("data = \"d\"\nhorizon = \n").starts_with("scenarios/x.toml:2:"));
         assert!(errors("horizon = 2025\n").contains("missing field `data`"));
