@@ -401,7 +401,10 @@ fn flows(
             super::csvsheet::parse_number(s).filter(|v| *v >= 0.0 && v.is_finite())
         });
         if pupils.is_some_and(|p| p > MAX_FLOW) {
-            c.fail("pupils", "at most 16777216 pupils (2^24, the engine's exact range)");
+            c.fail(
+                "pupils",
+                "at most 16777216 pupils (2^24, the engine's exact range)",
+            );
         }
         if let (Some(a), Some(y), Some(k)) = (&area_id, year, kind)
             && let Some(line) = first_seen(&mut seen, (a.clone(), y, k), rec.line)
@@ -759,7 +762,10 @@ fn births(
             super::csvsheet::parse_number(s).filter(|v| *v >= 0.0)
         });
         if births.is_some_and(|b| b > MAX_FLOW) {
-            c.fail("births", "at most 16777216 (2^24, the engine's exact range)");
+            c.fail(
+                "births",
+                "at most 16777216 (2^24, the engine's exact range)",
+            );
         }
         if let (Some(a), Some(y)) = (&area_id, year) {
             if let Some(line) = first_seen(&mut seen, (a.clone(), y), rec.line) {
@@ -818,16 +824,10 @@ fn births(
 /// The range of values a driver may take, and how to say it.
 fn driver_range(driver: Driver) -> (f64, f64, &'static str) {
     match driver {
-        Driver::BirthChange => (
-            -1.0,
-            MAX_RATIO,
-            "a number > -1 (relative change per year)",
-        ),
-        Driver::MigrantChange | Driver::ReturningChange => (
-            -1.0,
-            MAX_RATIO,
-            "a number > -1 (relative change per year)",
-        ),
+        Driver::BirthChange => (-1.0, MAX_RATIO, "a number > -1 (relative change per year)"),
+        Driver::MigrantChange | Driver::ReturningChange => {
+            (-1.0, MAX_RATIO, "a number > -1 (relative change per year)")
+        }
         Driver::RuralToTownRate => (0.0, 1.0, "a share of village pupils per year, 0–1"),
         Driver::EntryRatio | Driver::ProgressionFactor => (0.0, MAX_RATIO, "a ratio ≥ 0"),
         Driver::MigrantInflow | Driver::ReturningInflow => {
