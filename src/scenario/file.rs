@@ -408,7 +408,7 @@ fn toml_words(message: &str) -> String {
     // `expected struct TitleToml` and the like.
     if let Some(i) = out.find("expected struct ") {
         let end = out[i..]
-            .find(|c: char| c == '\n' || c == ',')
+            .find(['\n', ','])
             .map_or(out.len(), |e| i + e);
         out.replace_range(i..end, "expected a table");
     }
