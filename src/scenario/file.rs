@@ -407,9 +407,7 @@ fn toml_words(message: &str) -> String {
     }
     // `expected struct TitleToml` and the like.
     if let Some(i) = out.find("expected struct ") {
-        let end = out[i..]
-            .find(['\n', ','])
-            .map_or(out.len(), |e| i + e);
+        let end = out[i..].find(['\n', ',']).map_or(out.len(), |e| i + e);
         out.replace_range(i..end, "expected a table");
     }
     out = out.replace("invalid type: ", "wrong type: found ");
@@ -588,12 +586,15 @@ fn check_refs(path: &Path, text: &str, data: &DataSet, all: bool) -> Result<(), 
     let first = data.enrolment.iter().map(|e| e.year).min();
     let last = data.base_year();
     if let (Some(b), Some(first), Some(last)) = (&raw.base_year, first, last)
-        && !(i64::from(first.0)..=i64::from(last.0)).contains(b.get_ref())
+        && *b.get_ref() != i64::from(last.0)
     {
+        // A run starts from the latest counts: the base year can only be that year.
         p.value(
             "base_year",
             b.span(),
-            format!("a year of the enrolment history ({first}–{last})"),
+            format!(
+                "the data set's base year {last}, its latest enrolment year (history {first}–{last})"
+            ),
         );
     }
     let base = raw

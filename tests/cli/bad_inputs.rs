@@ -706,7 +706,7 @@ const CASES: &[Case] = &[
         &[
             "plan.toml:6:13:",
             "base_year = \"2010\"",
-            "a year of the enrolment history (2018–2019)",
+            "the data set's base year 2019, its latest enrolment year (history 2018–2019)",
         ],
     ),
     case(
