@@ -5,8 +5,9 @@
 
 pub mod assemble;
 pub mod classes;
-pub mod delays;
 pub mod monte_carlo;
+pub mod pipeline;
+pub mod priority;
 pub mod progression;
 pub mod results;
 pub mod sampling;

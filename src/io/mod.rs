@@ -1,12 +1,14 @@
 //! Reading data sets and writing tables: the only place files are read or written
 //! (and the only place polars appears).
 
+pub mod areas;
 pub mod atomic;
 pub(crate) mod csvsheet;
 pub mod dataset;
 pub mod dataset_out;
 pub mod error;
 pub mod history;
+pub mod priority;
 pub mod tables;
 pub mod text;
 
