@@ -10,7 +10,9 @@
 //!
 //! The default case count (proptest's 256, or `PROPTEST_CASES`) keeps `cargo test` quick; a long
 //! run: `PROPTEST_CASES=200000 cargo test --release --test cli fuzz -- --test-threads 1`.
-//! Failing cases are kept in `tests/proptest-regressions/fuzz.txt` and re-run first.
+//! Failing cases are kept by proptest in `tests/proptest-regressions/fuzz.txt` and re-run first;
+//! inputs that once broke a loader are kept as files in `tests/fuzz-corpus/` and checked on every
+//! `cargo test` ([`fuzz_corpus_inputs`]).
 
 use std::path::{Path, PathBuf};
 
@@ -114,6 +116,75 @@ fn check_dataset_errors(dir: &Path, file: &Path, bytes: &[u8], errs: &placeplan:
     }
 }
 
+/// The tiny data set with `name` replaced by `bytes`, loaded: no panic, located errors.
+fn check_dataset(name: &str, bytes: &[u8]) {
+    let tmp = tempfile::tempdir().unwrap();
+    for other in DATA_FILES.iter().filter(|n| **n != "flows.csv") {
+        std::fs::copy(Path::new(TINY).join(other), tmp.path().join(other)).unwrap();
+    }
+    std::fs::write(tmp.path().join("flows.csv"), FLOWS).unwrap();
+    let file = tmp.path().join(name);
+    std::fs::write(&file, bytes).unwrap();
+    if let Err(errs) = dataset::load(tmp.path()) {
+        check_dataset_errors(tmp.path(), &file, bytes, &errs);
+    }
+}
+
+/// A history file (and an entry file) read: no panic, problems within the file's lines.
+fn check_history(bytes: &[u8], entry: &[u8]) {
+    let path = PathBuf::from("history.csv");
+    let Some(text) = placeplan::io::text::decode(bytes) else {
+        return;
+    };
+    let lines = line_count(bytes) as u64;
+    let units = match history::parse_history(&path, &text) {
+        Ok(h) => h.units.iter().map(|u| u.unit.clone()).collect::<Vec<_>>(),
+        Err(problems) => {
+            assert!(!problems.is_empty());
+            for p in &problems {
+                assert!(p.line.is_none_or(|l| l <= lines), "{p}");
+            }
+            vec!["Midtown cluster".to_owned()]
+        }
+    };
+    if let Some(text) = placeplan::io::text::decode(entry) {
+        let lines = line_count(entry) as u64;
+        let names: Vec<&str> = units.iter().map(String::as_str).collect();
+        if let Err(problems) = history::parse_entry(Path::new("entry.csv"), &text, &names) {
+            for p in &problems {
+                assert!(p.line.is_none_or(|l| l <= lines), "{p}");
+            }
+        }
+    }
+}
+
+/// A scenario parsed, and checked against the tiny data set when it parses: no panic, every
+/// problem at a line of the file.
+fn check_scenario(bytes: &[u8]) {
+    let path = PathBuf::from("tests/fixtures/tiny/fuzz.toml");
+    let Some(text) = placeplan::io::text::decode(bytes) else {
+        return;
+    };
+    let lines = line_count(bytes);
+    let errs = match placeplan::scenario::file::parse(&path, &text) {
+        Ok(_) => {
+            static DATA: std::sync::OnceLock<placeplan::model::DataSet> =
+                std::sync::OnceLock::new();
+            let data = DATA.get_or_init(|| dataset::load(Path::new(TINY)).unwrap());
+            placeplan::scenario::file::check_against(&path, &text, data)
+                .err()
+                .unwrap_or_default()
+        }
+        Err(errs) => {
+            assert!(!errs.is_empty());
+            errs
+        }
+    };
+    for e in &errs {
+        assert!(e.line >= 1 && e.line <= lines, "{e}");
+    }
+}
+
 proptest! {
     #[test]
     fn fuzz_dataset_files(
@@ -121,20 +192,13 @@ proptest! {
         edits in prop::collection::vec(edit(), 1..6),
         random in prop::option::weighted(0.2, "[a-zA-Z0-9_,\"\r\n .*-]{0,300}"),
     ) {
-        let tmp = tempfile::tempdir().unwrap();
-        for name in DATA_FILES.iter().filter(|n| **n != "flows.csv") {
-            std::fs::copy(Path::new(TINY).join(name), tmp.path().join(name)).unwrap();
-        }
-        std::fs::write(tmp.path().join("flows.csv"), FLOWS).unwrap();
-        let file = tmp.path().join(DATA_FILES[which]);
+        let name = DATA_FILES[which];
         let bytes = match random {
             Some(text) => text.into_bytes(),
-            None => apply(&std::fs::read(&file).unwrap(), &edits),
+            None if name == "flows.csv" => apply(FLOWS.as_bytes(), &edits),
+            None => apply(&std::fs::read(Path::new(TINY).join(name)).unwrap(), &edits),
         };
-        std::fs::write(&file, &bytes).unwrap();
-        if let Err(errs) = dataset::load(tmp.path()) {
-            check_dataset_errors(tmp.path(), &file, &bytes, &errs);
-        }
+        check_dataset(name, &bytes);
     }
 
     #[test]
@@ -148,30 +212,7 @@ proptest! {
             "[a-zA-Z0-9_,\"\r\n .-]{0,200}",
         ),
     ) {
-        let path = PathBuf::from("history.csv");
-        let Some(text) = placeplan::io::text::decode(&bytes) else {
-            return Ok(());
-        };
-        let lines = line_count(&bytes) as u64;
-        let units = match history::parse_history(&path, &text) {
-            Ok(h) => h.units.iter().map(|u| u.unit.clone()).collect::<Vec<_>>(),
-            Err(problems) => {
-                prop_assert!(!problems.is_empty());
-                for p in &problems {
-                    prop_assert!(p.line.is_none_or(|l| l <= lines), "{}", p);
-                }
-                vec!["Midtown cluster".to_owned()]
-            }
-        };
-        if let Some(text) = placeplan::io::text::decode(&entry) {
-            let lines = line_count(&entry) as u64;
-            let names: Vec<&str> = units.iter().map(String::as_str).collect();
-            if let Err(problems) = history::parse_entry(Path::new("entry.csv"), &text, &names) {
-                for p in &problems {
-                    prop_assert!(p.line.is_none_or(|l| l <= lines), "{}", p);
-                }
-            }
-        }
+        check_history(&bytes, &entry);
     }
 
     #[test]
@@ -181,28 +222,41 @@ proptest! {
             "[a-z_0-9=\"'\\[\\]{}\n ,.#-]{0,300}",
         ),
     ) {
-        let path = PathBuf::from("tests/fixtures/tiny/fuzz.toml");
-        let Some(text) = placeplan::io::text::decode(&bytes) else {
-            return Ok(());
-        };
-        let lines = line_count(&bytes);
-        match placeplan::scenario::file::parse(&path, &text) {
-            Ok(_) => {
-                static DATA: std::sync::OnceLock<placeplan::model::DataSet> =
-                    std::sync::OnceLock::new();
-                let data = DATA.get_or_init(|| dataset::load(Path::new(TINY)).unwrap());
-                if let Err(errs) = placeplan::scenario::file::check_against(&path, &text, data) {
-                    for e in &errs {
-                        prop_assert!(e.line >= 1 && e.line <= lines, "{}", e);
-                    }
-                }
-            }
-            Err(errs) => {
-                prop_assert!(!errs.is_empty());
-                for e in &errs {
-                    prop_assert!(e.line >= 1 && e.line <= lines, "{}", e);
-                }
-            }
-        }
+        check_scenario(&bytes);
     }
+}
+
+/// The corpus: inputs that once broke a loader (`tests/fuzz-corpus/`), checked on every run.
+/// A data-set file is named `<file>.<what>`, e.g. `enrolment.csv.stray-quote`.
+#[test]
+fn fuzz_corpus_inputs() {
+    let corpus = Path::new("tests/fuzz-corpus");
+    let files = |dir: &str| {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(corpus.join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    let entry = std::fs::read("tests/fixtures/project/midtown/entry.csv").unwrap();
+    let mut n = 0;
+    for f in files("dataset") {
+        let file_name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let name = DATA_FILES
+            .iter()
+            .find(|d| file_name.starts_with(&format!("{d}.")))
+            .unwrap_or_else(|| panic!("{file_name}: not named after a data-set file"));
+        check_dataset(name, &std::fs::read(&f).unwrap());
+        n += 1;
+    }
+    for f in files("history") {
+        check_history(&std::fs::read(&f).unwrap(), &entry);
+        n += 1;
+    }
+    for f in files("scenario") {
+        check_scenario(&std::fs::read(&f).unwrap());
+        n += 1;
+    }
+    assert!(n >= 15, "{n} corpus files");
 }
