@@ -92,7 +92,15 @@ pub fn run(
     progress: &dyn Fn(&str, u64) -> Box<dyn Progress>,
 ) -> Result<Vec<Done>, RunError> {
     let files = if req.scenarios.is_empty() {
-        scenario_files(&req.scenarios_dir)?
+        // No scenario folder, or none in it, is a matter of what was asked.
+        scenario_files(&req.scenarios_dir).map_err(|e| {
+            RunError::Input(InputErrors(vec![InputError::message(
+                &req.scenarios_dir,
+                0,
+                0,
+                format!("{e:#}"),
+            )]))
+        })?
     } else {
         req.scenarios.clone()
     };

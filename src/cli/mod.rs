@@ -21,6 +21,13 @@ macro_rules! say {
     }};
 }
 
+/// An error in what the user asked (a flag, a folder named on the command line): said on
+/// stderr, exit 1.
+fn refused(message: impl std::fmt::Display) -> ExitCode {
+    note!("error: {message}");
+    ExitCode::from(1)
+}
+
 mod project;
 mod run;
 mod validate;

@@ -70,7 +70,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let charts = if args.no_charts {
         None
     } else {
-        Some(run::chart_options(&args.lang, &args.format, today())?)
+        match run::chart_options(&args.lang, &args.format, today()) {
+            Ok(opts) => Some(opts),
+            Err(e) => return Ok(super::refused(format_args!("{e:#}"))),
+        }
     };
     let req = RunRequest {
         scenarios: args.scenarios,
@@ -187,7 +190,11 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             ds
         }
         "province" => crate::synth::province(args.schools, args.seed),
-        other => anyhow::bail!("--kind {other:?}: expected `hengyang` or `province`"),
+        other => {
+            return Ok(super::refused(format_args!(
+                "--kind {other:?}: expected `hengyang` or `province`"
+            )));
+        }
     };
     crate::io::dataset_out::write_dataset(&ds, &args.out)?;
     note!(

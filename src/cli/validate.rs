@@ -17,10 +17,10 @@ use crate::model::DataSet;
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     if !args.dir.is_dir() {
-        anyhow::bail!(
+        return Ok(super::refused(format_args!(
             "{} is not a folder: expected a data set folder",
             args.dir.display()
-        );
+        )));
     }
     match dataset::load(&args.dir) {
         Ok(ds) => {
@@ -131,10 +131,10 @@ pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
         let mut entries = std::fs::read_dir(dir)
             .with_context(|| format!("{} exists and is not a readable folder", dir.display()))?;
         if entries.next().is_some() {
-            anyhow::bail!(
+            return Ok(super::refused(format_args!(
                 "{} is not empty: init writes a new data set only into a new or empty folder",
                 dir.display()
-            );
+            )));
         }
     }
     let staged = StagedDir::begin(dir)?;

@@ -177,6 +177,39 @@ fn draws_threads_and_years_beyond_their_limits_are_refused_before_any_allocation
 }
 
 #[test]
+fn what_the_command_line_names_wrongly_is_an_input_error() {
+    let tmp = tiny();
+    let d = tmp.path();
+    std::fs::write(d.join("notes.txt"), "x").unwrap();
+    for (args, message) in [
+        (
+            &["validate", "nope"][..],
+            "error: nope is not a folder: expected a data set folder",
+        ),
+        (
+            &["run", "plan.toml", "--lang", "fr"],
+            "error: unknown --lang value `fr`",
+        ),
+        (
+            &["run", "--no-charts"],
+            "scenarios: cannot list scenarios in scenarios",
+        ),
+        (
+            &["generate", "--kind", "x", "--out", "g"],
+            "error: --kind \"x\"",
+        ),
+        (
+            &["init", "."],
+            "is not empty: init writes a new data set only into a new or empty folder",
+        ),
+    ] {
+        let (code, err) = run(d, args);
+        assert_eq!(code, Some(1), "{args:?}: {err}");
+        assert!(err.contains(message), "{args:?}: {err}");
+    }
+}
+
+#[test]
 fn a_closed_pipe_ends_the_output_quietly() {
     for dir in ["tests/fixtures/bad-data", "tests/fixtures/tiny/data"] {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_placeplan"))
