@@ -169,7 +169,20 @@ impl Generation {
             let link = self.out.join(name);
             match fs::symlink_metadata(&link) {
                 Ok(m) if m.file_type().is_symlink() => {}
-                Ok(m) if m.is_dir() => legacy.push(name.clone()),
+                // Only a folder an earlier placeplan wrote (it has a `manifest.json` or
+                // `summary.csv`) is replaced: never someone's own folder of the same name.
+                Ok(m) if m.is_dir() => {
+                    let ours = ["manifest.json", "summary.csv"]
+                        .iter()
+                        .any(|f| link.join(f).is_file());
+                    if !ours {
+                        anyhow::bail!(
+                            "cannot write outputs into {}: a folder placeplan did not write is in the way",
+                            link.display()
+                        );
+                    }
+                    legacy.push(name.clone());
+                }
                 Ok(_) => anyhow::bail!(
                     "cannot write outputs into {}: a file of that name is in the way",
                     link.display()
@@ -376,7 +389,8 @@ mod tests {
     fn folders_of_an_earlier_layout_and_stale_staging_are_replaced() {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path();
-        write_file(&out.join("a/old.csv"), b"old").unwrap();
+        write_file(&out.join("a/summary.csv"), b"old").unwrap();
+        write_file(&out.join("mine/notes.txt"), b"mine").unwrap();
         // A staging folder and a generation of a run that no longer exists (pid 0 is never a
         // process of ours).
         write_file(&out.join(".a.staging0/x.csv"), b"x").unwrap();
@@ -386,7 +400,16 @@ mod tests {
         assert!(!out.join(GENERATIONS).join("gen-0-1").exists());
         write_file(&g.folder("a").unwrap().join("new.csv"), b"new").unwrap();
         g.commit().unwrap();
-        assert!(!out.join("a/old.csv").exists());
+        assert!(!out.join("a/summary.csv").exists());
         assert_eq!(fs::read(out.join("a/new.csv")).unwrap(), b"new");
+        // A folder placeplan did not write is never replaced.
+        let mut g = Generation::begin(out).unwrap();
+        write_file(&g.folder("mine").unwrap().join("x.csv"), b"x").unwrap();
+        let e = g.commit().unwrap_err().to_string();
+        assert!(
+            e.contains("a folder placeplan did not write is in the way"),
+            "{e}"
+        );
+        assert_eq!(fs::read(out.join("mine/notes.txt")).unwrap(), b"mine");
     }
 }
