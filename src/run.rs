@@ -256,12 +256,7 @@ fn check_memory(req: &RunRequest, file: &Path, sc: &Scenario, ds: &DataSet) -> O
         MAX_RESULT_BYTES >> 30
     );
     if req.draws.is_some() {
-        return Some(InputError::message(
-            Path::new("--draws"),
-            0,
-            0,
-            format!("--draws {draws}: {why}"),
-        ));
+        return Some(InputError::message(Path::new("--draws"), 0, 0, why));
     }
     // The scenario's own `draws` line, when it has one.
     let text = std::fs::read_to_string(file).unwrap_or_default();

@@ -164,9 +164,7 @@ fn draws_threads_and_years_beyond_their_limits_are_refused_before_any_allocation
     );
     assert_eq!(code, Some(1), "{err}");
     assert!(
-        err.contains(
-            "--draws: --draws 1000000: 1000000 draws × 182 years × 2 areas (with the city)"
-        ),
+        err.contains("--draws: 1000000 draws × 182 years × 2 areas (with the city)"),
         "{err}"
     );
     assert!(
