@@ -90,9 +90,9 @@ const SHARE_TOLERANCE: f64 = 1e-6;
 pub const MAX_GRADE_PUPILS: u32 = 1 << 20;
 /// Most classrooms of one school or project (places, classrooms × class size, stay exact).
 pub const MAX_CLASSROOMS: u32 = 10_000;
-/// Most pupils of a yearly flow, an inflow driver or an area's births in one year (2^24, the
-/// largest whole number an `f32` sum holds exactly).
-pub const MAX_FLOW: f64 = 16_777_216.0;
+/// Most pupils of a yearly flow, an inflow driver or an area's births in one year: 2^20, as for
+/// one grade of a school, since a year's flow may land in one grade of one school.
+pub const MAX_FLOW: f64 = MAX_GRADE_PUPILS as f64;
 /// Largest ratio driver (entry ratio, progression factor) and relative change per year.
 const MAX_RATIO: f64 = 100.0;
 
@@ -403,7 +403,7 @@ fn flows(
         if pupils.is_some_and(|p| p > MAX_FLOW) {
             c.fail(
                 "pupils",
-                "at most 16777216 pupils (2^24, the engine's exact range)",
+                "at most 1048576 pupils (2^20, the engine's exact range per grade)",
             );
         }
         if let (Some(a), Some(y), Some(k)) = (&area_id, year, kind)
@@ -768,7 +768,7 @@ fn births(
         if births.is_some_and(|b| b > MAX_FLOW) {
             c.fail(
                 "births",
-                "at most 16777216 (2^24, the engine's exact range)",
+                "at most 1048576 (2^20, the engine's exact range per grade)",
             );
         }
         if let (Some(a), Some(y)) = (&area_id, year) {
