@@ -328,14 +328,24 @@ impl Problems<'_> {
     fn toml(&mut self, err: &toml::de::Error) {
         let span = err.span().unwrap_or(0..0);
         let message = toml_words(err.message().trim_end());
-        // An unclosed string runs to the end of its line: point at its opening quote.
+        let before = self.text.get(..span.start).unwrap_or(self.text);
+        // An unclosed string runs to the end of its line (a multi-line one to the end of the
+        // file): point at its opening quote.
         if message.starts_with("unclosed string") {
-            let line_start = self.text[..span.start.min(self.text.len())]
-                .rfind('\n')
-                .map_or(0, |i| i + 1);
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
             let open = self.text[line_start..]
                 .find(['"', '\''])
                 .map_or(span.start, |i| line_start + i);
+            self.message(open..open, message);
+            return;
+        }
+        if message.starts_with("unclosed multi-line string") {
+            let open = before
+                .rfind("\"\"\"")
+                .into_iter()
+                .chain(before.rfind("\'\'\'"))
+                .max()
+                .unwrap_or(span.start);
             self.message(open..open, message);
             return;
         }
@@ -394,6 +404,9 @@ fn toml_words(message: &str) -> String {
     if message.starts_with("invalid basic string") || message.starts_with("invalid literal string")
     {
         return "unclosed string: expected a closing quote before the end of the line".to_owned();
+    }
+    if message.starts_with("invalid multi-line") {
+        return "unclosed multi-line string: expected its closing `\"\"\"` or `\'\'\'`".to_owned();
     }
     let mut out = message.to_owned();
     for (rust, words) in [

@@ -672,6 +672,11 @@ const CASES: &[Case] = &[
     ),
     case(
         "plan.toml",
+        Replace("description = ", "description = \"\"\"never closed\n"),
+        &["plan.toml:3:15:", "unclosed multi-line string"],
+    ),
+    case(
+        "plan.toml",
         Replace("seed = 1", "sed = 1"),
         &[
             "plan.toml:7:1:",
