@@ -120,8 +120,9 @@ pub struct Generation {
     root: PathBuf,
     /// `gen-<pid>-<n>`, inside `root`.
     name: String,
-    /// The sub-folders written, in order.
+    /// The sub-folders written, in order, then the files (see [`Generation::file`]).
     folders: Vec<String>,
+    files: Vec<String>,
     committed: bool,
 }
 
@@ -142,6 +143,7 @@ impl Generation {
             root,
             name,
             folders: Vec::new(),
+            files: Vec::new(),
             committed: false,
         })
     }
@@ -158,17 +160,26 @@ impl Generation {
         Ok(dir)
     }
 
+    /// Where to write the file `name` of the new generation (beside its folders, e.g. a
+    /// workbook of the whole run); it appears as `out/<name>` with the rest.
+    pub fn file(&mut self, name: &str) -> PathBuf {
+        self.files.push(name.to_owned());
+        self.dir().join(name)
+    }
+
     /// Makes the new generation the visible one, in one `rename`.
     pub fn commit(mut self) -> anyhow::Result<()> {
         let current_link = self.root.join("current");
         let current = fs::read_link(&current_link).ok().map(|t| self.root.join(t));
         // Every `out/<name>` must be free, a link of ours or a folder of an earlier placeplan
         // (which wrote folders in place): checked before anything changes.
+        let names: Vec<String> = self.folders.iter().chain(&self.files).cloned().collect();
         let mut legacy = Vec::new();
-        for name in &self.folders {
+        for name in &names {
             let link = self.out.join(name);
             match fs::symlink_metadata(&link) {
                 Ok(m) if m.file_type().is_symlink() => {}
+                Ok(m) if m.is_file() && self.files.contains(name) => legacy.push(name.clone()),
                 // Only a folder an earlier placeplan wrote (it has a `manifest.json` or
                 // `summary.csv`) is replaced: never someone's own folder of the same name.
                 Ok(m) if m.is_dir() => {
@@ -197,7 +208,7 @@ impl Generation {
             for entry in entries {
                 let entry = entry.with_context(|| format!("cannot list {}", current.display()))?;
                 let name = entry.file_name();
-                if self.folders.iter().any(|f| f.as_str() == name) {
+                if names.iter().any(|f| f.as_str() == name) {
                     continue;
                 }
                 link_tree(&entry.path(), &self.dir().join(&name))?;
@@ -215,7 +226,7 @@ impl Generation {
             fs::rename(&from, trash.join(name))
                 .with_context(|| format!("cannot replace {}", from.display()))?;
         }
-        for name in &self.folders {
+        for name in &names {
             let link = self.out.join(name);
             let target = Path::new(GENERATIONS).join("current").join(name);
             if fs::read_link(&link).ok().as_deref() == Some(target.as_path()) {
@@ -372,7 +383,9 @@ mod tests {
         g.commit().unwrap();
         let mut g = Generation::begin(&out).unwrap();
         write_file(&g.folder("b").unwrap().join("x.csv"), b"2").unwrap();
+        write_file(&g.file("book.xlsx"), b"book").unwrap();
         g.commit().unwrap();
+        assert_eq!(fs::read(out.join("book.xlsx")).unwrap(), b"book");
         assert_eq!(fs::read(out.join("a/x.csv")).unwrap(), b"1");
         assert_eq!(fs::read(out.join("b/x.csv")).unwrap(), b"2");
         // One generation left, and the link to it.

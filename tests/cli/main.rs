@@ -9,3 +9,4 @@ mod report;
 mod run;
 mod scenario;
 mod validate;
+mod workbook;
