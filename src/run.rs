@@ -1,9 +1,10 @@
 //! Running scenarios end to end: load, simulate, write tables, charts and the report.
 //!
-//! Every scenario is loaded and checked before anything runs, and every output folder is built
-//! in a staging folder and swapped in only when all of them are written: an error leaves the
-//! previous outputs as they were. This module sequences; the work lives in `io`, `engine` and
-//! `charts`.
+//! Every scenario is loaded and checked before anything runs (names, references, and the memory
+//! a run would take, before any of it is allocated), and every output folder is written into one
+//! new generation committed at once (see [`crate::io::atomic::Generation`]): an error or a kill
+//! leaves the previous outputs as they were. This module sequences; the work lives in `io`,
+//! `engine` and `charts`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,8 @@ use crate::engine::monte_carlo::{self, Progress, RunOptions};
 use crate::engine::pipeline::Pipeline;
 use crate::engine::results::ScenarioResult;
 use crate::figures;
-use crate::io::atomic::StagedDir;
+use crate::io::InputError;
+use crate::io::atomic::{GENERATIONS, Generation};
 use crate::io::tables::{self, Manifest};
 use crate::io::workbook::{self, WorkbookRun};
 use crate::io::{InputErrors, dataset};
@@ -41,6 +43,12 @@ pub struct RunRequest {
     /// forward, against the same draws.
     pub priority: bool,
 }
+
+/// Most bytes of draw results a run may hold (draws × years × (areas + 1) × metrics × 4 bytes,
+/// plus 2 bytes per draw and project): 4 GiB.
+pub const MAX_RESULT_BYTES: u64 = 4 << 30;
+/// Most worker threads.
+pub const MAX_THREADS: usize = 256;
 
 /// Why a run did not produce outputs.
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +94,15 @@ pub fn run(
     progress: &dyn Fn(&str, u64) -> Box<dyn Progress>,
 ) -> Result<Vec<Done>, RunError> {
     let files = if req.scenarios.is_empty() {
-        scenario_files(&req.scenarios_dir)?
+        // No scenario folder, or none in it, is a matter of what was asked.
+        scenario_files(&req.scenarios_dir).map_err(|e| {
+            RunError::Input(InputErrors(vec![InputError::message(
+                &req.scenarios_dir,
+                0,
+                0,
+                format!("{e:#}"),
+            )]))
+        })?
     } else {
         req.scenarios.clone()
     };
@@ -94,7 +110,46 @@ pub fn run(
     // Describe: every scenario and data set checked before anything runs.
     let mut errors = Vec::new();
     let mut scenarios = Vec::new();
+    let mut names: BTreeMap<String, &Path> = BTreeMap::new();
     for f in &files {
+        // The file's stem names its output folder: it must be one a folder can have, and be
+        // the only one of its name in the run.
+        let Some(stem) = f.file_stem().and_then(|s| s.to_str()) else {
+            errors.push(InputError::message(
+                f,
+                0,
+                0,
+                "the file name is not valid UTF-8: expected a UTF-8 name (it names the output folder)",
+            ));
+            continue;
+        };
+        if stem == "compare" || stem == WORKBOOK || stem.starts_with('.') || stem.is_empty() {
+            errors.push(InputError::value(
+                f,
+                0,
+                0,
+                "scenario name",
+                stem,
+                format!(
+                    "a name other than `compare` and not starting with `.` (it names the output folder beside compare/ and {GENERATIONS}/)"
+                ),
+            ));
+            continue;
+        }
+        if let Some(first) = names.insert(stem.to_owned(), f) {
+            errors.push(InputError::value(
+                f,
+                0,
+                0,
+                "scenario name",
+                stem,
+                format!(
+                    "one scenario per name in a run (also the name of {}; each names its output folder)",
+                    first.display()
+                ),
+            ));
+            continue;
+        }
         match scenario::load(f) {
             Ok(mut sc) => {
                 if let Some(d) = &req.data {
@@ -123,14 +178,18 @@ pub fn run(
             Err(e) => errors.extend(e.0),
         }
     }
-    // Names the scenario uses must exist in its data set (not checked against a `--data`
-    // override, which the scenario was not written for).
-    if req.data.is_none() {
-        for (file, sc) in &scenarios {
-            if let Some(ds) = data.get(&sc.data)
-                && let Err(e) = scenario::check_against(file, ds)
-            {
-                errors.extend(e.0);
+    // Names the scenario uses must exist in its data set (against a `--data` override, which
+    // the scenario was not written for, only those a run cannot do without).
+    for (file, sc) in &scenarios {
+        if let Some(ds) = data.get(&sc.data) {
+            let checked = if req.data.is_none() {
+                scenario::check_against(file, ds)
+            } else {
+                scenario::check_override(file, ds)
+            };
+            match checked {
+                Err(e) => errors.extend(e.0),
+                Ok(()) => errors.extend(check_memory(req, file, sc, ds)),
             }
         }
     }
@@ -142,7 +201,15 @@ pub fn run(
     let mut done = Vec::new();
     for (file, sc) in scenarios {
         let ds = data[&sc.data].clone();
-        let model = assemble(&ds, &sc).with_context(|| format!("scenario {}", file.display()))?;
+        // What assemble refuses is a mismatch of the scenario and its data set.
+        let model = assemble(&ds, &sc).map_err(|e| {
+            RunError::Input(InputErrors(vec![InputError::message(
+                &file,
+                0,
+                0,
+                format!("cannot run with the data set {}: {e}", ds.dir.display()),
+            )]))
+        })?;
         let observer = progress(&sc.name, u64::from(sc.draws));
         let opts = RunOptions {
             draws: sc.draws,
@@ -170,9 +237,49 @@ pub fn run(
     Ok(done)
 }
 
-/// Writes every scenario's folder and the comparison, all staged and committed together.
+/// The memory a run of `sc` on `ds` would take for its draws, refused above
+/// [`MAX_RESULT_BYTES`], blaming `--draws` or the scenario's `draws` line.
+fn check_memory(req: &RunRequest, file: &Path, sc: &Scenario, ds: &DataSet) -> Option<InputError> {
+    let base = ds.base_year()?;
+    let years = u64::from(sc.horizon.0.saturating_sub(base.0)) + 1;
+    let areas = ds.areas.len() as u64 + 1;
+    let metrics = crate::engine::sim::METRICS as u64;
+    let projects = (ds.projects.len() + sc.extra_projects.len()).max(1) as u64;
+    let draws = u64::from(sc.draws);
+    let bytes = draws * (years * areas * metrics * 4 + projects * 2);
+    if bytes <= MAX_RESULT_BYTES {
+        return None;
+    }
+    let per_draw = bytes / draws;
+    let most = MAX_RESULT_BYTES / per_draw;
+    let why = format!(
+        "{draws} draws × {years} years × {areas} areas (with the city) × {metrics} metrics × 4 bytes = {:.1} GiB of results, above the limit of {} GiB: expected at most {most} draws for this horizon and data set",
+        bytes as f64 / f64::from(1u32 << 30),
+        MAX_RESULT_BYTES >> 30
+    );
+    if req.draws.is_some() {
+        return Some(InputError::message(Path::new("--draws"), 0, 0, why));
+    }
+    // The scenario's own `draws` line, when it has one.
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let line = text
+        .lines()
+        .position(|l| l.trim_start().starts_with("draws") && l.contains('='))
+        .map_or(0, |i| i + 1);
+    Some(InputError::value(
+        file,
+        line,
+        usize::from(line > 0),
+        "draws",
+        &draws.to_string(),
+        why,
+    ))
+}
+
+/// Writes every scenario's folder, the comparison and the workbook into one generation,
+/// committed together.
 fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
-    let mut staged = Vec::new();
+    let mut generation = Generation::begin(&req.out)?;
     let mut scenario_charts = Vec::new();
     let mut boundaries = Vec::new();
     for d in done {
@@ -191,7 +298,7 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         })
         .collect();
     for (d, view) in done.iter().zip(&views) {
-        let dir = StagedDir::begin(&req.out.join(&d.scenario.name))?;
+        let dir = generation.folder(&d.scenario.name)?;
         let manifest = Manifest {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: d.scenario.name.clone(),
@@ -204,11 +311,11 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
             horizon: d.result.horizon.0,
             inputs: Manifest::hash_inputs(&d.file, &d.scenario.data)?,
         };
-        tables::write_scenario_tables(dir.path(), &d.result, &manifest)?;
-        tables::write_key_figures(dir.path(), &figures::key_figures(&d.scenario, &d.result))?;
-        crate::io::areas::write_area_tables(dir.path(), &d.data, &d.projects, &d.result)?;
+        tables::write_scenario_tables(&dir, &d.result, &manifest)?;
+        tables::write_key_figures(&dir, &figures::key_figures(&d.scenario, &d.result))?;
+        crate::io::areas::write_area_tables(&dir, &d.data, &d.projects, &d.result)?;
         if let Some(rows) = &d.priority {
-            crate::io::priority::write_priority(dir.path(), rows, &d.projects, &d.data)?;
+            crate::io::priority::write_priority(&dir, rows, &d.projects, &d.data)?;
         }
         if let Some(opts) = &req.charts {
             let base = d
@@ -217,24 +324,23 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
                 .base
                 .as_ref()
                 .and_then(|b| views.iter().find(|v| &v.scenario.name == b));
-            let files = charts::write_scenario_charts(view, base, opts, dir.path())?;
+            let files = charts::write_scenario_charts(view, base, opts, &dir)?;
             charts::write_report(
                 std::slice::from_ref(view),
                 opts,
-                dir.path(),
+                &dir,
                 std::slice::from_ref(&files),
                 &[],
             )?;
             scenario_charts.push(files);
         }
-        staged.push(dir);
     }
-    let compare = StagedDir::begin(&req.out.join("compare"))?;
+    let compare = generation.folder("compare")?;
     let rows: Vec<(String, &ScenarioResult)> = done
         .iter()
         .map(|d| (d.scenario.name.clone(), &d.result))
         .collect();
-    tables::write_compare_summary(compare.path(), &rows)?;
+    tables::write_compare_summary(&compare, &rows)?;
     let books: Vec<WorkbookRun> = done
         .iter()
         .map(|d| WorkbookRun {
@@ -245,14 +351,14 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         })
         .collect();
     let all: Vec<figures::KeyFigure> = books.iter().flat_map(|b| b.figures.clone()).collect();
-    tables::write_key_figures(compare.path(), &all)?;
+    tables::write_key_figures(&compare, &all)?;
     if let Some(opts) = &req.charts {
         let order = charts::ranking(&views);
         let views: Vec<RunView> = order.iter().map(|&i| views[i]).collect();
         let scenario_charts: Vec<Vec<PathBuf>> =
             order.iter().map(|&i| scenario_charts[i].clone()).collect();
-        let files = charts::write_compare_charts(&views, opts, compare.path())?;
-        charts::write_report(&views, opts, compare.path(), &scenario_charts, &files)?;
+        let files = charts::write_compare_charts(&views, opts, &compare)?;
+        charts::write_report(&views, opts, &compare, &scenario_charts, &files)?;
     }
     // The workbook, built before anything is committed; the headline chart goes in when the
     // run drew PNG charts.
@@ -260,17 +366,14 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         .charts
         .as_ref()
         .filter(|o| o.formats.contains(&Format::Png))
-        .map(|_| compare.path().join(format!("{}.png", charts::HEADLINE)))
+        .map(|_| compare.join(format!("{}.png", charts::HEADLINE)))
         .map(|p| std::fs::read(&p).with_context(|| format!("cannot read {}", p.display())))
         .transpose()?;
     let zh = req.charts.as_ref().is_none_or(|o| o.lang == Lang::Zh);
     let created = req.charts.as_ref().and_then(|o| parse_date(&o.generated));
     let book = workbook::workbook_bytes(&books, zh, headline.as_deref(), created)?;
-    staged.push(compare);
-    for dir in staged {
-        dir.commit()?;
-    }
-    crate::io::atomic::write_file(&req.out.join(WORKBOOK), &book)
+    crate::io::atomic::write_file(&generation.file(WORKBOOK), &book)?;
+    generation.commit()
 }
 
 /// File name of the workbook in the output folder.

@@ -417,14 +417,39 @@ fn render_all(
         .collect()
 }
 
+/// The I/O error inside a bitmap backend's message in words: the backend shows it in debug form
+/// (`ImageError(IoError(Os { code: 28, kind: StorageFull, message: "No space left on device" }))`).
+fn io_words(debug: &str) -> String {
+    let after = |tag: &str| debug.split(tag).nth(1);
+    if let Some(code) = after("code: ")
+        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|c| c.parse::<i32>().ok())
+    {
+        return std::io::Error::from_raw_os_error(code).to_string();
+    }
+    if let Some(message) = after("error: \"").and_then(|r| r.split('"').next()) {
+        return message.to_owned();
+    }
+    if debug.contains('(') || debug.contains('{') {
+        "the image could not be encoded or written".to_owned()
+    } else {
+        debug.to_owned()
+    }
+}
+
 /// Renders one chart to `path` in `format`.
 fn render(job: &Job, format: Format, opts: &ChartOptions, path: &Path) -> anyhow::Result<()> {
     match format {
         Format::Png => {
             let area = BitMapBackend::new(path, job.size(PNG_SIZE)).into_drawing_area();
             job.draw(&area, opts)?;
-            area.present()
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            area.present().map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot write {}: {}",
+                    path.display(),
+                    io_words(&e.to_string())
+                )
+            })?;
         }
         Format::Svg => {
             let svg = outline::render_svg(job.size(SVG_SIZE), |area| job.draw(area, opts))?;
@@ -432,4 +457,22 @@ fn render(job: &Job, format: Format, opts: &ChartOptions, path: &Path) -> anyhow
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_full_disk_is_said_in_words() {
+        let full = "backend error: Drawing backend error: ImageError(IoError(Os { code: 28, kind: StorageFull, message: \"No space left on device\" }))";
+        assert_eq!(
+            super::io_words(full),
+            "No space left on device (os error 28)"
+        );
+        let custom = "backend error: Drawing backend error: ImageError(IoError(Custom { kind: Other, error: \"disk quota exceeded\" }))";
+        assert_eq!(super::io_words(custom), "disk quota exceeded");
+        assert_eq!(
+            super::io_words("backend error: Drawing backend error: InvalidBuffer"),
+            "backend error: Drawing backend error: InvalidBuffer"
+        );
+    }
 }

@@ -1,6 +1,32 @@
 //! Command-line definitions (clap) and their translation into plain requests.
 //!
 //! No domain logic here: each subcommand's module turns flags into a request and calls the library.
+//! Flags with limits are checked here, before anything is read or allocated; a command line that
+//! is not understood is an input error (exit 1), like a bad file.
+
+/// Writes a line to stderr; a closed pipe (`placeplan validate x 2>&1 | head -3`) ends the
+/// output quietly instead of panicking.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Writes to stdout, quietly stopping at a closed pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// An error in what the user asked (a flag, a folder named on the command line): said on
+/// stderr, exit 1.
+fn refused(message: impl std::fmt::Display) -> ExitCode {
+    note!("error: {message}");
+    ExitCode::from(1)
+}
 
 mod project;
 mod run;
@@ -43,14 +69,14 @@ pub struct RunArgs {
     /// Output folder.
     #[arg(long, default_value = "output")]
     pub out: PathBuf,
-    /// Monte Carlo draws (overrides the scenario).
-    #[arg(long)]
+    /// Monte Carlo draws (overrides the scenario), 1–1000000.
+    #[arg(long, value_parser = draws, allow_hyphen_values = true)]
     pub draws: Option<u32>,
     /// Seed (overrides the scenario).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). The tables do not depend on it.
-    #[arg(long)]
+    /// Worker threads, 1–256 (default: all cores). The tables do not depend on it.
+    #[arg(long, value_parser = threads, allow_hyphen_values = true)]
     pub threads: Option<usize>,
     /// Language of charts and report: zh or en.
     #[arg(long, default_value = "zh")]
@@ -79,8 +105,8 @@ pub struct ProjectArgs {
     /// Hold the entry grade at each unit's last actual count.
     #[arg(long)]
     pub hold_entry: bool,
-    /// Years to project after each unit's last actual year.
-    #[arg(long)]
+    /// Years to project after each unit's last actual year, 1–100.
+    #[arg(long, value_parser = years, allow_hyphen_values = true)]
     pub years: u16,
     /// Averaging of yearly ratios: mean, pooled (Σ numerators / Σ denominators), geometric,
     /// median, last, weighted.
@@ -137,9 +163,40 @@ pub struct GenerateArgs {
     pub seed: u64,
 }
 
+/// A whole number in `min..=max`, or what was expected.
+fn whole_in(s: &str, min: u64, max: u64) -> Result<u64, String> {
+    s.parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("expected a whole number between {min} and {max}"))
+}
+
+fn draws(s: &str) -> Result<u32, String> {
+    let max = u64::from(crate::scenario::file::MAX_DRAWS);
+    whole_in(s, 1, max).map(|n| n as u32)
+}
+
+fn threads(s: &str) -> Result<usize, String> {
+    whole_in(s, 1, crate::run::MAX_THREADS as u64).map(|n| n as usize)
+}
+
+fn years(s: &str) -> Result<u16, String> {
+    whole_in(s, 1, 100).map(|n| n as u16)
+}
+
 /// Parses the command line and runs the command; returns the process exit code.
 pub fn main() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return Ok(if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+    };
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Project(args) => project::run(args),

@@ -63,19 +63,17 @@ fn civil(days: i64) -> String {
 }
 
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let threads = args
-        .threads
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    if threads == 0 {
-        anyhow::bail!("--threads 0: expected at least 1");
-    }
-    if args.draws == Some(0) {
-        anyhow::bail!("--draws 0: expected at least 1");
-    }
+    // `--threads` and `--draws` are checked by their parsers (1–256, 1–1000000).
+    let threads = args.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(run::MAX_THREADS))
+    });
     let charts = if args.no_charts {
         None
     } else {
-        Some(run::chart_options(&args.lang, &args.format, today())?)
+        match run::chart_options(&args.lang, &args.format, today()) {
+            Ok(opts) => Some(opts),
+            Err(e) => return Ok(super::refused(format_args!("{e:#}"))),
+        }
     };
     let req = RunRequest {
         scenarios: args.scenarios,
@@ -94,7 +92,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             let mut told = std::collections::BTreeSet::new();
             for d in &done {
                 if told.insert(d.data.dir.clone()) {
-                    eprintln!(
+                    note!(
                         "{}: {}",
                         d.data.dir.display(),
                         if d.data.flows.is_empty() {
@@ -109,23 +107,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
             for d in &done {
                 if d.scenario.pace != crate::scenario::Pace::Plan {
-                    eprintln!("{}: {}", d.scenario.name, pipeline_line(&d.pipeline));
+                    note!("{}: {}", d.scenario.name, pipeline_line(&d.pipeline));
                 }
-                eprintln!(
+                note!(
                     "{}: {} draws → {}",
                     d.scenario.name,
                     d.scenario.draws,
                     req.out.join(&d.scenario.name).display()
                 );
             }
-            eprintln!("comparison → {}", req.out.join("compare").display());
+            note!("comparison → {}", req.out.join("compare").display());
             Ok(ExitCode::SUCCESS)
         }
         Err(RunError::Input(errors)) => {
             for e in &errors {
-                eprintln!("{e}");
+                note!("{e}");
             }
-            eprintln!("{} problem(s) found; nothing was written", errors.len());
+            note!("{} problem(s) found; nothing was written", errors.len());
             Ok(ExitCode::from(1))
         }
         Err(RunError::Other(e)) => Err(e),
@@ -177,9 +175,9 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let ds = match args.kind.as_str() {
         "hengyang" => {
             let (ds, generated) = crate::synth::hengyang(args.seed);
-            eprintln!("calibrated: {:?}", generated.knobs);
+            note!("calibrated: {:?}", generated.knobs);
             let bands = &generated.bands;
-            eprintln!(
+            note!(
                 "base-year classes by size: {} (of {})",
                 crate::synth::Bands::LABELS
                     .iter()
@@ -192,10 +190,14 @@ pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             ds
         }
         "province" => crate::synth::province(args.schools, args.seed),
-        other => anyhow::bail!("--kind {other:?}: expected `hengyang` or `province`"),
+        other => {
+            return Ok(super::refused(format_args!(
+                "--kind {other:?}: expected `hengyang` or `province`"
+            )));
+        }
     };
     crate::io::dataset_out::write_dataset(&ds, &args.out)?;
-    eprintln!(
+    note!(
         "wrote {} schools, {} projects to {}",
         ds.schools.len(),
         ds.projects.len(),

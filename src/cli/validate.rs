@@ -17,28 +17,28 @@ use crate::model::DataSet;
 
 pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     if !args.dir.is_dir() {
-        anyhow::bail!(
+        return Ok(super::refused(format_args!(
             "{} is not a folder: expected a data set folder",
             args.dir.display()
-        );
+        )));
     }
     match dataset::load(&args.dir) {
         Ok(ds) => {
             // The optional boundaries for the map: a broken file is a problem of the data set.
             if let Err(e) = crate::io::geojson::read(&args.dir) {
-                eprintln!("{e:#}");
-                eprintln!("1 problem found in {}", args.dir.display());
+                note!("{e:#}");
+                note!("1 problem found in {}", args.dir.display());
                 return Ok(ExitCode::from(1));
             }
-            print!("{}", summary(&ds));
+            say!("{}", summary(&ds));
             Ok(ExitCode::SUCCESS)
         }
         Err(errors) => {
             for e in &errors {
-                eprintln!("{e}");
+                note!("{e}");
             }
             let n = errors.len();
-            eprintln!(
+            note!(
                 "{n} problem{} found in {}",
                 if n == 1 { "" } else { "s" },
                 args.dir.display()
@@ -137,10 +137,10 @@ pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
         let mut entries = std::fs::read_dir(dir)
             .with_context(|| format!("{} exists and is not a readable folder", dir.display()))?;
         if entries.next().is_some() {
-            anyhow::bail!(
+            return Ok(super::refused(format_args!(
                 "{} is not empty: init writes a new data set only into a new or empty folder",
                 dir.display()
-            );
+            )));
         }
     }
     let staged = StagedDir::begin(dir)?;
@@ -149,8 +149,8 @@ pub fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
         std::fs::write(&path, body).with_context(|| format!("cannot write {}", path.display()))?;
     }
     staged.commit()?;
-    println!(
-        "wrote a data set and scenario.toml to {}; read {} first, then run `placeplan validate {}`",
+    say!(
+        "wrote a data set and scenario.toml to {}; read {} first, then run `placeplan validate {}`\n",
         dir.display(),
         Path::new(&dir).join("README.md").display(),
         dir.display()

@@ -58,6 +58,18 @@ impl Sheet {
             complete: true,
         };
         let mut header: Option<usize> = None;
+        // A quote never closed swallows the rest of the file into one field: say so, at the
+        // quote, and read only the rows before it.
+        let unclosed = unclosed_quote(text);
+        if let Some((line, field)) = unclosed {
+            errs.push(InputError::message(
+                file,
+                line,
+                field,
+                "unterminated quote: this field's opening `\"` is never closed, so the rest of the file would be one value: expected a closing `\"`",
+            ));
+            sheet.complete = false;
+        }
         let mut lines = LineCounter::new(text);
         let mut record = csv::StringRecord::new();
         loop {
@@ -83,6 +95,9 @@ impl Sheet {
                 .position()
                 .map(|p| lines.line_of(p.byte() as usize))
                 .unwrap_or(line);
+            if unclosed.is_some_and(|(l, _)| line >= l) {
+                break;
+            }
             match header {
                 None => {
                     header = Some(record.len());
@@ -95,7 +110,7 @@ impl Sheet {
                             line,
                             0,
                             "row",
-                            &record.iter().collect::<Vec<_>>().join(","),
+                            &shorten(&record.iter().collect::<Vec<_>>().join(",")),
                             format!("{width} fields as in the header, found {}", record.len()),
                         ));
                         sheet.complete = false;
@@ -331,6 +346,52 @@ impl Cells<'_> {
     }
 }
 
+/// At most 80 characters of a value, for messages.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(80) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
+    }
+}
+
+/// The 1-based line and field of a quote that opens a field and is never closed, as the CSV
+/// reader would read `text` (a quote inside an unquoted field is a plain character).
+fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let (mut state, mut line, mut field) = (State::FieldStart, 1, 1);
+    let mut opened = (1, 1);
+    for b in text.bytes() {
+        state = match (state, b) {
+            (State::Quoted, b'"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::FieldStart, b'"') => {
+                opened = (line, field);
+                State::Quoted
+            }
+            (State::QuoteInQuoted, b'"') => State::Quoted,
+            (_, b',') => {
+                field += 1;
+                State::FieldStart
+            }
+            (_, b'\n' | b'\r') => {
+                field = 1;
+                State::FieldStart
+            }
+            _ => State::Unquoted,
+        };
+        if b == b'\n' {
+            line += 1;
+        }
+    }
+    (state == State::Quoted).then_some(opened)
+}
+
 /// Turns byte offsets into 1-based physical lines, for offsets that only grow (one pass over
 /// the text in all).
 struct LineCounter<'t> {
@@ -473,6 +534,30 @@ mod tests {
             more[0].to_string(),
             "x.csv:2:2: n = \"-3\": expected a whole number ≥ 0"
         );
+    }
+
+    #[test]
+    fn an_unterminated_quote_is_named_where_it_opens() {
+        let mut errs = Vec::new();
+        let long = "x".repeat(500);
+        let text = format!("id,n\na,1\nb,\"2\nc,3\n{long},4\n");
+        let sheet = Sheet::parse(Path::new("x.csv"), &text, COLS, &mut errs);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        let e = errs[0].to_string();
+        assert!(e.starts_with("x.csv:3:2: unterminated quote"), "{e}");
+        assert!(e.len() < 200, "{e}");
+        assert_eq!(sheet.records.len(), 1);
+        // Quoted fields with escaped quotes, and quotes inside unquoted fields, are fine.
+        assert_eq!(unclosed_quote("a,\"b \"\"c\"\" d\",e\"f\n"), None);
+        // A row of the wrong width is quoted in short.
+        let mut errs = Vec::new();
+        Sheet::parse(
+            Path::new("x.csv"),
+            &format!("id,n\na,1,{long}\n"),
+            COLS,
+            &mut errs,
+        );
+        assert!(errs[0].to_string().len() < 200, "{}", errs[0]);
     }
 
     #[test]

@@ -85,6 +85,17 @@ pub const PROFILE_DRIVERS: [Driver; 2] = [Driver::MigrantInflow, Driver::Returni
 /// Tolerance on the sum of a profile's shares.
 const SHARE_TOLERANCE: f64 = 1e-6;
 
+/// Most pupils of one school and grade: the engine counts pupils in `f32`, exact up to 2^24 per
+/// sum, and keeps per-grade counts below 2^20 so that sums of them stay exact.
+pub const MAX_GRADE_PUPILS: u32 = 1 << 20;
+/// Most classrooms of one school or project (places, classrooms × class size, stay exact).
+pub const MAX_CLASSROOMS: u32 = 10_000;
+/// Most pupils of a yearly flow, an inflow driver or an area's births in one year: 2^20, as for
+/// one grade of a school, since a year's flow may land in one grade of one school.
+pub const MAX_FLOW: f64 = MAX_GRADE_PUPILS as f64;
+/// Largest ratio driver (entry ratio, progression factor) and relative change per year.
+const MAX_RATIO: f64 = 100.0;
+
 /// Reads and checks the data set in `dir`. Returns every problem found, in file and line order.
 pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
     let mut errs = Vec::new();
@@ -389,6 +400,12 @@ fn flows(
         let pupils = c.parse("pupils", "a number of pupils ≥ 0", |s| {
             super::csvsheet::parse_number(s).filter(|v| *v >= 0.0 && v.is_finite())
         });
+        if pupils.is_some_and(|p| p > MAX_FLOW) {
+            c.fail(
+                "pupils",
+                "at most 1048576 pupils (2^20, the engine's exact range per grade)",
+            );
+        }
         if let (Some(a), Some(y), Some(k)) = (&area_id, year, kind)
             && let Some(line) = first_seen(&mut seen, (a.clone(), y, k), rec.line)
         {
@@ -439,6 +456,21 @@ fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
         }
         if size == Some(0) {
             c.fail("class_size", "a whole number ≥ 1");
+        }
+        let max = crate::engine::classes::MAX_GRADES;
+        if let (Some(f), Some(l)) = (first, last)
+            && usize::from(l.0.saturating_sub(f.0)) >= max
+        {
+            c.fail(
+                "last_grade",
+                format!(
+                    "at most {max} grades in a stage (the engine's limit): a grade ≤ {}",
+                    usize::from(f.0) + max - 1
+                ),
+            );
+        }
+        if size.is_some_and(|n| n > 1000) {
+            c.fail("class_size", "a class size between 1 and 1000");
         }
         if let (Some(f), Some(l)) = (first, last)
             && let Some(other) = out
@@ -607,6 +639,12 @@ fn schools(
         let stage = check_stage(&mut c, stages);
         let urban = c.boolean("urban");
         let classrooms = c.whole("classrooms");
+        if classrooms.is_some_and(|n| n > MAX_CLASSROOMS) {
+            c.fail(
+                "classrooms",
+                format!("at most {MAX_CLASSROOMS} classrooms in a school"),
+            );
+        }
         if c.ok()
             && let (Some(id), Some(area_id), Some(name), Some(stage), Some(urban), Some(classrooms)) =
                 (id, area_id, name, stage, urban, classrooms)
@@ -650,6 +688,14 @@ fn enrolment(
         let year = c.year("year");
         let grade = c.grade("grade");
         let pupils = c.whole("pupils");
+        if pupils.is_some_and(|n| n > MAX_GRADE_PUPILS) {
+            c.fail(
+                "pupils",
+                format!(
+                    "at most {MAX_GRADE_PUPILS} pupils (2^20) in one school and grade (the engine's exact range)"
+                ),
+            );
+        }
         if let (Some(id), Some(g)) = (&school_id, grade)
             && let Some(stage) = stage_of.get(id.as_str())
             && !(stage.first_grade..=stage.last_grade).contains(&g.0)
@@ -747,6 +793,12 @@ fn births(
         let births = c.parse("births", "a number ≥ 0", |s| {
             super::csvsheet::parse_number(s).filter(|v| *v >= 0.0)
         });
+        if births.is_some_and(|b| b > MAX_FLOW) {
+            c.fail(
+                "births",
+                "at most 1048576 (2^20, the engine's exact range per grade)",
+            );
+        }
         if let (Some(a), Some(y)) = (&area_id, year) {
             if let Some(line) = first_seen(&mut seen, (a.clone(), y), rec.line) {
                 c.fail(
@@ -804,21 +856,36 @@ fn births(
 /// The range of values a driver may take, and how to say it.
 fn driver_range(driver: Driver) -> (f64, f64, &'static str) {
     match driver {
-        Driver::BirthChange => (
-            -1.0,
-            f64::INFINITY,
-            "a number > -1 (relative change per year)",
-        ),
-        Driver::MigrantChange | Driver::ReturningChange => (
-            -1.0,
-            f64::INFINITY,
-            "a number > -1 (relative change per year)",
-        ),
-        Driver::RuralToTownRate => (0.0, 1.0, "a share of village pupils per year, 0–1"),
-        Driver::EntryRatio | Driver::ProgressionFactor => (0.0, f64::INFINITY, "a ratio ≥ 0"),
-        Driver::MigrantInflow | Driver::ReturningInflow => {
-            (0.0, f64::INFINITY, "a number of pupils per year ≥ 0")
+        Driver::BirthChange => (-1.0, MAX_RATIO, "a number > -1 (relative change per year)"),
+        Driver::MigrantChange | Driver::ReturningChange => {
+            (-1.0, MAX_RATIO, "a number > -1 (relative change per year)")
         }
+        Driver::RuralToTownRate => (0.0, 1.0, "a share of village pupils per year, 0–1"),
+        Driver::EntryRatio | Driver::ProgressionFactor => (0.0, MAX_RATIO, "a ratio ≥ 0"),
+        Driver::MigrantInflow | Driver::ReturningInflow => {
+            (0.0, MAX_FLOW, "a number of pupils per year ≥ 0")
+        }
+    }
+}
+
+/// Whether `v` is a valid value of `driver` (the rule of `growth.csv`, also applied to a
+/// scenario's driver overrides); `Err` says what was expected.
+pub fn check_driver_value(driver: Driver, v: f64) -> Result<(), String> {
+    let (min, max, what) = driver_range(driver);
+    let above_min = if matches!(
+        driver,
+        Driver::BirthChange | Driver::MigrantChange | Driver::ReturningChange
+    ) {
+        v > min
+    } else {
+        v >= min
+    };
+    if !above_min || (v > max && max <= 1.0) {
+        Err(what.to_owned())
+    } else if v > max {
+        Err(format!("at most {max}: {what}"))
+    } else {
+        Ok(())
     }
 }
 
@@ -852,20 +919,11 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
         let mut point = [None; 3];
         for (slot, col) in point.iter_mut().zip(["low", "central", "high"]) {
             *slot = c.number(col);
-            if let (Some(v), Some(d)) = (*slot, driver) {
-                let (min, max, what) = driver_range(d);
-                let ok = if matches!(
-                    d,
-                    Driver::BirthChange | Driver::MigrantChange | Driver::ReturningChange
-                ) {
-                    v > min
-                } else {
-                    v >= min
-                } && v <= max;
-                if !ok {
-                    c.fail(col, what);
-                    *slot = None;
-                }
+            if let (Some(v), Some(d)) = (*slot, driver)
+                && let Err(what) = check_driver_value(d, v)
+            {
+                c.fail(col, what);
+                *slot = None;
             }
         }
         if let [Some(low), Some(central), Some(high)] = point {
@@ -1063,8 +1121,8 @@ fn projects(
         let stage = check_stage(&mut c, stages);
         let kind = c.choice("kind", &ProjectKind::NAMES, ProjectKind::parse);
         let school_id = c.text("school_id");
-        let classrooms = c.parse("classrooms", "a whole number ≥ 1", |s| {
-            super::csvsheet::parse_whole(s).filter(|n| *n >= 1)
+        let classrooms = c.parse("classrooms", "a whole number between 1 and 10000", |s| {
+            super::csvsheet::parse_whole(s).filter(|n| (1..=MAX_CLASSROOMS).contains(n))
         });
         let status = c.choice("status", &ProjectStatus::NAMES, ProjectStatus::parse);
         let start = c.year_month("planned_start");
@@ -1527,7 +1585,7 @@ mod tests {
                 ),
                 format!("{f}:4:1: project_id = \"X2\": expected an id not used before (line 3)"),
                 format!("{f}:4:4: stage = \"junior\": expected primary, the stage of school P1"),
-                format!("{f}:4:7: classrooms = \"0\": expected a whole number ≥ 1"),
+                format!("{f}:4:7: classrooms = \"0\": expected a whole number between 1 and 10000"),
                 format!(
                     "{f}:4:9: planned_start = \"2019-3\": expected a date YYYY-MM such as 2020-08"
                 ),

@@ -66,8 +66,8 @@ impl Manifest {
         collect_files(data_dir, &mut files)?;
         let mut out = Vec::with_capacity(files.len());
         for f in files {
-            let bytes = fs::read(&f).with_context(|| format!("cannot read {}", f.display()))?;
-            out.push((slash_path(&f), sha256_hex(&bytes)));
+            let hash = sha256_file(&f).with_context(|| format!("cannot read {}", f.display()))?;
+            out.push((slash_path(&f), hash));
         }
         out.sort();
         out.dedup();
@@ -104,9 +104,14 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
     for entry in entries {
         let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
         let path = entry.path();
-        if path.is_dir() {
+        let kind = entry
+            .file_type()
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        if kind.is_dir() {
             collect_files(&path, out)?;
-        } else {
+        } else if kind.is_file() || fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            // A link is hashed when it leads to a file; links to folders are not followed
+            // (a link to a parent would loop), and broken or looping links are left out.
             out.push(path);
         }
     }
@@ -121,9 +126,28 @@ fn slash_path(p: &Path) -> String {
         .replace("//", "/")
 }
 
+/// Lower-case hex SHA-256 of a file, read in pieces (a large stray file costs no memory).
+fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
 /// Lower-case hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
     let mut s = String::with_capacity(64);
     for b in digest.iter() {
         let _ = write!(s, "{b:02x}");

@@ -19,11 +19,14 @@ use super::{
 };
 use crate::engine::progression::{Averaging, RatioOptions, ZeroFeeder};
 use crate::io::csvsheet::parse_year_month;
+use crate::io::dataset::check_driver_value;
 use crate::io::error::{InputError, InputErrors, nearest};
 use crate::model::{AreaSel, DataSet, Driver, ProjectKind, SchoolYear, ThreePoint};
 
 /// Default number of Monte Carlo draws.
 pub const DEFAULT_DRAWS: u32 = 1000;
+/// Most Monte Carlo draws of a run (the memory of a run is checked too, see `run`).
+pub const MAX_DRAWS: u32 = 1_000_000;
 /// Default seed.
 pub const DEFAULT_SEED: u64 = 2019;
 /// Default weight of the city-wide common factor.
@@ -337,10 +340,31 @@ impl Problems<'_> {
         }
     }
 
-    /// A TOML syntax or type error.
+    /// A TOML syntax or type error, in the words of this format.
     fn toml(&mut self, err: &toml::de::Error) {
         let span = err.span().unwrap_or(0..0);
-        let message = err.message().trim_end().to_owned();
+        let message = toml_words(err.message().trim_end());
+        let before = self.text.get(..span.start).unwrap_or(self.text);
+        // An unclosed string runs to the end of its line (a multi-line one to the end of the
+        // file): point at its opening quote.
+        if message.starts_with("unclosed string") {
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let open = self.text[line_start..]
+                .find(['"', '\''])
+                .map_or(span.start, |i| line_start + i);
+            self.message(open..open, message);
+            return;
+        }
+        if message.starts_with("unclosed multi-line string") {
+            let open = before
+                .rfind("\"\"\"")
+                .into_iter()
+                .chain(before.rfind("\'\'\'"))
+                .max()
+                .unwrap_or(span.start);
+            self.message(open..open, message);
+            return;
+        }
         self.message(span, message);
     }
 
@@ -390,6 +414,38 @@ impl Problems<'_> {
     }
 }
 
+/// A message of the TOML parser in plain words: Rust type names become what a person writes
+/// (`expected i64` → `expected a whole number`).
+fn toml_words(message: &str) -> String {
+    if message.starts_with("invalid basic string") || message.starts_with("invalid literal string")
+    {
+        return "unclosed string: expected a closing quote before the end of the line".to_owned();
+    }
+    if message.starts_with("invalid multi-line") {
+        return "unclosed multi-line string: expected its closing `\"\"\"` or `\'\'\'`".to_owned();
+    }
+    let mut out = message.to_owned();
+    for (rust, words) in [
+        ("expected i64", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a sequence", "expected an array [ … ]"),
+        ("expected a map", "expected a table"),
+    ] {
+        out = out.replace(rust, words);
+    }
+    // `expected struct TitleToml` and the like.
+    if let Some(i) = out.find("expected struct ") {
+        let end = out[i..].find(['\n', ',']).map_or(out.len(), |e| i + e);
+        out.replace_range(i..end, "expected a table");
+    }
+    out = out.replace("invalid type: ", "wrong type: found ");
+    out = out.replace(", expected ", ": expected ");
+    out
+}
+
 /// Parses and checks the scenario text of the file `path`. `name` and `data` are derived from
 /// `path` (file stem; data set folder resolved against the file's folder).
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, InputErrors> {
@@ -431,6 +487,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, InputErrors> {
 /// and projects, extra projects' areas, stages and schools, stage names of class sizes, and
 /// years against the enrolment history. Call after [`parse`] succeeded on the same text.
 pub fn check_against(path: &Path, text: &str, data: &DataSet) -> Result<(), InputErrors> {
+    check_refs(path, text, data, true)
+}
+
+/// [`check_against`] for a data set the scenario was not written for (`run --data`): only the
+/// references a run cannot do without (base year, horizon, target years, cancelled projects,
+/// extra projects, the values of multiplied drivers); names that would merely match nothing
+/// (driver areas, batches, class sizes of other stages) are let through.
+pub fn check_override(path: &Path, text: &str, data: &DataSet) -> Result<(), InputErrors> {
+    check_refs(path, text, data, false)
+}
+
+fn check_refs(path: &Path, text: &str, data: &DataSet, all: bool) -> Result<(), InputErrors> {
     let mut p = Problems {
         path,
         text,
@@ -467,11 +535,15 @@ pub fn check_against(path: &Path, text: &str, data: &DataSet) -> Result<(), Inpu
     for d in &raw.drivers {
         if let Some(a) = &d.area
             && a.get_ref() != "*"
+            && all
         {
             known(&mut p, "drivers.area", a, &areas, "`*` or an area_id");
         }
+        if let (Some(m), Some(driver)) = (&d.multiply, Driver::parse(d.driver.get_ref())) {
+            multiplied(&mut p, data, d, driver, m);
+        }
     }
-    for b in &raw.pipeline.cancel_batches {
+    for b in raw.pipeline.cancel_batches.iter().filter(|_| all) {
         known(&mut p, "pipeline.cancel_batches", b, &batches, "a batch");
     }
     for x in &raw.pipeline.cancel_projects {
@@ -530,7 +602,7 @@ pub fn check_against(path: &Path, text: &str, data: &DataSet) -> Result<(), Inpu
             Some(ProjectKind::NewSchool) | None => {}
         }
     }
-    for (stage, size) in &raw.classes.standard_size {
+    for (stage, size) in raw.classes.standard_size.iter().filter(|_| all) {
         if !stages.contains(&stage.as_str()) {
             let hint =
                 nearest(stage, stages.iter().copied()).map(|n| format!("did you mean `{n}`?"));
@@ -545,12 +617,15 @@ pub fn check_against(path: &Path, text: &str, data: &DataSet) -> Result<(), Inpu
     let first = data.enrolment.iter().map(|e| e.year).min();
     let last = data.base_year();
     if let (Some(b), Some(first), Some(last)) = (&raw.base_year, first, last)
-        && !(i64::from(first.0)..=i64::from(last.0)).contains(b.get_ref())
+        && *b.get_ref() != i64::from(last.0)
     {
+        // A run starts from the latest counts: the base year can only be that year.
         p.value(
             "base_year",
             b.span(),
-            format!("a year of the enrolment history ({first}–{last})"),
+            format!(
+                "the data set's base year {last}, its latest enrolment year (history {first}–{last})"
+            ),
         );
     }
     let base = raw
@@ -581,6 +656,49 @@ pub fn check_against(path: &Path, text: &str, data: &DataSet) -> Result<(), Inpu
     } else {
         p.errs.sort_by_key(|e| (e.line, e.column));
         Err(InputErrors(p.errs))
+    }
+}
+
+/// Checks that `multiply` keeps every value of the data set's rows for the driver (and the
+/// override's areas) within the driver's range, as `growth.csv` requires.
+fn multiplied(
+    p: &mut Problems<'_>,
+    data: &DataSet,
+    d: &DriverToml,
+    driver: Driver,
+    m: &Spanned<f64>,
+) {
+    let area = d.area.as_ref().map(|a| a.get_ref().as_str());
+    for g in data.growth.iter().filter(|g| g.driver == driver) {
+        let applies = match (area, &g.area) {
+            (None | Some("*"), _) | (_, AreaSel::All) => true,
+            (Some(a), AreaSel::Area(b)) => a == b,
+        };
+        let v = g.value;
+        let bad = [("low", v.low), ("central", v.central), ("high", v.high)]
+            .into_iter()
+            .find_map(|(col, x)| {
+                check_driver_value(driver, x * m.get_ref())
+                    .err()
+                    .map(|what| (col, x, what))
+            });
+        if applies && let Some((col, x, what)) = bad {
+            let area = match &g.area {
+                AreaSel::All => "*".to_owned(),
+                AreaSel::Area(a) => a.clone(),
+            };
+            p.value(
+                "drivers.multiply",
+                m.span(),
+                format!(
+                    "a factor that keeps {} {what} (growth.csv, area {area}: {col} {x} × {} = {})",
+                    driver.as_str(),
+                    m.get_ref(),
+                    x * m.get_ref()
+                ),
+            );
+            return;
+        }
     }
 }
 
@@ -617,7 +735,13 @@ fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
     }
     let draws = match &raw.draws {
         Some(d) => p
-            .int("draws", d, 1, i64::from(u32::MAX), "a whole number ≥ 1")
+            .int(
+                "draws",
+                d,
+                1,
+                i64::from(MAX_DRAWS),
+                "a whole number between 1 and 1000000",
+            )
             .map(|d| d as u32),
         None => Some(DEFAULT_DRAWS),
     };
@@ -790,8 +914,8 @@ fn extras(p: &mut Problems<'_>, raw: &[ExtraToml]) -> Option<Vec<ExtraProject>> 
             "pipeline.extra.classrooms",
             &e.classrooms,
             1,
-            i64::from(u32::MAX),
-            "a whole number ≥ 1",
+            i64::from(crate::io::dataset::MAX_CLASSROOMS),
+            "a whole number between 1 and 10000",
         );
         let mut date = |key: &str, v: &Spanned<String>| {
             let d = parse_year_month(v.get_ref());
@@ -858,6 +982,18 @@ fn drivers(p: &mut Problems<'_>, raw: &[DriverToml]) -> Option<Vec<DriverOverrid
                         c.span(),
                         format!("low ≤ central ≤ high (low {low}, high {high})"),
                     );
+                    None
+                } else if let Some(driver) = driver
+                    && let Some((key, span, what)) = [("low", l), ("central", c), ("high", h)]
+                        .into_iter()
+                        .find_map(|(key, v)| {
+                            check_driver_value(driver, *v.get_ref())
+                                .err()
+                                .map(|what| (key, v.span(), what))
+                        })
+                {
+                    // The same ranges as growth.csv.
+                    p.value(&format!("drivers.{key}"), span, what);
                     None
                 } else {
                     Some(DriverChange::Replace(ThreePoint { low, central, high }))
@@ -1268,7 +1404,7 @@ max_oversized_share = 0.05
                     [[pipeline.extra]]\nid = \"E\"\nname = \"n\"\narea_id = \"A\"\nstage = \"primary\"\nkind = \"expansion\"\nschool_id = \"S\"\nclassrooms = 6\nplanned_start = \"2020-3\"\nplanned_completion = \"2021-08\"\n";
         insta::assert_snapshot!(errors(text), @r#"
         scenarios/x.toml:3:11: horizon = "2018": expected a year ≥ base_year (2019)
-        scenarios/x.toml:4:9: draws = "0": expected a whole number ≥ 1
+        scenarios/x.toml:4:9: draws = "0": expected a whole number between 1 and 1000000
         scenarios/x.toml:5:15: correlation = "1.5": expected a weight between 0 and 1
         scenarios/x.toml:7:8: pipeline.pace = "fast": expected one of plan, current-pace, accelerated
         scenarios/x.toml:16:17: pipeline.extra.planned_start = "2020-3": expected a date "YYYY-MM" such as "2020-08"
@@ -1279,7 +1415,7 @@ max_oversized_share = 0.05
     fn syntax_and_type_errors_point_at_the_spot() {
         assert_eq!(
             errors("data = \"d\"\nhorizon = \"soon\"\n"),
-            "scenarios/x.toml:2:11: invalid type: string \"soon\", expected i64"
+            "scenarios/x.toml:2:11: wrong type: found string \"soon\": expected a whole number"
         );
         assert!(errors("data = \"d\"\nhorizon = \n").starts_with("scenarios/x.toml:2:"));
         assert!(errors("horizon = 2025\n").contains("missing field `data`"));

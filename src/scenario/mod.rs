@@ -193,3 +193,14 @@ pub fn check_against(
         .map_err(|e| crate::io::InputError::message(path, 0, 0, format!("{e:#}")))?;
     file::check_against(path, &text, data)
 }
+
+/// [`check_against`] for a data set given on the command line instead of the scenario's own:
+/// only the references a run cannot do without (see [`file::check_override`]).
+pub fn check_override(
+    path: &Path,
+    data: &crate::model::DataSet,
+) -> Result<(), crate::io::InputErrors> {
+    let text = crate::io::text::read_text(path)
+        .map_err(|e| crate::io::InputError::message(path, 0, 0, format!("{e:#}")))?;
+    file::check_override(path, &text, data)
+}

@@ -1,6 +1,9 @@
 //! End-to-end tests: the `placeplan` binary on small fixture data sets (one test binary).
+mod bad_days;
+mod bad_inputs;
 mod calibration;
 mod engine;
+mod fuzz;
 mod project;
 mod report;
 mod run;
