@@ -7,6 +7,7 @@
 //! This module reads results, it never computes a model figure the engine did not produce, and it
 //! writes only into the folder it is given (the caller stages that folder atomically).
 
+pub mod backtest;
 pub mod draw;
 mod font;
 mod labels;

@@ -4,8 +4,10 @@
 //! Lifecycle: describe (a `DataSet` and a `Scenario`) → [`assemble::assemble`] → [`monte_carlo::run`].
 
 pub mod assemble;
+pub mod backtest;
 pub mod classes;
 pub mod delays;
+pub mod forecast;
 pub mod monte_carlo;
 pub mod progression;
 pub mod results;

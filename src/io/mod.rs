@@ -2,6 +2,7 @@
 //! (and the only place polars appears).
 
 pub mod atomic;
+pub mod backtest_out;
 pub(crate) mod csvsheet;
 pub mod dataset;
 pub mod dataset_out;
