@@ -301,7 +301,8 @@ pub struct Sample {
 pub struct HorizonCalibration {
     /// Weight of the model in the blend (the rest goes to the naive forecast).
     pub weight: f64,
-    /// P10 and P90 of actual ÷ blended forecast: the band's factors.
+    /// The band's factors on the blended forecast: `exp(∓q)` where `q` is the conformal 80th
+    /// percentile of |ln(actual ÷ forecast)|, so about 80 % of actuals fall between.
     pub low: f64,
     pub high: f64,
     /// Naive forecast's own factors, for its band.
@@ -321,7 +322,9 @@ const WEIGHT_STEPS: u32 = 20;
 
 /// Calibrates one horizon from `samples` (all of that horizon): the model weight in 0, 0.05, …,
 /// 1 with the least mean absolute percentage error (ties go to the smaller weight, nearer the
-/// naive forecast), and P10–P90 of actual ÷ forecast. With `blend = false` the weight is 1.
+/// naive forecast), and a P10–P90 band (see [`HorizonCalibration::low`]): symmetric in log
+/// terms, because the sign of past errors drifts more than their size. With `blend = false`
+/// the weight is 1.
 /// `None` when the samples come from fewer than [`MIN_CALIBRATION_ORIGINS`] origins.
 pub fn calibrate(samples: &[Sample], blend: bool) -> Option<HorizonCalibration> {
     let usable: Vec<&Sample> = samples
@@ -354,10 +357,11 @@ pub fn calibrate(samples: &[Sample], blend: bool) -> Option<HorizonCalibration> 
         let mut v: Vec<f64> = usable
             .iter()
             .filter(|s| f(s) > 0.0)
-            .map(|s| s.actual / f(s))
+            .map(|s| (s.actual / f(s)).ln().abs())
             .collect();
         v.sort_by(f64::total_cmp);
-        (quantile(&v, 0.1), quantile(&v, 0.9))
+        let q = conformal_quantile(&v, 0.8);
+        ((-q).exp(), q.exp())
     };
     let (low, high) = factors(&|s| blended(weight, s.model, s.naive));
     let (naive_low, naive_high) = factors(&|s| s.naive);
@@ -370,6 +374,18 @@ pub fn calibrate(samples: &[Sample], blend: bool) -> Option<HorizonCalibration> 
         samples: usable.len(),
         origins: origins.len(),
     })
+}
+
+/// The split-conformal quantile of sorted scores: the `⌈(n + 1)·level⌉`-th smallest, so that a
+/// new score from the same distribution falls at or below it with probability ≥ `level`
+/// (the plain empirical quantile covers slightly less out of sample). NaN when empty.
+pub fn conformal_quantile(sorted: &[f64], level: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let rank = ((n + 1) as f64 * level).ceil() as usize;
+    sorted[rank.clamp(1, n) - 1]
 }
 
 /// `w·model + (1 − w)·naive`.
@@ -534,12 +550,16 @@ mod tests {
     }
 
     #[test]
-    fn band_factors_are_quantiles_of_actual_over_forecast() {
+    fn band_factors_are_conformal_quantiles_of_the_log_error() {
         let s: Vec<Sample> = (0..11)
             .map(|i| sample(i, 100.0, 100.0, 90.0 + 2.0 * f64::from(i)))
             .collect();
         let c = calibrate(&s, false).unwrap();
-        assert!((c.low - 0.92).abs() < 1e-12 && (c.high - 1.08).abs() < 1e-12);
+        // |ln(actual ÷ 100)| sorted: the 10th of 11 (⌈12 × 0.8⌉) is ln 1.1.
+        assert!((c.high - 1.1).abs() < 1e-12, "{c:?}");
+        assert!((c.low - 1.0 / 1.1).abs() < 1e-12, "{c:?}");
+        assert_eq!(conformal_quantile(&[1.0, 2.0, 3.0, 4.0], 0.8), 4.0);
+        assert_eq!(conformal_quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 3.0);
         assert_eq!(quantile(&[1.0, 2.0], 0.5), 1.5);
         assert!(quantile(&[], 0.5).is_nan());
     }
