@@ -205,7 +205,9 @@ pub fn shrink(
         let n: f64 = (years.saturating_sub(transitions + 1)..years.saturating_sub(1))
             .map(|t| history.counts[t][g])
             .sum();
-        *r = (n * *r + strength * area_ratio) / (n + strength);
+        if n + strength > 0.0 {
+            *r = (n * *r + strength * area_ratio) / (n + strength);
+        }
     }
 }
 

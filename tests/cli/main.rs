@@ -1,4 +1,5 @@
 //! End-to-end tests: the `placeplan` binary on small fixture data sets (one test binary).
+mod backtest;
 mod calibration;
 mod engine;
 mod project;
