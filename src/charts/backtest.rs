@@ -126,7 +126,9 @@ pub fn draw_accuracy<DB: DrawingBackend>(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::LowerRight)
+        .legend_area_size(size(50.0))
+        .margin(size(12.0))
         .label_font(font(20.0))
         .background_style(WHITE.mix(0.9))
         .border_style(TEXT)
