@@ -11,11 +11,16 @@ use crate::engine::forecast::{EntryMethod, Method};
 use crate::engine::progression::{Averaging, RatioOptions, Rounding, ZeroFeeder};
 
 /// The defaults, chosen by backtest on the Maryland districts and schools (README, "How
-/// accurate is it?"): entry = mean of the last 3 years, mean ratios over the last 5
-/// transitions, shrinkage toward the area of 100 pupils, blend by horizon.
+/// accurate is it?"): entry = mean of the last 3 years, moved by the area's trend in the entry
+/// grade (5 years, damped by 0.8 a year) where the file names areas; mean ratios over the last
+/// 5 transitions, shrunk toward the area's with a strength of 100 pupils; blend by horizon.
 pub const DEFAULT_ENTRY_YEARS: usize = 3;
 pub const DEFAULT_WINDOW: usize = 5;
 pub const DEFAULT_SHRINK: f64 = 100.0;
+pub const DEFAULT_AREA_TREND: Option<EntryMethod> = Some(EntryMethod::Trend {
+    years: 5,
+    damping: 0.8,
+});
 
 /// Shrinkage as asked: the default (when the file has areas), a strength, or none.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -50,7 +55,7 @@ impl Conventions {
             (true, None, None) => EntryMethod::Mean { years: 1 },
             (false, Some(0), None) => bail!("--entry-mean 0: expected at least 1 year"),
             (false, Some(n), None) => EntryMethod::Mean { years: n },
-            (false, None, Some(raw)) => parse_trend(raw)?,
+            (false, None, Some(raw)) => parse_trend(raw, "--entry-trend")?,
             (false, None, None) => EntryMethod::Mean {
                 years: DEFAULT_ENTRY_YEARS,
             },
@@ -126,6 +131,11 @@ impl Conventions {
                     })?,
             ),
         };
+        let area_trend = match args.area_trend.as_deref() {
+            None if defaults => DEFAULT_AREA_TREND,
+            None | Some("none") => None,
+            Some(raw) => Some(parse_trend(raw, "--area-trend")?),
+        };
         let blend = match args.blend.as_deref() {
             None => defaults,
             Some("auto") => true,
@@ -153,6 +163,7 @@ impl Conventions {
                 blend,
                 rounding,
                 adaptive_window: defaults,
+                area_trend,
             },
             shrink,
         })
@@ -161,6 +172,15 @@ impl Conventions {
     /// The method for a history file: shrinkage only where the file names units' areas.
     pub fn method(&self, has_areas: bool) -> anyhow::Result<Method> {
         let mut m = self.method.clone();
+        if !has_areas {
+            if self.method.area_trend.is_some() && !self.defaults {
+                bail!(
+                    "--area-trend needs an `area` column in the history file, naming each \
+                     unit's area"
+                );
+            }
+            m.area_trend = None;
+        }
         m.shrink = match (self.shrink, has_areas) {
             (Shrink::Off, _) | (Shrink::Default, false) => None,
             (Shrink::Default, true) => Some(DEFAULT_SHRINK),
@@ -213,6 +233,12 @@ impl Conventions {
         let shrink = method.shrink.map_or("none".to_owned(), |k| {
             format!("toward the area's pooled ratios, strength {k} pupils")
         });
+        let area_trend = match method.area_trend {
+            Some(EntryMethod::Trend { years, damping }) => format!(
+                "; entry moved by the area's trend over {years} years, damped by {damping} a year"
+            ),
+            _ => String::new(),
+        };
         let blend = if method.blend {
             "with the naive forecast, weights by horizon from earlier origins"
         } else {
@@ -225,15 +251,13 @@ impl Conventions {
         };
         format!(
             "{which}ratio {averaging} over {window}; zero feeder: {zero}; rounding: {round}; \
-             entry {entry}; shrinkage: {shrink}; blend: {blend}"
+             entry {entry}{area_trend}; shrinkage: {shrink}; blend: {blend}"
         )
     }
 }
 
-fn parse_trend(raw: &str) -> anyhow::Result<EntryMethod> {
-    let bad = || {
-        format!("--entry-trend {raw}: expected N,DAMPING such as 5,0.8 (N ≥ 2, 0 ≤ DAMPING ≤ 1)")
-    };
+fn parse_trend(raw: &str, flag: &str) -> anyhow::Result<EntryMethod> {
+    let bad = || format!("{flag} {raw}: expected N,DAMPING such as 5,0.8 (N ≥ 2, 0 ≤ DAMPING ≤ 1)");
     let (n, d) = raw.split_once(',').with_context(bad)?;
     let years = n
         .trim()

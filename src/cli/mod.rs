@@ -102,6 +102,10 @@ pub struct ConventionArgs {
     /// (needs an `area` column), or `none`.
     #[arg(long, value_name = "K|none")]
     pub shrink: Option<String>,
+    /// Move each unit's entry by its area's own trend in that grade: a linear trend over the
+    /// area's last N years, damped: N,DAMPING (needs an `area` column), or `none`.
+    #[arg(long, value_name = "N,DAMPING|none")]
+    pub area_trend: Option<String>,
     /// Blend with the naive forecast by horizon, weights from the file's earlier origins:
     /// auto or none.
     #[arg(long, value_name = "auto|none")]

@@ -174,6 +174,7 @@ fn compute(req: &ProjectRequest) -> Result<anyhow::Result<Projected>, Vec<Proble
         })
         .collect();
     let areas = backtest::area_ratios(&units, &slices, &method);
+    let counts = backtest::area_counts(&units, &slices, &method);
     let calibration = if method.blend || req.totals_out.is_some() {
         let cases = backtest::all_cases(&units, &method, horizon);
         backtest::calibrate_all(&cases, horizon, method.blend)
@@ -204,7 +205,11 @@ fn compute(req: &ProjectRequest) -> Result<anyhow::Result<Projected>, Vec<Proble
                     continue;
                 }
             },
-            None => forecast::cohort(slice, &method, area, horizon),
+            None => {
+                let counts = unit.area.and_then(|a| counts.get(a));
+                let series = backtest::entry(slice, &method, counts, horizon);
+                forecast::cohort_with_entry(slice, &method, area, &series)
+            }
         };
         match result {
             Ok(f) => {

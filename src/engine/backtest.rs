@@ -10,7 +10,9 @@
 
 use rayon::prelude::*;
 
-use super::forecast::{self, HorizonCalibration, Method, PooledRatios, Sample, SliceError};
+use super::forecast::{
+    self, AreaCounts, HorizonCalibration, Method, PooledRatios, Sample, SliceError,
+};
 use super::progression::{History, RatioError};
 
 /// One unit: its history (missing cells NaN) and its area, if the file gives one.
@@ -72,10 +74,17 @@ pub fn forecast_from(
         }
     }
     let areas = area_ratios(units, &slices, method);
+    let counts = area_counts(units, &slices, method);
     let mut cases = Vec::with_capacity(slices.len());
     for (i, s) in slices {
         let area = units[i].area.and_then(|a| areas.get(a));
-        match forecast::cohort(&s, method, area, horizon) {
+        let entry = entry(
+            &s,
+            method,
+            units[i].area.and_then(|a| counts.get(a)),
+            horizon,
+        );
+        match forecast::cohort_with_entry(&s, method, area, &entry) {
             Ok(f) => {
                 let grades = s.counts.last().map_or(0, Vec::len);
                 cases.push(Case {
@@ -116,6 +125,47 @@ pub fn area_ratios(
         }
     }
     areas
+}
+
+/// Each area's counts by grade over its units' slices (empty without an area trend).
+pub fn area_counts(
+    units: &[Unit],
+    slices: &[(usize, History)],
+    method: &Method,
+) -> Vec<AreaCounts> {
+    let Some(trend) = method.area_trend else {
+        return Vec::new();
+    };
+    let n = units
+        .iter()
+        .filter_map(|u| u.area)
+        .max()
+        .map_or(0, |m| m + 1);
+    let mut areas = vec![AreaCounts::new(trend.years()); n];
+    for (i, s) in slices {
+        if let Some(a) = units[*i].area {
+            areas[a].add(s);
+        }
+    }
+    areas
+}
+
+/// A [`forecast::slice`]d unit's future entry counts: its entry method, moved by its area's
+/// trend in its entry grade when the method says so and the area has one.
+pub fn entry(
+    slice: &History,
+    method: &Method,
+    area: Option<&AreaCounts>,
+    horizon: usize,
+) -> Vec<f64> {
+    let recent: Vec<f64> = slice.counts.iter().map(|row| row[0]).collect();
+    let mut entry = method.entry.project(&recent, horizon);
+    if let (Some(trend), Some(area)) = (method.area_trend, area)
+        && let Some(f) = area.factors(slice.first_grade, trend, method.entry, horizon)
+    {
+        entry.iter_mut().zip(f).for_each(|(e, f)| *e *= f);
+    }
+    entry
 }
 
 /// The total of grades `first_grade .. first_grade + grades` in year `origin + h`, if all known.
@@ -377,6 +427,7 @@ mod tests {
             blend,
             rounding: Rounding::None,
             adaptive_window: true,
+            area_trend: None,
         }
     }
 

@@ -187,6 +187,66 @@ impl PooledRatios {
     }
 }
 
+/// An area's counts by grade over its units' last years, from which the area's own trend in
+/// a grade follows: a trend of many pupils, much steadier than one school's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AreaCounts {
+    /// `sums[grade][k]`: pupils of the absolute grade in the `k`-th of the last `years` years.
+    sums: Vec<Vec<f64>>,
+    years: usize,
+}
+
+impl AreaCounts {
+    /// Counts over the last `years` years of each unit added.
+    pub fn new(years: usize) -> AreaCounts {
+        AreaCounts {
+            sums: Vec::new(),
+            years,
+        }
+    }
+
+    /// Adds a [`slice`]d history's last `years` years (a shorter slice adds nothing, so every
+    /// year of the sums holds the same units).
+    pub fn add(&mut self, history: &History) {
+        let n = history.counts.len();
+        if n < self.years || self.years == 0 {
+            return;
+        }
+        let grades = history.counts[0].len();
+        let top = usize::from(history.first_grade) + grades;
+        if self.sums.len() < top {
+            self.sums.resize(top, vec![0.0; self.years]);
+        }
+        for (k, row) in history.counts[n - self.years..].iter().enumerate() {
+            for (g, c) in row.iter().enumerate() {
+                if c.is_finite() {
+                    self.sums[usize::from(history.first_grade) + g][k] += c;
+                }
+            }
+        }
+    }
+
+    /// How the area's trend moves `grade` over `horizon` years: `trend`'s projection of the
+    /// area's series divided by `level`'s (the unit's own entry method), year by year.
+    pub fn factors(
+        &self,
+        grade: u8,
+        trend: EntryMethod,
+        level: EntryMethod,
+        horizon: usize,
+    ) -> Option<Vec<f64>> {
+        let series = self.sums.get(usize::from(grade))?;
+        let base = *level.project(series, 1).first()?;
+        (base > 0.0).then(|| {
+            trend
+                .project(series, horizon)
+                .into_iter()
+                .map(|x| x / base)
+                .collect()
+        })
+    }
+}
+
 /// Shrinks a unit's ratios toward its area's: `r = (n·r_unit + k·r_area) / (n + k)` where `n`
 /// is the unit's feeder pupils over the last `transitions` year pairs and `k` = `strength`
 /// pupils. A transition the area never saw keeps the unit's ratio.
@@ -223,6 +283,9 @@ pub struct Method {
     pub rounding: Rounding,
     /// A unit with fewer years than the window asks for uses the years it has.
     pub adaptive_window: bool,
+    /// Entry moved by its area's own trend in the entry grade (a [`EntryMethod::Trend`]),
+    /// for units with an area; `None` = the unit's entry method alone.
+    pub area_trend: Option<EntryMethod>,
 }
 
 /// A unit's cohort-survival forecast: grade rows for each year after the origin, and the ratios.
@@ -526,6 +589,36 @@ mod tests {
         let mut r = vec![1.2];
         shrink(&mut r, &h, 1, &area, 0.0);
         assert_eq!(r, vec![1.2]);
+    }
+
+    #[test]
+    fn area_trend_moves_entry_relative_to_the_units_own_level() {
+        // Two units whose entry grade (1) grows by 10 pupils a year between them.
+        let unit = |start: f64| History {
+            first_year: 2018,
+            first_grade: 1,
+            counts: (0..3)
+                .map(|y| vec![start + 5.0 * f64::from(y), 0.0])
+                .collect(),
+        };
+        let mut area = AreaCounts::new(3);
+        area.add(&unit(100.0));
+        area.add(&unit(200.0));
+        // A two-year slice is shorter than the area's years: it adds nothing.
+        area.add(&History {
+            first_year: 2019,
+            first_grade: 1,
+            counts: vec![vec![1000.0, 0.0]; 2],
+        });
+        let trend = EntryMethod::Trend {
+            years: 3,
+            damping: 1.0,
+        };
+        let level = EntryMethod::Mean { years: 3 };
+        // Area series 300, 310, 320: mean 310, trend 330 and 340 → factors 330/310, 340/310.
+        let f = area.factors(1, trend, level, 2).unwrap();
+        assert!((f[0] - 330.0 / 310.0).abs() < 1e-12 && (f[1] - 340.0 / 310.0).abs() < 1e-12);
+        assert_eq!(area.factors(0, trend, level, 2), None);
     }
 
     fn sample(origin: u16, model: f64, naive: f64, actual: f64) -> Sample {
