@@ -120,7 +120,7 @@ struct Projected {
 /// no unit is left. A usage error found on reading (such as `--shrink` without areas) is the
 /// inner `Err`.
 fn compute(req: &ProjectRequest) -> Result<anyhow::Result<Projected>, Vec<Problem>> {
-    let file = history::parse_history(&req.history, &read(&req.history)?)?;
+    let (file, mut problems) = history::parse_history_partial(&req.history, &read(&req.history)?)?;
     let method = match req.conventions.method(!file.areas.is_empty()) {
         Ok(m) => m,
         Err(e) => return Ok(Err(e)),
@@ -132,11 +132,16 @@ fn compute(req: &ProjectRequest) -> Result<anyhow::Result<Projected>, Vec<Proble
                 .iter()
                 .map(|u| (u.unit.as_str(), u.last_year()))
                 .collect();
-            Some(history::parse_entry(path, &read(path)?, &units)?)
+            match read(path).and_then(|text| history::parse_entry(path, &text, &units)) {
+                Ok(e) => Some(e),
+                Err(mut p) => {
+                    problems.append(&mut p);
+                    return Err(problems);
+                }
+            }
         }
         None => None,
     };
-    let mut problems = Vec::new();
     let mut warnings: Vec<String> = entry
         .iter()
         .flat_map(|e| e.observed.iter().map(ToString::to_string))

@@ -210,6 +210,23 @@ const ENTRY_COLUMNS: [&str; 3] = ["unit", "year", "pupils"];
 /// order). Records are read one at a time and kept as compact cells, so the memory used is a
 /// small multiple of the file's size.
 pub fn parse_history(file: &Path, text: &str) -> Result<HistoryFile, Vec<Problem>> {
+    let (history, problems) = parse_history_partial(file, text)?;
+    if problems.is_empty() {
+        Ok(history)
+    } else {
+        Err(problems)
+    }
+}
+
+/// As [`parse_history`], but a problem of a value leaves out only its unit: the other units
+/// come back beside the problems, so that their gaps can be reported in the same run. A unit
+/// with a bad or duplicate row is left out whole, so its missing cell is never reported again
+/// as a gap. A problem of the header is the `Err`.
+pub fn parse_history_partial(
+    file: &Path,
+    text: &str,
+) -> Result<(HistoryFile, Vec<Problem>), Vec<Problem>> {
+    let mut tainted: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut grade_labels: BTreeMap<u8, String> = BTreeMap::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
@@ -245,6 +262,9 @@ pub fn parse_history(file: &Path, text: &str) -> Result<HistoryFile, Vec<Problem
             let (Some(unit), Some(year), Some((grade, raw_grade)), Some(pupils)) =
                 (unit, year, grade, pupils)
             else {
+                if let Some(unit) = unit {
+                    tainted.insert(unit.to_owned());
+                }
                 return;
             };
             grade_labels
@@ -320,22 +340,19 @@ pub fn parse_history(file: &Path, text: &str) -> Result<HistoryFile, Vec<Problem
                 ));
             }
         }
-        if duplicate || !problems.is_empty() {
+        if duplicate || tainted.contains(&unit) {
             continue;
         }
         units.push(grid(unit, area.map(|a| a.0), &unit_cells));
     }
-    if problems.is_empty() {
-        Ok(HistoryFile {
-            path: file.to_path_buf(),
-            units,
-            areas,
-            grade_labels,
-            pupils_column: table.column("pupils"),
-        })
-    } else {
-        Err(in_file_order(problems))
-    }
+    let history = HistoryFile {
+        path: file.to_path_buf(),
+        units,
+        areas,
+        grade_labels,
+        pupils_column: table.column("pupils"),
+    };
+    Ok((history, in_file_order(problems)))
 }
 
 /// Problems of lines in line order, then problems of the file as a whole.

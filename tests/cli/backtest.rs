@@ -246,6 +246,32 @@ fn a_bad_value_is_one_error_not_also_a_gap() {
 }
 
 #[test]
+fn a_bad_value_and_a_gap_elsewhere_are_reported_together() {
+    let (res, _) = project_on(
+        "unit,year,grade,pupils\nA,2020,1,10\nA,2020,2,n/a\nA,2021,1,10\nA,2021,2,10\nB,2019,1,10\nB,2019,2,10\nB,2021,1,10\nB,2021,2,10\n",
+        &["--hold-entry", "--years", "1"],
+    );
+    assert_eq!(res.code, 1);
+    assert!(
+        res.stderr
+            .contains("h.csv:3:4: column `pupils`: found `n/a`"),
+        "{}",
+        res.stderr
+    );
+    assert!(
+        res.stderr
+            .contains("unit `B` has no rows for year 2020: a gap in its history"),
+        "{}",
+        res.stderr
+    );
+    assert!(
+        res.stderr.contains("2 problem(s) in the input"),
+        "{}",
+        res.stderr
+    );
+}
+
+#[test]
 fn a_unit_too_short_is_left_out_with_a_warning_not_the_whole_run() {
     let history = "unit,year,grade,pupils\nA,2019,1,10\nA,2019,2,10\nA,2020,1,10\nA,2020,2,10\nA,2021,1,10\nA,2021,2,10\nB,2021,1,5\nB,2021,2,5\n";
     let (res, rows) = project_on(history, &["--hold-entry", "--years", "1"]);
