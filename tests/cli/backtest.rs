@@ -202,6 +202,38 @@ fn project_with_no_convention_flag_uses_the_defaults_and_writes_bands() {
     assert!((s0_2022 - num(&rows[0][2])).abs() < 1e-9);
 }
 
+#[test]
+fn defaults_on_a_history_too_short_to_calibrate_say_so_and_leave_bands_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = write(
+        dir.path(),
+        "h.csv",
+        "unit,year,grade,pupils\nA,2021,K,100\nA,2021,1,90\nA,2022,K,110\nA,2022,1,95\nA,2023,K,120\nA,2023,1,99\n",
+    );
+    let out = dir.path().join("p.csv");
+    let res = placeplan(&[
+        "project",
+        "--history",
+        h.to_str().unwrap(),
+        "--years",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(res.code, 0, "{}", res.stderr);
+    assert!(
+        res.stderr
+            .contains("fewer than 3 earlier origins to learn from, so no blend"),
+        "{}",
+        res.stderr
+    );
+    let (_, rows) = table(&dir.path().join("p_totals.csv"));
+    // Entry = mean of 100, 110, 120; grade 1 = 120 × mean(95/100, 99/110); no band.
+    let expected = 110.0 + 120.0 * (0.95 + 0.9) / 2.0;
+    assert!((num(&rows[0][2]) - expected).abs() < 1e-9, "{rows:?}");
+    assert_eq!(rows[0][3..], ["", ""]);
+}
+
 /// Runs `project` with `args` on `history` (written to a temp dir) and returns the run and the
 /// projection rows (empty on failure).
 fn project_on(history: &str, args: &[&str]) -> (Run, Vec<Vec<String>>) {
