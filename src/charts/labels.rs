@@ -15,7 +15,7 @@ pub fn pace(pace: Pace, lang: Lang) -> &'static str {
     match pace {
         Pace::Plan => lang.pick("按计划", "on schedule"),
         Pace::CurrentPace => lang.pick("按现行进度", "at the current pace"),
-        Pace::Accelerated => lang.pick("加快推进", "accelerated"),
+        Pace::Accelerated(_) => lang.pick("加快推进", "accelerated"),
     }
 }
 

@@ -89,6 +89,23 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     match run::run(&req, &progress) {
         Ok(done) => {
+            // Whether the inflow drivers are total flows or flows beyond the trend, per data set.
+            let mut told = std::collections::BTreeSet::new();
+            for d in &done {
+                if told.insert(d.data.dir.clone()) {
+                    eprintln!(
+                        "{}: {}",
+                        d.data.dir.display(),
+                        if d.data.flows.is_empty() {
+                            "no flows.csv: progression ratios hold the history's flows, so the \
+                             inflow drivers of growth.csv are flows beyond that trend"
+                        } else {
+                            "flows.csv records the history's flows: progression ratios are net \
+                             of them, and the inflow drivers of growth.csv are total flows"
+                        }
+                    );
+                }
+            }
             for d in &done {
                 if d.scenario.pace != crate::scenario::Pace::Plan {
                     let c = &d.calibration;
@@ -103,10 +120,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                         c.start_due_by_base,
                         c.completion_mean,
                         c.start_mean,
-                        if d.scenario.pace == crate::scenario::Pace::Accelerated {
-                            " (accelerated: a third of these)"
-                        } else {
-                            ""
+                        match d.scenario.pace {
+                            crate::scenario::Pace::Accelerated(k) => {
+                                format!(" (accelerated: these × {k})")
+                            }
+                            _ => String::new(),
                         }
                     );
                 }
@@ -134,8 +152,19 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 pub fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let ds = match args.kind.as_str() {
         "hengyang" => {
-            let (ds, knobs) = crate::synth::hengyang(args.seed);
-            eprintln!("calibrated: {knobs:?}");
+            let (ds, generated) = crate::synth::hengyang(args.seed);
+            eprintln!("calibrated: {:?}", generated.knobs);
+            let bands = &generated.bands;
+            eprintln!(
+                "base-year classes by size: {} (of {})",
+                crate::synth::Bands::LABELS
+                    .iter()
+                    .zip(bands.classes)
+                    .map(|(l, n)| format!("{l}: {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                bands.total()
+            );
             ds
         }
         "province" => crate::synth::province(args.schools, args.seed),

@@ -204,6 +204,7 @@ mod template {
         vec![
             ("README.md", README.to_owned()),
             ("scenario.toml", SCENARIO.to_owned()),
+            ("settings.csv", SETTINGS.to_owned()),
             ("stages.csv", STAGES.to_owned()),
             ("areas.csv", AREAS.to_owned()),
             ("schools.csv", schools()),
@@ -256,6 +257,8 @@ mod template {
         s
     }
 
+    const SETTINGS: &str = "setting,value\nbase_date,2020-03\nentry_age,6\n";
+
     const STAGES: &str = "stage,first_grade,last_grade,class_size\nprimary,1,6,45\njunior,7,9,50\n";
 
     const AREAS: &str = "area_id,name,kind,urban\nA01,示例区 Example District,district,true\nC01,示例县 Example County,county,false\n";
@@ -266,7 +269,9 @@ mod template {
 *,progression_factor,0.98,1,1.02,,
 A01,migrant_inflow,40,60,90,,
 C01,migrant_inflow,0,0,0,,
-*,migrant_from_rural_share,0.2,0.3,0.4,,
+*,migrant_change,-0.05,0,0.05,,
+*,rural_to_town_rate,0.02,0.03,0.04,,
+*,returning_change,-0.05,0,0.05,,
 *,returning_inflow,0,10,20,2020,2022
 *,returning_inflow,0,5,10,2023,
 ";
@@ -300,9 +305,17 @@ Fill in these CSV files for your city, then check them with `placeplan validate 
 and run `placeplan run <this folder>/scenario.toml`. Every file needs its header row; columns may
 come in any order. Save as CSV UTF-8 (Excel's GBK/GB18030 files load too). Booleans are `true` or
 `false`; dates are `YYYY-MM`; a school year is named by the year it starts (2019 = 2019/20).
+The base year is the school year your latest counts describe: counts gathered in spring 2020
+describe 2019/20, so the base year is 2019. It is observed, not simulated.
 
-## stages.csv (optional)
-The school stages; without the file, primary 1–6 (class size 45) and junior 7–9 (50).
+## settings.csv
+The facts of your city's calendar, one row each (`setting`, `value`):
+- `base_date`: the month the project statuses describe (`YYYY-MM`), in the base school year
+  (from September of the base year to August of the next), e.g. `2020-03`
+- `entry_age`: the age at which children enter grade 1 (entrants of year Y were born in Y − age)
+
+## stages.csv
+The school stages, e.g. primary 1–6 (class size 45) and junior 7–9 (50), with consecutive grades.
 - `stage`: name used by schools.csv and projects.csv
 - `first_grade`, `last_grade`: the grades of the stage
 - `class_size`: standard class size (pupils per classroom) for places and class formation
@@ -327,8 +340,8 @@ year is the base year and the starting state).
 - `school_id`, `year`, `grade` (a grade of the school's stage), `pupils`
 
 ## births.csv
-Observed births per area and calendar year; every year from the base year − 6 to the last
-observed year. Later years are projected with the `birth_change` driver.
+Observed births per area and calendar year; every year from the base year − entry age to the
+last observed year. Later years are projected with the `birth_change` driver.
 - `area_id`, `year`, `births`
 
 ## growth.csv
@@ -336,11 +349,25 @@ The assumption sheet: three-point estimates (`low` ≤ `central` ≤ `high`) of 
 area or for `*` (every area), optionally limited to school years `from_year`–`to_year`
 (empty = no limit). Every area needs every driver.
 - `birth_change`: annual relative change of births after the last observed year (-0.03 = −3 %)
-- `entry_ratio`: grade-1 entrants per birth six years earlier
+- `entry_ratio`: grade-1 entrants per birth `entry_age` years earlier (net of the newcomers
+  who join grade 1)
 - `progression_factor`: multiplier on the grade progression ratios estimated from history
-- `migrant_inflow`: migrant children newly entering the area's urban schools, pupils per year
-- `migrant_from_rural_share`: share (0–1) of them leaving the same area's village schools
-- `returning_inflow`: students returning from outside the city, pupils per year
+- `migrant_inflow`: migrant children from outside the city entering the area's town-centre
+  schools in the first projected year, pupils
+- `migrant_change`: annual relative change of that inflow afterwards (-0.05 = −5 %)
+- `returning_inflow`: students returning from outside the city in the first projected year
+- `returning_change`: annual relative change of that inflow afterwards
+- `rural_to_town_rate`: share (0–1) of the area's village-school pupils who move to its
+  town-centre schools each year (a rate: an empty village sends nobody)
+
+Without flows.csv the inflows mean flows beyond the trend of your history: the progression
+ratios estimated from the history already hold the past flows.
+
+## flows.csv (optional)
+The flows of your history, if you know them: `area_id`, `year` (a school year of the history
+after its first), `flow` (`migrant_inflow`, `returning_inflow` or `rural_to_town`), `pupils`
+(those who joined between the previous year's count and this one's). Progression ratios are
+then estimated net of the inflows from outside the city, and the drivers above are total flows.
 
 ## profiles.csv
 Which grades the two inflows join: `driver` (`migrant_inflow` or `returning_inflow`), `grade`,
@@ -383,7 +410,8 @@ sampling = "pert"
 correlation = 0.5
 
 [pipeline]
-# "plan" (on schedule), "current-pace" (delays like the observed progress) or "accelerated".
+# "plan" (on schedule), "current-pace" (delays like the observed progress) or "accelerated"
+# (then say how much faster: delay_scale = 0.5 halves the current pace's delays).
 pace = "plan"
 # Cancel every project of projects.csv, whole batches, or single projects.
 cancel_all = false
@@ -424,9 +452,10 @@ oversized = 56
 super_oversized = 66
 
 [rebalancing]
-# Share (0–1) of the pupils above a school's places that may move, per year, to schools of the
-# same area and stage with spare places.
-max_share = 0.3
+# Redistricting: share (0–1) of the pupils above a school's places that may move, per year, to
+# schools of the same area and stage with spare places. A policy lever, off by default: every
+# child moved is counted (pupils_moved).
+max_share = 0.0
 
 [progression]
 # How yearly grade progression ratios are averaged: mean, pooled, geometric, median, last,

@@ -13,13 +13,9 @@ use super::delays::{self, DelayCalibration};
 use super::progression::{self, History, RatioError};
 use super::sampling::Quantile;
 use crate::model::{
-    AreaSel, DataSet, Driver, Project, ProjectStatus, SchoolYear, ThreePoint, YearMonth,
+    AreaSel, DataSet, Driver, FlowKind, Project, ProjectStatus, SchoolYear, ThreePoint, YearMonth,
 };
 use crate::scenario::{DriverChange, Pace, Sampling, Scenario};
-
-/// Month of the base date: the base year's figures are those reported at mid-year, so a project
-/// counts as completed at the base date if it completed before July of the base year.
-pub const BASE_MONTH: u8 = 7;
 
 #[derive(Debug, Error, PartialEq)]
 pub enum AssembleError {
@@ -54,8 +50,6 @@ pub enum AssembleError {
         kind: &'static str,
         reference: String,
     },
-    #[error("the stages are not contiguous grades in order: {0}")]
-    Stages(String),
     #[error("cancelled project `{0}` is not in the data set")]
     UnknownCancellation(String),
 }
@@ -97,7 +91,13 @@ pub struct Assembled {
     pub base_year: SchoolYear,
     /// Years simulated including the base year: `base..=horizon`.
     pub years: usize,
+    /// The month the project statuses describe (data: `settings.csv`).
     pub base_date: YearMonth,
+    /// Age at grade-1 entry (data: `settings.csv`): entrants of year Y were born in Y − this.
+    pub entry_age: u16,
+    /// The data set records its historical flows: ratios are net of them and the inflow
+    /// drivers are total flows (otherwise the drivers are flows beyond the historical trend).
+    pub flows_recorded: bool,
     pub area_ids: Vec<String>,
     pub stages: Vec<StageInfo>,
     pub groups: Vec<Group>,
@@ -203,22 +203,12 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         });
     }
     let years = usize::from(sc.horizon.0 - base_year.0) + 1;
-    let base_date = YearMonth {
-        year: base_year.0,
-        month: BASE_MONTH,
-    };
+    let base_date = ds.settings.base_date;
+    let entry_age = u16::from(ds.settings.entry_age);
 
-    // Stages, sorted by first grade, contiguous.
+    // Stages, sorted by first grade (the data set's reader checks they are contiguous).
     let mut stage_list = ds.stages.clone();
     stage_list.sort_by_key(|s| s.first_grade);
-    for w in stage_list.windows(2) {
-        if w[1].first_grade != w[0].last_grade + 1 {
-            return Err(AssembleError::Stages(format!(
-                "`{}` ends at grade {} but `{}` starts at {}",
-                w[0].name, w[0].last_grade, w[1].name, w[1].first_grade
-            )));
-        }
-    }
     let stages: Vec<StageInfo> = stage_list
         .iter()
         .map(|s| StageInfo {
@@ -455,7 +445,34 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         .map(|(i, s)| (s.as_str(), i))
         .collect();
 
-    // Progression ratios per area from the area totals of the history.
+    // External flows of the history by (area, year, grade), spread over grades by the inflow
+    // profiles: progression ratios are estimated net of them, so that the inflow drivers do
+    // not count again what the ratios already hold. Rural-to-town moves stay inside an area,
+    // so its totals, and its ratios, do not see them.
+    let grade_share = |driver: Driver, grade: u8| -> f64 {
+        ds.profiles
+            .iter()
+            .filter(|p| p.driver == driver && p.grade.0 == grade)
+            .map(|p| p.share)
+            .sum()
+    };
+    let mut inflow: HashMap<(usize, u16, u8), f64> = HashMap::new();
+    for f in ds.flows.iter().filter(|f| f.kind.external()) {
+        let Some(&a) = area_of.get(f.area_id.as_str()) else {
+            continue;
+        };
+        let driver = match f.kind {
+            FlowKind::MigrantInflow => Driver::MigrantInflow,
+            _ => Driver::ReturningInflow,
+        };
+        for g in min_grade..=max_grade {
+            let share = grade_share(driver, g);
+            if share > 0.0 {
+                *inflow.entry((a, f.year.0, g)).or_default() += f.pupils * share;
+            }
+        }
+    }
+    // Progression ratios per area from the area totals of the history, net of external flows.
     let first_year = ds
         .enrolment
         .iter()
@@ -464,24 +481,27 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         .unwrap_or(base_year.0);
     let mut ratios = Vec::with_capacity(area_ids.len() * transitions);
     for (a, id) in area_ids.iter().enumerate() {
-        let counts: Vec<Vec<f64>> = (first_year..=base_year.0)
-            .map(|y| {
-                (min_grade..=max_grade)
-                    .map(|g| history.get(&(a, y, g)).copied().unwrap_or(0.0))
-                    .collect()
-            })
-            .collect();
+        let table = |of: &HashMap<(usize, u16, u8), f64>| -> Vec<Vec<f64>> {
+            (first_year..=base_year.0)
+                .map(|y| {
+                    (min_grade..=max_grade)
+                        .map(|g| of.get(&(a, y, g)).copied().unwrap_or(0.0))
+                        .collect()
+                })
+                .collect()
+        };
         let h = History {
             first_year,
             first_grade: min_grade,
-            counts,
+            counts: table(&history),
         };
-        let r = progression::estimate_ratios(&h, &sc.progression).map_err(|source| {
-            AssembleError::Ratios {
+        let joined = table(&inflow);
+        let r = progression::estimate_net_ratios(&h, Some(&joined), &sc.progression).map_err(
+            |source| AssembleError::Ratios {
                 area: id.clone(),
                 source,
-            }
-        })?;
+            },
+        )?;
         ratios.extend(r.iter().map(|&x| x as f32));
     }
 
@@ -510,7 +530,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     for (a, id) in area_ids.iter().enumerate() {
         for t in 1..years {
             let entry = base_year.0 + t as u16;
-            let y = entry - 6;
+            let y = entry - entry_age;
             let observed = y >= births_first_year
                 && y <= births_end
                 && !births[a * births_years + usize::from(y - births_first_year)].is_nan();
@@ -631,6 +651,8 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         base_year,
         years,
         base_date,
+        entry_age,
+        flows_recorded: !ds.flows.is_empty(),
         area_ids,
         stages,
         groups,

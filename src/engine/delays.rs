@@ -10,9 +10,6 @@
 use crate::model::{Project, ProjectStatus, YearMonth};
 use crate::scenario::Pace;
 
-/// Delay means are scaled by this under `accelerated` (a third of the current pace's delays).
-pub const ACCELERATED_SCALE: f64 = 1.0 / 3.0;
-
 /// Exponential delay means, in months, calibrated to the base-date progress.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DelayCalibration {
@@ -103,7 +100,7 @@ pub fn completion(
     let scale = match pace {
         Pace::Plan => return planned,
         Pace::CurrentPace => 1.0,
-        Pace::Accelerated => ACCELERATED_SCALE,
+        Pace::Accelerated(scale) => scale,
     };
     let base = f64::from(base_date.index());
     let slip = e_completion * calibration.completion_mean * scale;
@@ -190,7 +187,7 @@ mod tests {
         assert_eq!(completion(&p, Pace::Plan, &cal, base, 1.0, 1.0), planned);
         let late = completion(&p, Pace::CurrentPace, &cal, base, 1.0, 1.0);
         assert_eq!(late, f64::from(base.index()) + 10.0);
-        let fast = completion(&p, Pace::Accelerated, &cal, base, 1.0, 1.0);
+        let fast = completion(&p, Pace::Accelerated(1.0 / 3.0), &cal, base, 1.0, 1.0);
         assert!(fast < late && fast >= f64::from(base.index()));
     }
 }

@@ -277,34 +277,37 @@ fn summarise(
                 }
             }
             let block_start = cells.start;
-            cells.map(move |c| {
-                let v = &mut columns[(c - block_start) * draws..(c - block_start + 1) * draws];
-                let (t, a, metric) = (
-                    c / ((areas + 1) * METRICS),
-                    c / METRICS % (areas + 1),
-                    Metric::ALL[c % METRICS],
-                );
-                debug_assert_eq!(cell(areas, t, a, metric), c);
-                // Summed in draw order, so the mean does not depend on the thread count.
-                let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / draws.max(1) as f64;
-                let [p5, p10, p50, p90, p95] = quantiles(v, QUANTILES);
-                SummaryRow {
-                    year: m.year(t),
-                    area_id: if a == areas {
-                        "ALL".to_string()
-                    } else {
-                        m.area_ids[a].clone()
-                    },
-                    metric,
-                    central: f64::from(central[c]),
-                    mean: if draws == 0 { f64::NAN } else { mean },
-                    p5,
-                    p10,
-                    p50,
-                    p90,
-                    p95,
-                }
-            })
+            // Flows have no value in the observed base year: no row rather than a false zero.
+            cells
+                .filter(|&c| !(c < (areas + 1) * METRICS && Metric::ALL[c % METRICS].is_flow()))
+                .map(move |c| {
+                    let v = &mut columns[(c - block_start) * draws..(c - block_start + 1) * draws];
+                    let (t, a, metric) = (
+                        c / ((areas + 1) * METRICS),
+                        c / METRICS % (areas + 1),
+                        Metric::ALL[c % METRICS],
+                    );
+                    debug_assert_eq!(cell(areas, t, a, metric), c);
+                    // Summed in draw order, so the mean does not depend on the thread count.
+                    let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / draws.max(1) as f64;
+                    let [p5, p10, p50, p90, p95] = quantiles(v, QUANTILES);
+                    SummaryRow {
+                        year: m.year(t),
+                        area_id: if a == areas {
+                            "ALL".to_string()
+                        } else {
+                            m.area_ids[a].clone()
+                        },
+                        metric,
+                        central: f64::from(central[c]),
+                        mean: if draws == 0 { f64::NAN } else { mean },
+                        p5,
+                        p10,
+                        p50,
+                        p90,
+                        p95,
+                    }
+                })
         })
         .collect()
 }

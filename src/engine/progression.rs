@@ -125,6 +125,18 @@ pub enum RatioError {
 
 /// Estimates one ratio per grade transition: element `g` is grade `first_grade + g` → `+ 1`.
 pub fn estimate_ratios(history: &History, opts: &RatioOptions) -> Result<Vec<f64>, RatioError> {
+    estimate_net_ratios(history, None, opts)
+}
+
+/// [`estimate_ratios`] net of recorded inflows: `inflow[y][g]` pupils of grade `first_grade + g`
+/// in year `first_year + y` joined from outside (they are not progression of last year's
+/// cohort), so each yearly ratio is (count − inflow) / last year's count. The feeder count stays
+/// gross: last year's newcomers progress like everyone else.
+pub fn estimate_net_ratios(
+    history: &History,
+    inflow: Option<&[Vec<f64>]>,
+    opts: &RatioOptions,
+) -> Result<Vec<f64>, RatioError> {
     let years = history.counts.len();
     if years < 2 {
         return Err(RatioError::TooShort { found: years });
@@ -166,7 +178,8 @@ pub fn estimate_ratios(history: &History, opts: &RatioOptions) -> Result<Vec<f64
         for k in 0..window {
             let t = years - 2 - k;
             let den = history.counts[t][g];
-            let num = history.counts[t + 1][g + 1];
+            let joined = inflow.and_then(|f| f.get(t + 1)?.get(g + 1).copied());
+            let num = (history.counts[t + 1][g + 1] - joined.unwrap_or(0.0)).max(0.0);
             let weight = match &opts.averaging {
                 Averaging::Weighted(w) => w[k],
                 _ => 1.0,

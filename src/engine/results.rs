@@ -26,19 +26,36 @@ pub enum Metric {
     ProjectsCompleted,
     /// Projects whose planned completion is in time for this school year, cumulative.
     ProjectsPlanned,
-    /// Pupils added this year by natural increase: the change in pupils that neither migrants
-    /// from outside the area nor returning students explain (entrants minus leavers, and
-    /// progression). Migrant children from the area's own village schools are counted in
-    /// [`Metric::DemandMigrant`] (they need town places) but add no pupil to the area.
+    /// Natural change of the area's pupils this year: entrants − leavers + progression change.
+    /// With [`Metric::DemandMigrant`] and [`Metric::DemandReturning`] it adds up exactly to the
+    /// change in pupils since the previous year (rural-to-town moves stay inside the area).
     DemandNatural,
-    /// Migrant children entering urban schools this year (pupils).
+    /// Migrant children from outside the city who joined the area's town-centre schools this
+    /// year (pupils).
     DemandMigrant,
     /// Students returning from outside the city this year (pupils).
     DemandReturning,
+    /// Grade-1 entrants this year (births × entry ratio), pupils.
+    Entrants,
+    /// Pupils who left the top grade of the last stage after the previous year (pupils).
+    Leavers,
+    /// Net gains (+) or losses (−) of progression this year: pupils of each cohort after it moved
+    /// up a grade (or into the next stage) minus the same cohort the year before.
+    ProgressionChange,
+    /// Pupils who moved from the area's village schools to its town-centre schools this year
+    /// (they need town places; they add no pupil to the area).
+    TownArrivals,
+    /// Pupils who left the area's village schools for its town-centre schools this year: equal
+    /// to [`Metric::TownArrivals`], since a move takes a pupil from a village school that has
+    /// them (a rate of its pupils: an empty village school sends nobody).
+    VillageDepartures,
+    /// Pupils in the area's village schools: the stock that rural-to-town moves draw on. As it
+    /// runs down, so do the moves.
+    VillagePupils,
 }
 
 impl Metric {
-    pub const ALL: [Metric; 13] = [
+    pub const ALL: [Metric; 19] = [
         Metric::Pupils,
         Metric::Places,
         Metric::Shortfall,
@@ -52,6 +69,12 @@ impl Metric {
         Metric::DemandNatural,
         Metric::DemandMigrant,
         Metric::DemandReturning,
+        Metric::Entrants,
+        Metric::Leavers,
+        Metric::ProgressionChange,
+        Metric::TownArrivals,
+        Metric::VillageDepartures,
+        Metric::VillagePupils,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,7 +92,30 @@ impl Metric {
             Metric::DemandNatural => "demand_natural",
             Metric::DemandMigrant => "demand_migrant",
             Metric::DemandReturning => "demand_returning",
+            Metric::Entrants => "entrants",
+            Metric::Leavers => "leavers",
+            Metric::ProgressionChange => "progression_change",
+            Metric::TownArrivals => "town_arrivals",
+            Metric::VillageDepartures => "village_departures",
+            Metric::VillagePupils => "village_pupils",
         }
+    }
+
+    /// A flow between the previous school year and this one: it has no value in the base year,
+    /// which is observed, not simulated.
+    pub fn is_flow(self) -> bool {
+        matches!(
+            self,
+            Metric::PupilsMoved
+                | Metric::DemandNatural
+                | Metric::DemandMigrant
+                | Metric::DemandReturning
+                | Metric::Entrants
+                | Metric::Leavers
+                | Metric::ProgressionChange
+                | Metric::TownArrivals
+                | Metric::VillageDepartures
+        )
     }
 
     pub fn index(self) -> usize {

@@ -33,6 +33,62 @@ pub struct DrawInputs {
 /// school, and small enough that the sums over [`MAX_GRADES`] grades stay exact in f32.
 const MAX_GRADE_PUPILS: f32 = (1 << 20) as f32;
 
+/// `Scratch::feeder_stage` of an area whose leavers have all been placed.
+const NO_FEEDER: usize = usize::MAX;
+
+/// Whole pupils nearest to `x` ≥ 0 (half up). Every count of the simulation is whole, so that
+/// every flow is a number of children and the accounts add up exactly.
+#[inline(always)]
+fn whole(x: f32) -> f32 {
+    (x + 0.5).floor()
+}
+
+/// Shares whole amounts among recipients in order so that the parts are whole and add up to
+/// the amount exactly: each recipient gets the change in the rounded running total.
+#[derive(Clone, Copy)]
+struct Apportion<const G: usize> {
+    running: [f32; G],
+    given: [f32; G],
+}
+
+impl<const G: usize> Apportion<G> {
+    fn new() -> Self {
+        Apportion {
+            running: [0.0; G],
+            given: [0.0; G],
+        }
+    }
+
+    /// Adds the `fraction` of `amount` (per grade) due to one recipient to `to`; returns the
+    /// pupils added.
+    #[inline(always)]
+    fn give(&mut self, amount: &[f32], fraction: f32, to: &mut [f32]) -> f32 {
+        let mut added = 0.0f32;
+        for k in 0..to.len() {
+            self.running[k] += amount[k] * fraction;
+            let upto = whole(self.running[k]).min(amount[k]);
+            let part = upto - self.given[k];
+            self.given[k] = upto;
+            to[k] += part;
+            added += part;
+        }
+        added
+    }
+
+    /// Adds what is left of `amount` (the running total's rounding) to `to`; returns it.
+    #[inline(always)]
+    fn rest(&mut self, amount: &[f32], to: &mut [f32]) -> f32 {
+        let mut added = 0.0f32;
+        for k in 0..to.len() {
+            let part = amount[k] - self.given[k];
+            self.given[k] = amount[k];
+            to[k] += part;
+            added += part;
+        }
+        added
+    }
+}
+
 /// Per-thread buffers reused across draws.
 #[derive(Debug, Clone)]
 pub struct Scratch {
@@ -41,7 +97,13 @@ pub struct Scratch {
     /// Pupils of each school after the year's flows (before rebalancing moves them).
     totals: Vec<f32>,
     births: Vec<f64>,
+    /// External inflows per area and year (pupils), after their yearly trend.
+    migrants: Vec<f32>,
+    returning: Vec<f32>,
+    /// Whole pupils who left the top grade of stage `feeder_stage[area]` this year and have not
+    /// yet entered the next stage's schools.
     feeder: Vec<f32>,
+    feeder_stage: Vec<usize>,
     /// Per group: Σ entry weight and Σ inflow weight of its open schools.
     entry_weight: Vec<f32>,
     inflow_weight: Vec<f32>,
@@ -59,7 +121,10 @@ impl Scratch {
             rooms: vec![0; m.schools()],
             totals: vec![0.0; m.schools()],
             births: vec![0.0; m.areas() * m.years],
+            migrants: vec![0.0; m.areas() * m.years],
+            returning: vec![0.0; m.areas() * m.years],
             feeder: vec![0.0; m.areas()],
+            feeder_stage: vec![NO_FEEDER; m.areas()],
             entry_weight: vec![0.0; m.groups.len()],
             inflow_weight: vec![0.0; m.groups.len()],
             base_out: Vec::new(),
@@ -186,11 +251,13 @@ fn simulate_with(
     let value = |d: Driver, a: usize, t: usize| inputs.values[m.source(d, a, t)];
 
     // Entrants' births per area and year: observed, or the last observation carried forward
-    // by the sampled annual change.
+    // by the sampled annual change. External inflows per area and year: the first projected
+    // year's value, then its sampled yearly trend.
     for a in 0..areas {
         let last = m.births_last[a];
+        let (mut migrant_trend, mut returning_trend) = (1.0f64, 1.0f64);
         for t in 1..m.years {
-            let y = m.base_year.0 + t as u16 - 6;
+            let y = m.base_year.0 + t as u16 - m.entry_age;
             s.births[a * m.years + t] = if y <= last {
                 m.births[a * m.births_years + usize::from(y - m.births_first_year)]
             } else {
@@ -201,24 +268,23 @@ fn simulate_with(
                 }
                 b
             };
+            if t > 1 {
+                migrant_trend *= 1.0 + value(Driver::MigrantChange, a, t);
+                returning_trend *= 1.0 + value(Driver::ReturningChange, a, t);
+            }
+            s.migrants[a * m.years + t] =
+                (value(Driver::MigrantInflow, a, t) * migrant_trend).max(0.0) as f32;
+            s.returning[a * m.years + t] =
+                (value(Driver::ReturningInflow, a, t) * returning_trend).max(0.0) as f32;
         }
     }
 
-    // Projects: completed at the base date, and planned.
+    // Projects open by 1 September of each year (none in the observed base year), and planned to.
     for (p, &open) in m.projects.iter().zip(&inputs.open_t) {
-        let base_done = p.source.status == crate::model::ProjectStatus::Completed;
         let planned_t = open_t(m, f64::from(p.source.planned_completion.index()));
-        for t in 0..m.years {
-            let done = if t == 0 {
-                base_done
-            } else {
-                usize::from(open) <= t
-            };
-            let planned = if t == 0 {
-                p.source.planned_completion < m.base_date
-            } else {
-                usize::from(planned_t) <= t
-            };
+        for t in 1..m.years {
+            let done = usize::from(open) <= t;
+            let planned = usize::from(planned_t) <= t;
             for area in [p.area, areas] {
                 out[cell(areas, t, area, Metric::ProjectsCompleted)] += f32::from(u8::from(done));
                 out[cell(areas, t, area, Metric::ProjectsPlanned)] += f32::from(u8::from(planned));
@@ -237,39 +303,33 @@ fn simulate_with(
                 }
             }
         }
+        s.feeder_stage.fill(NO_FEEDER);
         for gi in 0..m.groups.len() {
             step(m, inputs, s, out, t, gi, detail.as_deref_mut());
         }
+        // Leavers of a stage that no later stage of the area takes in leave the system.
+        for a in 0..areas {
+            if s.feeder_stage[a] != NO_FEEDER {
+                out[cell(areas, t, a, Metric::Leavers)] += s.feeder[a];
+                s.feeder_stage[a] = NO_FEEDER;
+            }
+        }
     }
 
-    // City totals of the per-area sums, natural increase, and cleared classes.
+    // The accounts of each area and year, city totals, and cleared classes.
     for t in 0..m.years {
-        for metric in [
-            Metric::DemandMigrant,
-            Metric::DemandReturning,
-            Metric::PupilsMoved,
-        ] {
+        for a in 0..areas {
+            if t > 0 {
+                let v = |metric| out[cell(areas, t, a, metric)];
+                out[cell(areas, t, a, Metric::DemandNatural)] =
+                    v(Metric::Entrants) - v(Metric::Leavers) + v(Metric::ProgressionChange);
+            }
+        }
+        for metric in Metric::ALL.into_iter().filter(|m| m.is_flow()) {
             let total: f32 = (0..areas).map(|a| out[cell(areas, t, a, metric)]).sum();
             out[cell(areas, t, areas, metric)] = total;
         }
-        // Natural increase is the change in pupils that neither migrants from outside the area
-        // nor returning students explain: migrants from the area's own villages only move.
-        let mut city_external = 0.0f32;
         for a in 0..=areas {
-            if t > 0 {
-                let change = out[cell(areas, t, a, Metric::Pupils)]
-                    - out[cell(areas, t - 1, a, Metric::Pupils)];
-                let external = if a < areas {
-                    let rural = value(Driver::MigrantFromRuralShare, a, t).clamp(0.0, 1.0) as f32;
-                    let e = out[cell(areas, t, a, Metric::DemandMigrant)] * (1.0 - rural);
-                    city_external += e;
-                    e
-                } else {
-                    city_external
-                };
-                out[cell(areas, t, a, Metric::DemandNatural)] =
-                    change - external - out[cell(areas, t, a, Metric::DemandReturning)];
-            }
             out[cell(areas, t, a, Metric::Cleared)] = out
                 [cell(areas, 0, a, Metric::OversizedClasses)]
                 - out[cell(areas, t, a, Metric::OversizedClasses)];
@@ -319,6 +379,10 @@ fn step(
 }
 
 /// [`step`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that.
+///
+/// Every count stays a whole number of pupils, and every flow is counted where it happens, so
+/// that the area's accounts close exactly: the change in pupils = entrants − leavers +
+/// progression change + migrants + returners (village departures = town arrivals).
 #[inline(always)]
 fn step_fixed<const G: usize>(
     m: &Assembled,
@@ -344,87 +408,136 @@ fn step_fixed<const G: usize>(
         *r = x * pf;
     }
 
-    // 2. Entry: births × entry ratio for the first stage, the previous stage's leavers
-    //    × the crossing ratio for the others; shared by entry weight among open schools.
-    let entrants = if g0 == 0 {
-        (s.births[a * m.years + t] * value(Driver::EntryRatio)) as f32
+    // Leavers of the stage below enter this one; leavers of a stage the area has no next stage
+    // for leave the system.
+    let fed = g.stage > 0 && s.feeder_stage[a] == g.stage - 1;
+    let feeder_in = if fed { s.feeder[a] } else { 0.0 };
+    if s.feeder_stage[a] != NO_FEEDER && !fed {
+        out[cell(areas, t, a, Metric::Leavers)] += s.feeder[a];
+    }
+
+    // 2. Entry: births × entry ratio for the first stage, the stage below's leavers × the
+    //    crossing ratio for the others; shared by entry weight among open schools.
+    let open_entry = s.entry_weight[gi] > 0.0;
+    let entrants = if !open_entry {
+        0.0
+    } else if g0 == 0 {
+        whole((s.births[a * m.years + t] * value(Driver::EntryRatio)) as f32)
     } else {
-        s.feeder[a] * m.ratios[a * m.transitions + g0 - 1] * pf
+        whole(feeder_in * m.ratios[a * m.transitions + g0 - 1] * pf)
     };
-    let per_entry_weight = if s.entry_weight[gi] > 0.0 {
-        entrants / s.entry_weight[gi]
+    if g0 == 0 {
+        out[cell(areas, t, a, Metric::Entrants)] += entrants;
+    } else {
+        // Crossing into this stage is progression within the area.
+        out[cell(areas, t, a, Metric::ProgressionChange)] += entrants - feeder_in;
+    }
+    let per_entry_weight = if open_entry {
+        1.0 / s.entry_weight[gi]
     } else {
         0.0
     };
-    // 3. Migrants and returners join town-centre schools by grade profile.
-    let migrants = value(Driver::MigrantInflow) as f32;
-    let rural = value(Driver::MigrantFromRuralShare).clamp(0.0, 1.0) as f32;
-    let returning = value(Driver::ReturningInflow) as f32;
-    let mut inflow = [0.0f32; G];
-    let mut leave = [0.0f32; G];
-    let (mut migrant_in, mut returning_in) = (0.0f32, 0.0f32);
-    for k in 0..grades {
-        leave[k] = migrants * rural * m.migrant_profile[g0 + k];
-        if s.inflow_weight[gi] > 0.0 {
-            let (mi, ri) = (
-                migrants * m.migrant_profile[g0 + k],
-                returning * m.returning_profile[g0 + k],
-            );
-            inflow[k] = (mi + ri) / s.inflow_weight[gi];
-            migrant_in += mi;
-            returning_in += ri;
-        }
-    }
 
-    // 1–3 in one pass: progression within the stage (the top grade leaves and feeds the
-    // next stage), entry, and inflows into town-centre schools.
+    // 1–2 in one pass: progression within the stage (the top grade leaves and feeds the next
+    // stage), then entry.
     let mut leaving = 0.0f32;
-    let mut village = [0.0f32; G];
+    let mut progression = 0.0f32;
+    let entry_amount = [entrants];
+    let mut entry = Apportion::<1>::new();
+    let mut last_open = None;
     for i in g.start..g.end {
         if !s.open(m, i) {
             s.totals[i] = 0.0;
             continue;
         }
+        last_open = Some(i);
         let o = m.school_offset[i];
         let p = &mut s.pupils[o..o + grades];
         leaving += p[grades - 1];
         for k in (1..grades).rev() {
-            p[k] = p[k - 1] * ratio[k];
+            let up = whole(p[k - 1] * ratio[k]);
+            progression += up - p[k - 1];
+            p[k] = up;
         }
-        p[0] = per_entry_weight * m.entry_weight[i];
-        if i < g.urban_end {
-            let w = m.inflow_weight[i];
-            let mut total = 0.0f32;
-            for (x, f) in p.iter_mut().zip(&inflow[..grades]) {
-                *x += f * w;
-                total += *x;
-            }
-            s.totals[i] = total;
-        } else {
-            for (v, x) in village[..grades].iter_mut().zip(p.iter()) {
-                *v += x;
-            }
-        }
+        p[0] = 0.0;
+        entry.give(
+            &entry_amount,
+            m.entry_weight[i] * per_entry_weight,
+            &mut p[..1],
+        );
+    }
+    if let Some(i) = last_open {
+        let o = m.school_offset[i];
+        entry.rest(&entry_amount, &mut s.pupils[o..o + 1]);
     }
     s.feeder[a] = leaving;
-    // The rural share of migrants leaves the same area's village schools.
-    let mut keep = [1.0f32; G];
-    for k in 0..grades {
-        if village[k] > 0.0 {
-            keep[k] = (1.0 - leave[k] / village[k]).max(0.0);
-        }
-    }
+    s.feeder_stage[a] = g.stage;
+    out[cell(areas, t, a, Metric::ProgressionChange)] += progression;
+
+    // 3. Rural-to-town moves: a rate of each village school's pupils (never more than it has),
+    //    when the area has a town-centre school of the stage open to take them.
+    let town_weight = s.inflow_weight[gi];
+    let has_town = town_weight > 0.0;
+    let rate = if has_town {
+        value(Driver::RuralToTownRate).clamp(0.0, 1.0) as f32
+    } else {
+        0.0
+    };
+    let mut arriving = [0.0f32; G];
     for i in g.urban_end..g.end {
         let o = m.school_offset[i];
         let mut total = 0.0f32;
-        for (x, k) in s.pupils[o..o + grades].iter_mut().zip(&keep[..grades]) {
-            *x *= k;
+        for (x, d) in s.pupils[o..o + grades].iter_mut().zip(&mut arriving) {
+            let leave = whole(*x * rate).min(*x);
+            *x -= leave;
+            *d += leave;
             total += *x;
         }
         s.totals[i] = total;
     }
+    let moves: f32 = arriving[..grades].iter().sum();
+    // Migrants and returners from outside the city join town-centre schools by grade profile.
+    let (mut migrant_in, mut returning_in) = (0.0f32, 0.0f32);
+    if has_town {
+        let (migrants, returning) = (s.migrants[a * m.years + t], s.returning[a * m.years + t]);
+        for (k, x) in arriving[..grades].iter_mut().enumerate() {
+            let (mi, ri) = (
+                whole(migrants * m.migrant_profile[g0 + k]),
+                whole(returning * m.returning_profile[g0 + k]),
+            );
+            migrant_in += mi;
+            returning_in += ri;
+            *x += mi + ri;
+        }
+    }
+    let per_town_weight = if has_town { 1.0 / town_weight } else { 0.0 };
+    let mut share = Apportion::<G>::new();
+    let mut last_town = None;
+    for i in g.start..g.urban_end {
+        if s.open(m, i) {
+            let o = m.school_offset[i];
+            share.give(
+                &arriving[..grades],
+                m.inflow_weight[i] * per_town_weight,
+                &mut s.pupils[o..o + grades],
+            );
+            last_town = Some(i);
+        }
+    }
+    if let Some(i) = last_town {
+        let o = m.school_offset[i];
+        share.rest(&arriving[..grades], &mut s.pupils[o..o + grades]);
+    }
+    for i in g.start..g.urban_end {
+        if s.open(m, i) {
+            let o = m.school_offset[i];
+            s.totals[i] = whole_sum_of(&s.pupils[o..o + grades]);
+        }
+    }
     out[cell(areas, t, a, Metric::DemandMigrant)] += migrant_in;
     out[cell(areas, t, a, Metric::DemandReturning)] += returning_in;
+    out[cell(areas, t, a, Metric::TownArrivals)] += moves;
+    out[cell(areas, t, a, Metric::VillageDepartures)] += moves;
 
     // 5. Rebalancing among town-centre schools, and among village schools.
     let moved = rebalance::<G>(m, s, g.start, g.urban_end, grades)
@@ -432,6 +545,12 @@ fn step_fixed<const G: usize>(
     out[cell(areas, t, a, Metric::PupilsMoved)] += moved;
     // 6. Classes.
     classes_and_totals::<G>(m, s, out, t, g, grades, detail);
+}
+
+/// The sum of a school's whole counts.
+#[inline(always)]
+fn whole_sum_of(x: &[f32]) -> f32 {
+    x.iter().sum()
 }
 
 /// The sum of whole numbers (exact in f32 below 2^24, in any order), added pairwise: a tree
@@ -451,7 +570,8 @@ fn whole_sum<const G: usize>(mut x: [f32; G]) -> f32 {
 
 /// Moves pupils above places from schools in `start..end` to schools of the same range with
 /// spare places (new schools first, then in proportion to spare places), at most the scenario's
-/// share of the excess. Reads each school's pupils from `s.totals`. Returns the pupils moved.
+/// share of the excess, in whole pupils. Reads each school's pupils from `s.totals`. Returns the
+/// pupils moved: every one leaves one school and joins another.
 #[inline(always)]
 fn rebalance<const G: usize>(
     m: &Assembled,
@@ -474,27 +594,36 @@ fn rebalance<const G: usize>(
             spare += places - p;
         }
     }
-    let moved = (excess * m.rebalancing).min(spare);
-    if moved < 1.0 {
+    let target = (excess * m.rebalancing).min(spare).floor();
+    if target < 1.0 {
         return 0.0;
     }
     // Out: every school above places gives the same share of its excess, across its grades.
-    let give = moved / excess;
+    let give = target / excess;
     let mut by_grade = [0.0f32; G];
     for i in start..end {
         let places = s.rooms[i] as f32 * size;
         let p = s.totals[i];
         if p > places {
-            let keep = 1.0 - give * (p - places) / p;
+            let fraction = give * (p - places) / p;
             let o = m.school_offset[i];
+            let mut taken = 0.0f32;
             for (x, b) in s.pupils[o..o + grades].iter_mut().zip(&mut by_grade) {
-                *b += *x * (1.0 - keep);
-                *x *= keep;
+                let d = whole(*x * fraction).min(*x);
+                *x -= d;
+                *b += d;
+                taken += d;
             }
-            s.totals[i] = p * keep;
+            s.totals[i] = p - taken;
         }
     }
+    let moved: f32 = by_grade[..grades].iter().sum();
+    if moved <= 0.0 {
+        return 0.0;
+    }
     // In: new schools first, up to their spare places; the rest in proportion to spare places.
+    let mut share = Apportion::<G>::new();
+    let mut last = None;
     let mut left = moved;
     let mut old_spare = 0.0f32;
     for i in start..end {
@@ -503,9 +632,12 @@ fn rebalance<const G: usize>(
         }
         let room = (s.rooms[i] as f32 * size - s.totals[i]).max(0.0);
         if m.school_new[i] {
-            let take = room.min(left);
-            receive(m, s, i, &by_grade[..grades], take / moved);
-            left -= take;
+            if room > 0.0 && left > 0.0 {
+                let take = room.min(left);
+                receive(s, m, i, &mut share, &by_grade[..grades], take / moved);
+                left -= take;
+                last = Some(i);
+            }
         } else {
             old_spare += room;
         }
@@ -516,27 +648,40 @@ fn rebalance<const G: usize>(
                 continue;
             }
             let room = (s.rooms[i] as f32 * size - s.totals[i]).max(0.0);
-            receive(
-                m,
-                s,
-                i,
-                &by_grade[..grades],
-                left * room / old_spare / moved,
-            );
+            if room > 0.0 {
+                receive(
+                    s,
+                    m,
+                    i,
+                    &mut share,
+                    &by_grade[..grades],
+                    left * room / old_spare / moved,
+                );
+                last = Some(i);
+            }
         }
+    }
+    // The running total's rounding goes to the last school that took pupils: none is lost.
+    if let Some(i) = last {
+        let o = m.school_offset[i];
+        let added = share.rest(&by_grade[..grades], &mut s.pupils[o..o + grades]);
+        s.totals[i] += added;
     }
     moved
 }
 
-/// Adds `fraction` of the moved pupils `by_grade` to school `i`.
+/// Adds `fraction` of the moved pupils `by_grade` to school `i`, in whole pupils.
 #[inline(always)]
-fn receive(m: &Assembled, s: &mut Scratch, i: usize, by_grade: &[f32], fraction: f32) {
+fn receive<const G: usize>(
+    s: &mut Scratch,
+    m: &Assembled,
+    i: usize,
+    share: &mut Apportion<G>,
+    by_grade: &[f32],
+    fraction: f32,
+) {
     let o = m.school_offset[i];
-    let mut added = 0.0f32;
-    for (x, b) in s.pupils[o..o + by_grade.len()].iter_mut().zip(by_grade) {
-        *x += b * fraction;
-        added += b * fraction;
-    }
+    let added = share.give(by_grade, fraction, &mut s.pupils[o..o + by_grade.len()]);
     s.totals[i] += added;
 }
 
@@ -557,7 +702,7 @@ fn classes_and_totals<const G: usize>(
     let rule = stage.rule;
     let size = rule.size as f32;
     // Whole numbers, exact in f64.
-    let mut sums = [0.0f64; 6];
+    let mut sums = [0.0f64; 7];
     for i in g.start..g.end {
         if !s.open(m, i) {
             continue;
@@ -578,6 +723,9 @@ fn classes_and_totals<const G: usize>(
             *n = (*c / size).ceil();
         }
         let (total, total_need) = (f64::from(whole_sum(counts)), f64::from(whole_sum(need)));
+        if i >= g.urban_end {
+            sums[6] += total;
+        }
         let rooms = f64::from(s.rooms[i]);
         let places = rooms * f64::from(rule.size);
         sums[0] += total;
@@ -629,6 +777,7 @@ fn classes_and_totals<const G: usize>(
         Metric::Classes,
         Metric::OversizedClasses,
         Metric::SuperOversizedClasses,
+        Metric::VillagePupils,
     ];
     for a in [g.area, areas] {
         for (metric, &v) in metrics.iter().zip(&sums) {

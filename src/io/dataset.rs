@@ -12,8 +12,9 @@ use super::csvsheet::{Columns, Sheet};
 use super::error::{InputError, InputErrors};
 use super::text;
 use crate::model::{
-    Area, AreaKind, AreaSel, Births, DataSet, Driver, Enrolment, Growth, Profile, Project,
-    ProjectKind, ProjectStatus, School, SchoolYear, Stage, ThreePoint, default_stages,
+    Area, AreaKind, AreaSel, Births, DataSet, Driver, Enrolment, Flow, FlowKind, Growth, Profile,
+    Project, ProjectKind, ProjectStatus, School, SchoolYear, Settings, Stage, ThreePoint,
+    YearMonth,
 };
 
 pub(crate) const AREAS: Columns = Columns {
@@ -51,6 +52,16 @@ pub(crate) const STAGES: Columns = Columns {
     required: &["stage", "first_grade", "last_grade", "class_size"],
     optional: &[],
 };
+pub(crate) const SETTINGS: Columns = Columns {
+    required: &["setting", "value"],
+    optional: &[],
+};
+pub(crate) const FLOWS: Columns = Columns {
+    required: &["area_id", "year", "flow", "pupils"],
+    optional: &[],
+};
+/// The settings of `settings.csv`, each required once.
+pub const SETTING_NAMES: [&str; 2] = ["base_date", "entry_age"];
 pub(crate) const PROJECTS: Columns = Columns {
     required: &[
         "project_id",
@@ -80,7 +91,8 @@ pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
     let read = |name: &str, columns: Columns, optional: bool, errs: &mut Vec<InputError>| {
         read_sheet(dir, name, columns, optional, errs)
     };
-    let stages_sheet = read("stages.csv", STAGES, true, &mut errs);
+    let settings_sheet = read("settings.csv", SETTINGS, false, &mut errs);
+    let stages_sheet = read("stages.csv", STAGES, false, &mut errs);
     let areas_sheet = read("areas.csv", AREAS, false, &mut errs);
     let schools_sheet = read("schools.csv", SCHOOLS, false, &mut errs);
     let enrolment_sheet = read("enrolment.csv", ENROLMENT, false, &mut errs);
@@ -88,6 +100,7 @@ pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
     let growth_sheet = read("growth.csv", GROWTH, false, &mut errs);
     let profiles_sheet = read("profiles.csv", PROFILES, false, &mut errs);
     let projects_sheet = read("projects.csv", PROJECTS, false, &mut errs);
+    let flows_sheet = read("flows.csv", FLOWS, true, &mut errs);
 
     for sheet in [&areas_sheet, &schools_sheet].into_iter().flatten() {
         if sheet.complete && sheet.records.is_empty() {
@@ -99,9 +112,11 @@ pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
             ));
         }
     }
+    // Without a readable stage table (reported above) the other files are checked against the
+    // national one, so that one missing file does not make every stage name an error.
     let stages = match &stages_sheet {
         Some(sheet) => stages(sheet, &mut errs),
-        None => default_stages(),
+        None => crate::model::default_stages(),
     };
     let areas = Checked::of(areas_sheet.as_ref(), |s| areas(s, &mut errs));
     let schools = Checked::of(schools_sheet.as_ref(), |s| {
@@ -112,10 +127,20 @@ pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
         .map(|s| enrolment(s, &stages, &schools, &mut errs))
         .unwrap_or_default();
     let base_year = enrolment.iter().map(|e| e.year).max();
-    let births = births_sheet
+    let first_year = enrolment.iter().map(|e| e.year).min();
+    let (base_date, entry_age) = settings_sheet
         .as_ref()
-        .map(|s| births(s, &areas, base_year, &mut errs))
-        .unwrap_or_default();
+        .map_or((None, None), |s| settings(s, base_year, &mut errs));
+    let settings = base_date
+        .zip(entry_age)
+        .map(|(base_date, entry_age)| Settings {
+            base_date,
+            entry_age,
+        });
+    let births = match (&births_sheet, entry_age) {
+        (Some(s), Some(age)) => births(s, &areas, base_year, age, &mut errs),
+        _ => Vec::new(),
+    };
     let growth = growth_sheet
         .as_ref()
         .map(|s| growth(s, &areas, &mut errs))
@@ -126,20 +151,25 @@ pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
         .unwrap_or_default();
     let projects = projects_sheet
         .as_ref()
-        .map(|s| projects(s, &stages, &areas, &schools, &mut errs))
+        .map(|s| projects(s, &stages, &areas, &schools, settings, &mut errs))
+        .unwrap_or_default();
+    let flows = flows_sheet
+        .as_ref()
+        .map(|s| flows(s, &areas, first_year, base_year, &mut errs))
         .unwrap_or_default();
 
-    if !errs.is_empty() {
+    let Some(settings) = settings.filter(|_| errs.is_empty()) else {
         // Stable: the order of discovery is kept within a line.
         errs.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
         return Err(InputErrors(errs));
-    }
+    };
     Ok(DataSet {
         name: dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| dir.display().to_string()),
         dir: dir.to_path_buf(),
+        settings,
         stages,
         areas: areas.items,
         schools: schools.items,
@@ -148,6 +178,7 @@ pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
         growth,
         profiles,
         projects,
+        flows,
     })
 }
 
@@ -242,6 +273,145 @@ fn first_seen<K: std::hash::Hash + Eq>(
     }
 }
 
+/// `settings.csv`: the base date and the school entry age, each stated once. The base date must
+/// lie in the base school year (the latest year of `enrolment.csv`): after 1 September of the
+/// base year and by 31 August of the next, since the counts describe that school year.
+/// Returns the base date and the entry age, each when it is valid.
+fn settings(
+    sheet: &Sheet,
+    base_year: Option<SchoolYear>,
+    errs: &mut Vec<InputError>,
+) -> (Option<YearMonth>, Option<u8>) {
+    let mut base_date: Option<YearMonth> = None;
+    let mut entry_age: Option<u8> = None;
+    let mut seen = HashMap::new();
+    let mut bad = false;
+    for rec in &sheet.records {
+        let mut c = sheet.cells(rec, errs);
+        let Some(name) = c.choice("setting", &SETTING_NAMES, |s| {
+            SETTING_NAMES.iter().copied().find(|n| *n == s)
+        }) else {
+            bad = true;
+            continue;
+        };
+        if let Some(line) = first_seen(&mut seen, name, rec.line) {
+            c.fail(
+                "setting",
+                format!("each setting once (this one repeats line {line})"),
+            );
+        }
+        match name {
+            "base_date" => {
+                let date = c.parse(
+                    "value",
+                    "a month YYYY-MM in the base school year (e.g. 2019-07 for counts of 2018/19)",
+                    super::csvsheet::parse_year_month,
+                );
+                if let (Some(d), Some(b)) = (date, base_year)
+                    && d.first_school_year().0 != b.0 + 1
+                {
+                    c.fail(
+                        "value",
+                        format!(
+                            "a month in the base school year {}/{}: {}-09 to {}-08 (the base year is the latest year of enrolment.csv)",
+                            b.0,
+                            (b.0 + 1) % 100,
+                            b.0,
+                            b.0 + 1
+                        ),
+                    );
+                }
+                base_date = date.filter(|_| c.ok());
+            }
+            _ => {
+                entry_age = c.parse(
+                    "value",
+                    "a whole number of years between 3 and 9 (age at grade-1 entry)",
+                    |s| {
+                        super::csvsheet::parse_whole(s)
+                            .filter(|a| (3..=9).contains(a))
+                            .map(|a| a as u8)
+                    },
+                );
+            }
+        }
+        bad |= !c.ok();
+    }
+    if sheet.complete && !bad {
+        for (name, present) in [
+            ("base_date", base_date.is_some()),
+            ("entry_age", entry_age.is_some()),
+        ] {
+            if !present {
+                errs.push(InputError::message(
+                    &sheet.file,
+                    0,
+                    0,
+                    format!(
+                        "no `{name}` row: expected one row per setting ({})",
+                        SETTING_NAMES.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    (base_date, entry_age)
+}
+
+/// `flows.csv`: the historical flows of the drivers, per area and school year of the history
+/// after its first (a flow joins between two counts).
+fn flows(
+    sheet: &Sheet,
+    areas: &Checked<Area>,
+    first_year: Option<SchoolYear>,
+    base_year: Option<SchoolYear>,
+    errs: &mut Vec<InputError>,
+) -> Vec<Flow> {
+    let mut out = Vec::new();
+    let mut seen = HashMap::new();
+    for rec in &sheet.records {
+        let mut c = sheet.cells(rec, errs);
+        let area_id = check_area(&mut c, areas);
+        let year = c.year("year");
+        if let (Some(y), Some(f), Some(b)) = (year, first_year, base_year)
+            && !(f.0 < y.0 && y.0 <= b.0)
+        {
+            c.fail(
+                "year",
+                format!(
+                    "a year of the history after its first: {}–{} (a flow joins between two counts of enrolment.csv)",
+                    f.0 + 1,
+                    b.0
+                ),
+            );
+        }
+        let kind = c.choice("flow", &FlowKind::NAMES, FlowKind::parse);
+        let pupils = c.parse("pupils", "a number of pupils ≥ 0", |s| {
+            super::csvsheet::parse_number(s).filter(|v| *v >= 0.0 && v.is_finite())
+        });
+        if let (Some(a), Some(y), Some(k)) = (&area_id, year, kind)
+            && let Some(line) = first_seen(&mut seen, (a.clone(), y, k), rec.line)
+        {
+            c.fail(
+                "flow",
+                format!("one row per area, year and flow (this one repeats line {line})"),
+            );
+        }
+        if c.ok()
+            && let (Some(area_id), Some(year), Some(kind), Some(pupils)) =
+                (area_id, year, kind, pupils)
+        {
+            out.push(Flow {
+                area_id,
+                year,
+                kind,
+                pupils,
+            });
+        }
+    }
+    out
+}
+
 fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
     let mut out: Vec<Stage> = Vec::new();
     let mut seen = HashMap::new();
@@ -290,6 +460,30 @@ fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
                 class_size: size,
             });
         }
+    }
+    // The grades of the stages follow on without a gap: pupils leaving one stage enter the next.
+    let mut sorted: Vec<&Stage> = out.iter().collect();
+    sorted.sort_by_key(|s| s.first_grade);
+    for w in sorted.windows(2) {
+        if w[1].first_grade != w[0].last_grade + 1 {
+            errs.push(InputError::message(
+                &sheet.file,
+                0,
+                0,
+                format!(
+                    "stage `{}` ends at grade {} but `{}` starts at grade {}: expected stages of consecutive grades",
+                    w[0].name, w[0].last_grade, w[1].name, w[1].first_grade
+                ),
+            ));
+        }
+    }
+    if sheet.complete && out.is_empty() && sheet.records.is_empty() {
+        errs.push(InputError::message(
+            &sheet.file,
+            0,
+            0,
+            "no rows: expected one row per stage (e.g. primary 1–6, junior 7–9)",
+        ));
     }
     out
 }
@@ -508,6 +702,7 @@ fn births(
     sheet: &Sheet,
     areas: &Checked<Area>,
     base_year: Option<SchoolYear>,
+    entry_age: u8,
     errs: &mut Vec<InputError>,
 ) -> Vec<Births> {
     let mut out = Vec::new();
@@ -539,13 +734,13 @@ fn births(
             });
         }
     }
-    // Entry in year t comes from births in t − 6: the base year back to its cohort must be
+    // Entry in year t comes from births in t − entry age: the base year's cohort on must be
     // observed, and the observed years must not have holes.
     if let Some(base) = base_year
         && areas.checkable
         && sheet.complete
     {
-        let first = base.0.saturating_sub(6);
+        let first = base.0.saturating_sub(u16::from(entry_age));
         for area in &areas.order {
             let observed = years.get(area);
             let last = observed
@@ -564,7 +759,7 @@ fn births(
                     "area_id",
                     area,
                     format!(
-                        "births for every year {first}–{last} (base year {base} − 6 to the last observed year); missing {}",
+                        "births for every year {first}–{last} (base year {base} − entry age {entry_age} to the last observed year); missing {}",
                         missing.join(", ")
                     ),
                 ));
@@ -582,7 +777,12 @@ fn driver_range(driver: Driver) -> (f64, f64, &'static str) {
             f64::INFINITY,
             "a number > -1 (relative change per year)",
         ),
-        Driver::MigrantFromRuralShare => (0.0, 1.0, "a share between 0 and 1"),
+        Driver::MigrantChange | Driver::ReturningChange => (
+            -1.0,
+            f64::INFINITY,
+            "a number > -1 (relative change per year)",
+        ),
+        Driver::RuralToTownRate => (0.0, 1.0, "a share of village pupils per year, 0–1"),
         Driver::EntryRatio | Driver::ProgressionFactor => (0.0, f64::INFINITY, "a ratio ≥ 0"),
         Driver::MigrantInflow | Driver::ReturningInflow => {
             (0.0, f64::INFINITY, "a number of pupils per year ≥ 0")
@@ -622,7 +822,10 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
             *slot = c.number(col);
             if let (Some(v), Some(d)) = (*slot, driver) {
                 let (min, max, what) = driver_range(d);
-                let ok = if d == Driver::BirthChange {
+                let ok = if matches!(
+                    d,
+                    Driver::BirthChange | Driver::MigrantChange | Driver::ReturningChange
+                ) {
                     v > min
                 } else {
                     v >= min
@@ -808,6 +1011,7 @@ fn projects(
     stages: &[Stage],
     areas: &Checked<Area>,
     schools: &Checked<School>,
+    settings: Option<Settings>,
     errs: &mut Vec<InputError>,
 ) -> Vec<Project> {
     let by_id: HashMap<&str, &School> = schools.items.iter().map(|s| (s.id.as_str(), s)).collect();
@@ -839,6 +1043,19 @@ fn projects(
             c.fail(
                 "planned_completion",
                 format!("a date not before planned_start ({s})"),
+            );
+        }
+        // A status describes the base date: a project completed then has completed by then.
+        if let (Some(ProjectStatus::Completed), Some(e), Some(settings)) =
+            (status, completion, settings)
+            && e > settings.base_date
+        {
+            c.fail(
+                "planned_completion",
+                format!(
+                    "for a completed project, its completion month: by the base date {} (settings.csv)",
+                    settings.base_date
+                ),
             );
         }
         let batch = c.raw("batch").to_owned();
@@ -921,7 +1138,15 @@ mod tests {
 
     /// A minimal valid data set: two areas, one primary and one junior school.
     pub(crate) fn write_valid(dir: &Path) {
-        let files: [(&str, &str); 7] = [
+        let files: [(&str, &str); 9] = [
+            (
+                "settings.csv",
+                "setting,value\nbase_date,2020-03\nentry_age,6\n",
+            ),
+            (
+                "stages.csv",
+                "stage,first_grade,last_grade,class_size\nprimary,1,6,45\njunior,7,9,50\n",
+            ),
             (
                 "areas.csv",
                 "area_id,name,kind,urban\nA,雁峰区,district,true\nB,衡阳县,county,false\n",
@@ -940,7 +1165,7 @@ mod tests {
             ),
             (
                 "growth.csv",
-                "area_id,driver,low,central,high,from_year,to_year\n*,birth_change,-0.05,-0.03,0,,\n*,entry_ratio,0.9,1,1.1,,\n*,progression_factor,0.98,1,1.02,,\n*,migrant_inflow,0,10,20,,\n*,migrant_from_rural_share,0.2,0.3,0.4,,\n*,returning_inflow,0,5,10,2020,2021\n",
+                "area_id,driver,low,central,high,from_year,to_year\n*,birth_change,-0.05,-0.03,0,,\n*,entry_ratio,0.9,1,1.1,,\n*,progression_factor,0.98,1,1.02,,\n*,migrant_inflow,0,10,20,,\n*,migrant_change,-0.1,0,0.05,,\n*,rural_to_town_rate,0.02,0.03,0.04,,\n*,returning_change,-0.1,0,0.05,,\n*,returning_inflow,0,5,10,2020,2021\n",
             ),
             (
                 "profiles.csv",
@@ -969,26 +1194,142 @@ mod tests {
         write_valid(tmp.path());
         let ds = load(tmp.path()).unwrap();
         assert_eq!(ds.areas.len(), 2);
-        assert_eq!(ds.stages, default_stages());
+        assert_eq!(ds.stages, crate::model::default_stages());
         assert_eq!(ds.base_year(), Some(SchoolYear(2019)));
-        assert_eq!(ds.growth.len(), 6);
+        assert_eq!(
+            ds.settings,
+            Settings {
+                base_date: YearMonth {
+                    year: 2020,
+                    month: 3
+                },
+                entry_age: 6
+            }
+        );
+        assert!(ds.flows.is_empty(), "no flows.csv: no recorded flows");
+        assert_eq!(ds.growth.len(), 8);
         assert_eq!(ds.growth[0].from_year, None);
-        assert_eq!(ds.growth[5].to_year, Some(SchoolYear(2021)));
+        assert_eq!(ds.growth[7].to_year, Some(SchoolYear(2021)));
         assert_eq!(ds.projects[1].kind, ProjectKind::NewSchool);
         assert_eq!(ds.schools[0].name, "一小");
     }
 
     #[test]
-    fn stages_file_replaces_the_default_table() {
+    fn stages_are_the_data_sets_own() {
         let tmp = tempfile::tempdir().unwrap();
-        write_valid(tmp.path());
+        let d = tmp.path();
+        write_valid(d);
         fs::write(
-            tmp.path().join("stages.csv"),
+            d.join("stages.csv"),
             "stage,first_grade,last_grade,class_size\nprimary,1,6,40\njunior,7,9,45\n",
         )
         .unwrap();
-        let ds = load(tmp.path()).unwrap();
+        let ds = load(d).unwrap();
         assert_eq!(ds.stage("primary").unwrap().class_size, 40);
+        // A gap between stages is the reader's to report, with the file.
+        fs::write(
+            d.join("stages.csv"),
+            "stage,first_grade,last_grade,class_size\nprimary,1,5,45\njunior,7,9,50\n",
+        )
+        .unwrap();
+        let p = problems(d);
+        assert!(
+            p.contains(&format!(
+                "{}: stage `primary` ends at grade 5 but `junior` starts at grade 7: expected stages of consecutive grades",
+                d.join("stages.csv").display()
+            )),
+            "{p:#?}"
+        );
+        fs::remove_file(d.join("stages.csv")).unwrap();
+        let p = problems(d);
+        assert!(
+            p[0].ends_with(
+                "stages.csv: file not found: expected a CSV file with the columns stage, first_grade, last_grade, class_size"
+            ),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn settings_state_the_base_date_and_entry_age() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        write_valid(d);
+        let f = d.join("settings.csv").display().to_string();
+        // The counts of enrolment.csv end in 2019 (2019/20): a base date in 2019-09…2020-08.
+        fs::write(
+            d.join("settings.csv"),
+            "setting,value\nbase_date,2019-07\nentry_age,16\nentry_ages,6\n",
+        )
+        .unwrap();
+        assert_eq!(
+            problems(d),
+            vec![
+                format!(
+                    "{f}:2:2: value = \"2019-07\": expected a month in the base school year 2019/20: 2019-09 to 2020-08 (the base year is the latest year of enrolment.csv)"
+                ),
+                format!(
+                    "{f}:3:2: value = \"16\": expected a whole number of years between 3 and 9 (age at grade-1 entry)"
+                ),
+                format!(
+                    "{f}:4:1: setting = \"entry_ages\": expected one of base_date, entry_age; did you mean \"entry_age\"?"
+                ),
+            ]
+        );
+        fs::write(d.join("settings.csv"), "setting,value\nentry_age,7\n").unwrap();
+        // The entry age is the data set's: at 7, the base year's entrants were born in 2012.
+        let b = d.join("births.csv").display().to_string();
+        assert_eq!(
+            problems(d),
+            vec![
+                format!(
+                    "{b}: area_id = \"A\": expected births for every year 2012–2019 (base year 2019 − entry age 7 to the last observed year); missing 2012"
+                ),
+                format!(
+                    "{b}: area_id = \"B\": expected births for every year 2012–2019 (base year 2019 − entry age 7 to the last observed year); missing 2012"
+                ),
+                format!(
+                    "{f}: no `base_date` row: expected one row per setting (base_date, entry_age)"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn flows_are_checked_and_read() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        write_valid(d);
+        let f = d.join("flows.csv").display().to_string();
+        fs::write(
+            d.join("flows.csv"),
+            "area_id,year,flow,pupils\nA,2019,migrant_inflow,12\nA,2018,migrant_inflow,3\nB,2019,rural_to_towns,4\nA,2019,returning_inflow,-2\nA,2019,migrant_inflow,1\n",
+        )
+        .unwrap();
+        assert_eq!(
+            problems(d),
+            vec![
+                format!(
+                    "{f}:3:2: year = \"2018\": expected a year of the history after its first: 2019–2019 (a flow joins between two counts of enrolment.csv)"
+                ),
+                format!(
+                    "{f}:4:3: flow = \"rural_to_towns\": expected one of migrant_inflow, returning_inflow, rural_to_town; did you mean \"rural_to_town\"?"
+                ),
+                format!("{f}:5:4: pupils = \"-2\": expected a number of pupils ≥ 0"),
+                format!(
+                    "{f}:6:3: flow = \"migrant_inflow\": expected one row per area, year and flow (this one repeats line 2)"
+                ),
+            ]
+        );
+        fs::write(
+            d.join("flows.csv"),
+            "area_id,year,flow,pupils\nA,2019,migrant_inflow,12\nB,2019,rural_to_town,4\n",
+        )
+        .unwrap();
+        let ds = load(d).unwrap();
+        assert_eq!(ds.flows.len(), 2);
+        assert_eq!(ds.flows[1].kind, FlowKind::RuralToTown);
+        assert_eq!(ds.flows[0].pupils, 12.0);
     }
 
     #[test]
@@ -1003,7 +1344,7 @@ mod tests {
         .unwrap();
         fs::write(
             d.join("growth.csv"),
-            "area_id,driver,low,central,high\n*,birth_change,-0.05,-0.03,0\n*,entry_ratio,0.9,1.2,1.1\n*,progression_factor,0.98,1,1.02\nA,migrant_inflow,-1,10,20\n*,migrant_from_rural_share,0.2,0.3,0.4\n*,returning_inflow,0,5,10\n",
+            "area_id,driver,low,central,high\n*,birth_change,-0.05,-0.03,0\n*,entry_ratio,0.9,1.2,1.1\n*,progression_factor,0.98,1,1.02\nA,migrant_inflow,-1,10,20\n*,rural_to_town_rate,0.2,0.3,0.4\n*,returning_inflow,0,5,10\n*,migrant_change,0,0,0\n*,returning_change,0,0,0\n",
         )
         .unwrap();
         let p = problems(d);
@@ -1106,10 +1447,10 @@ mod tests {
             p,
             vec![
                 format!(
-                    "{f}: area_id = \"A\": expected births for every year 2013–2015 (base year 2019 − 6 to the last observed year); missing 2014"
+                    "{f}: area_id = \"A\": expected births for every year 2013–2015 (base year 2019 − entry age 6 to the last observed year); missing 2014"
                 ),
                 format!(
-                    "{f}: area_id = \"B\": expected births for every year 2013–2013 (base year 2019 − 6 to the last observed year); missing 2013"
+                    "{f}: area_id = \"B\": expected births for every year 2013–2013 (base year 2019 − entry age 6 to the last observed year); missing 2013"
                 ),
             ]
         );
@@ -1135,6 +1476,9 @@ mod tests {
             vec![
                 format!(
                     "{f}:2:6: school_id = \"P9\": expected a school_id of schools.csv (an expansion adds classrooms to an existing school)"
+                ),
+                format!(
+                    "{f}:2:10: planned_completion = \"2020-08\": expected for a completed project, its completion month: by the base date 2020-03 (settings.csv)"
                 ),
                 format!(
                     "{f}:3:6: school_id = \"J1\": expected an id not in schools.csv (a new school does not exist yet)"

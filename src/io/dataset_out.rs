@@ -7,7 +7,9 @@ use std::path::Path;
 
 use crate::io::atomic::write_file;
 use crate::io::csvsheet::Columns;
-use crate::io::dataset::{AREAS, BIRTHS, ENROLMENT, GROWTH, PROFILES, PROJECTS, SCHOOLS, STAGES};
+use crate::io::dataset::{
+    AREAS, BIRTHS, ENROLMENT, FLOWS, GROWTH, PROFILES, PROJECTS, SCHOOLS, SETTINGS, STAGES,
+};
 use crate::model::DataSet;
 
 /// A CSV table with the loader's columns (required, then optional) as header, so the writer and
@@ -25,9 +27,21 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
-/// Writes every table of `ds` into `dir` (stages.csv included).
+/// Writes every table of `ds` into `dir` (settings.csv and stages.csv included; flows.csv when
+/// the data set records flows).
 pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
-    let files: Vec<(&str, Vec<u8>)> = vec![
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "settings.csv",
+            table(
+                SETTINGS,
+                [
+                    vec!["base_date".into(), ds.settings.base_date.to_string()],
+                    vec!["entry_age".into(), ds.settings.entry_age.to_string()],
+                ]
+                .into_iter(),
+            )?,
+        ),
         (
             "stages.csv",
             table(
@@ -150,6 +164,22 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
             )?,
         ),
     ];
+    if !ds.flows.is_empty() {
+        files.push((
+            "flows.csv",
+            table(
+                FLOWS,
+                ds.flows.iter().map(|f| {
+                    vec![
+                        f.area_id.clone(),
+                        f.year.to_string(),
+                        f.kind.as_str().into(),
+                        f.pupils.to_string(),
+                    ]
+                }),
+            )?,
+        ));
+    }
     for (name, bytes) in files {
         write_file(&dir.join(name), &bytes)?;
     }

@@ -164,38 +164,54 @@ pub struct Births {
 }
 
 /// The uncertain drivers of `growth.csv`. Units are in the doc of each variant.
+///
+/// Where the data set records its historical flows (`flows.csv`), progression ratios are
+/// estimated net of them and the inflow drivers are total flows; where it does not, the inflow
+/// drivers mean flows beyond the trend that the history already holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Driver {
     /// Annual relative change of births after the last observed year (e.g. -0.03 = −3 %/year).
     BirthChange,
-    /// Grade-1 entrants per birth six years earlier (ratio).
+    /// Grade-1 entrants per birth `entry_age` years earlier (ratio), net of the migrant and
+    /// returning children who join grade 1.
     EntryRatio,
     /// Multiplier on the grade progression ratios estimated from history (ratio, 1 = history).
     ProgressionFactor,
-    /// Migrant children newly entering the area's urban public schools (pupils per year).
+    /// Migrant children from outside the city entering the area's town-centre schools in the
+    /// first projected year (pupils per year).
     MigrantInflow,
-    /// Share of those migrants who leave the same area's village schools (0–1).
-    MigrantFromRuralShare,
-    /// Students returning from outside the city (pupils per year).
+    /// Annual relative change of the migrant inflow after the first projected year (e.g. -0.05).
+    MigrantChange,
+    /// Students returning from outside the city in the first projected year (pupils per year).
     ReturningInflow,
+    /// Annual relative change of the returning inflow after the first projected year.
+    ReturningChange,
+    /// Share (0–1) of the area's village-school pupils who move to its town-centre schools each
+    /// year (urbanisation inside the area): a rate of a stock, so the moves shrink as villages
+    /// empty and never take a pupil a village school does not have.
+    RuralToTownRate,
 }
 
 impl Driver {
-    pub const ALL: [Driver; 6] = [
+    pub const ALL: [Driver; 8] = [
         Driver::BirthChange,
         Driver::EntryRatio,
         Driver::ProgressionFactor,
         Driver::MigrantInflow,
-        Driver::MigrantFromRuralShare,
+        Driver::MigrantChange,
         Driver::ReturningInflow,
+        Driver::ReturningChange,
+        Driver::RuralToTownRate,
     ];
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 8] = [
         "birth_change",
         "entry_ratio",
         "progression_factor",
         "migrant_inflow",
-        "migrant_from_rural_share",
+        "migrant_change",
         "returning_inflow",
+        "returning_change",
+        "rural_to_town_rate",
     ];
 
     pub fn parse(s: &str) -> Option<Driver> {
@@ -329,12 +345,73 @@ pub struct Project {
     pub batch: String,
 }
 
+/// A flow recorded in a data set's history (`flows.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FlowKind {
+    /// Migrant children from outside the city who joined the area's town-centre schools.
+    MigrantInflow,
+    /// Students who returned from outside the city.
+    ReturningInflow,
+    /// Pupils who moved from the area's village schools to its town-centre schools.
+    RuralToTown,
+}
+
+impl FlowKind {
+    pub const ALL: [FlowKind; 3] = [
+        FlowKind::MigrantInflow,
+        FlowKind::ReturningInflow,
+        FlowKind::RuralToTown,
+    ];
+    pub const NAMES: [&'static str; 3] = ["migrant_inflow", "returning_inflow", "rural_to_town"];
+
+    pub fn parse(s: &str) -> Option<FlowKind> {
+        Self::NAMES
+            .iter()
+            .position(|n| *n == s)
+            .map(|i| Self::ALL[i])
+    }
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    /// Whether the flow changes the area's pupils (it comes from outside the city), as opposed
+    /// to moving pupils between the area's own schools.
+    pub fn external(self) -> bool {
+        self != FlowKind::RuralToTown
+    }
+}
+
+/// Pupils of one historical flow into an area in one school year (`flows.csv`): those who
+/// joined between the previous school year's count and this one's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flow {
+    pub area_id: String,
+    pub year: SchoolYear,
+    pub kind: FlowKind,
+    pub pupils: f64,
+}
+
+/// Facts of the data set's calendar (`settings.csv`): a city's facts are data, never constants
+/// in the engine.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// The month the project statuses describe (e.g. 2019-07 for figures reported in July 2019).
+    /// It lies in the base school year: after 1 September of the base year, by 31 August of the
+    /// next.
+    pub base_date: YearMonth,
+    /// Age (years) at which children enter grade 1: entrants of school year Y were born in
+    /// Y − `entry_age`.
+    pub entry_age: u8,
+}
+
 /// A data set: one folder of CSV files (SPEC §3), loaded and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataSet {
     /// Folder name, e.g. `hengyang-2019`.
     pub name: String,
     pub dir: PathBuf,
+    pub settings: Settings,
     pub stages: Vec<Stage>,
     pub areas: Vec<Area>,
     pub schools: Vec<School>,
@@ -343,10 +420,14 @@ pub struct DataSet {
     pub growth: Vec<Growth>,
     pub profiles: Vec<Profile>,
     pub projects: Vec<Project>,
+    /// Historical flows; empty when the data set records none (its inflow drivers are then
+    /// flows beyond the historical trend).
+    pub flows: Vec<Flow>,
 }
 
 impl DataSet {
-    /// The base year: the latest year of the enrolment history.
+    /// The base year: the school year the latest counts describe (the latest year of the
+    /// enrolment history). It is observed, not simulated.
     pub fn base_year(&self) -> Option<SchoolYear> {
         self.enrolment.iter().map(|e| e.year).max()
     }

@@ -29,7 +29,7 @@ pub const DEFAULT_SEED: u64 = 2019;
 /// Default weight of the city-wide common factor.
 pub const DEFAULT_CORRELATION: f64 = 0.5;
 /// Default share of the pupils above places that may move in one year.
-pub const DEFAULT_REBALANCING: f64 = 0.3;
+pub const DEFAULT_REBALANCING: f64 = 0.0;
 
 /// The shape of the format: which keys each table may hold.
 enum Node {
@@ -56,6 +56,7 @@ const EXTRA: &[(&str, Node)] = &[
 ];
 const PIPELINE: &[(&str, Node)] = &[
     ("pace", Node::Value),
+    ("delay_scale", Node::Value),
     ("cancel_all", Node::Value),
     ("cancel_batches", Node::Value),
     ("cancel_projects", Node::Value),
@@ -144,6 +145,7 @@ struct ScenarioToml {
 #[serde(deny_unknown_fields)]
 struct PipelineToml {
     pace: Option<Spanned<String>>,
+    delay_scale: Option<Spanned<f64>>,
     #[serde(default)]
     cancel_all: bool,
     #[serde(default)]
@@ -625,11 +627,39 @@ fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
             |s| match s {
                 "plan" => Some(Pace::Plan),
                 "current-pace" => Some(Pace::CurrentPace),
-                "accelerated" => Some(Pace::Accelerated),
+                "accelerated" => Some(Pace::Accelerated(1.0)),
                 _ => None,
             },
         ),
         None => Some(Pace::Plan),
+    };
+    // An accelerated pipeline states how much faster: the factor is the scenario's, not the
+    // engine's.
+    let pace = match (pace, &pipeline.delay_scale) {
+        (Some(Pace::Accelerated(_)), Some(k)) => p
+            .num(
+                "pipeline.delay_scale",
+                k,
+                0.0,
+                1.0,
+                "a factor between 0 and 1 on the current pace's delays",
+            )
+            .map(Pace::Accelerated),
+        (Some(Pace::Accelerated(_)), None) => {
+            p.message(
+                pipeline.pace.as_ref().map_or(0..0, |s| s.span()),
+                "pipeline.pace = \"accelerated\" needs pipeline.delay_scale: expected a factor between 0 and 1 on the current pace's delays (e.g. 0.333)",
+            );
+            None
+        }
+        (other, Some(k)) => {
+            p.message(
+                k.span(),
+                "pipeline.delay_scale applies to pace = \"accelerated\" only",
+            );
+            other
+        }
+        (other, None) => other,
     };
     let extra_projects = extras(p, &pipeline.extra);
     let drivers = drivers(p, &raw.drivers);
@@ -1071,7 +1101,10 @@ mod tests {
         assert_eq!(s.correlation, 0.5);
         assert_eq!(s.pace, Pace::Plan);
         assert_eq!(s.classes, ClassRules::default());
-        assert_eq!(s.rebalancing, 0.3);
+        assert_eq!(
+            s.rebalancing, 0.0,
+            "redistricting is off unless a scenario turns it on"
+        );
         assert_eq!(s.progression, RatioOptions::default());
         assert!(s.targets.is_empty() && s.drivers.is_empty() && s.extra_projects.is_empty());
     }
@@ -1197,7 +1230,7 @@ max_oversized_share = 0.05
         let text = "data = \"d\"\nhorizon = 2025\n[[drivers]]\ndriver = \"migrant_inflow\"\nlow = 1\n[[drivers]]\ndriver = \"births\"\nmultiply = 2\n";
         insta::assert_snapshot!(errors(text), @r#"
         scenarios/x.toml:4:10: driver override `migrant_inflow`: expected either `multiply` or all three of `low`, `central`, `high`
-        scenarios/x.toml:7:10: drivers.driver = "births": expected one of birth_change, entry_ratio, progression_factor, migrant_inflow, migrant_from_rural_share, returning_inflow; did you mean "birth_change"?
+        scenarios/x.toml:7:10: drivers.driver = "births": expected one of birth_change, entry_ratio, progression_factor, migrant_inflow, migrant_change, returning_inflow, returning_change, rural_to_town_rate; did you mean "birth_change"?
         "#);
     }
 }

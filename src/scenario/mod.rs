@@ -20,14 +20,15 @@ pub enum Sampling {
 }
 
 /// Pipeline pace (SPEC §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Pace {
     /// Every project completes on its planned date.
     Plan,
     /// Delays calibrated to the base-date progress of the plan batches.
     CurrentPace,
-    /// Faster than the current pace: every `current-pace` delay scaled by a third.
-    Accelerated,
+    /// Faster than the current pace: every `current-pace` delay multiplied by this factor
+    /// (the scenario's `pipeline.delay_scale`, e.g. 1/3).
+    Accelerated(f64),
 }
 
 /// A change to one driver's three-point values, for the areas selected.

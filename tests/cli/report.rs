@@ -13,7 +13,7 @@ use placeplan::charts::{self, ChartOptions, Format, Lang, RunView};
 use placeplan::engine::progression::RatioOptions;
 use placeplan::engine::results::{Metric, ScenarioResult, SummaryRow, TargetRow};
 use placeplan::model::{
-    Area, AreaKind, DataSet, Project, ProjectKind, ProjectStatus, SchoolYear, YearMonth,
+    Area, AreaKind, DataSet, Project, ProjectKind, ProjectStatus, SchoolYear, Settings, YearMonth,
     default_stages,
 };
 use placeplan::scenario::{Cancellations, ClassRules, Pace, Sampling, Scenario, Target};
@@ -63,6 +63,13 @@ fn data_set() -> DataSet {
     DataSet {
         name: "hengyang-2019".into(),
         dir: PathBuf::from("data/hengyang-2019"),
+        settings: Settings {
+            base_date: YearMonth {
+                year: 2019,
+                month: 7,
+            },
+            entry_age: 6,
+        },
         stages: default_stages(),
         areas: AREAS
             .iter()
@@ -79,6 +86,7 @@ fn data_set() -> DataSet {
         growth: Vec::new(),
         profiles: Vec::new(),
         projects,
+        flows: Vec::new(),
     }
 }
 
@@ -263,7 +271,12 @@ fn fake_runs() -> (DataSet, Vec<(Scenario, ScenarioResult)>) {
             },
         ),
         (
-            scenario("accelerated", "加快建设", "Accelerated", Pace::Accelerated),
+            scenario(
+                "accelerated",
+                "加快建设",
+                "Accelerated",
+                Pace::Accelerated(1.0 / 3.0),
+            ),
             Shape {
                 oversized: [1.0, 0.33, 0.09, 0.07, 0.06, 0.06, 0.05],
                 shortfall: [

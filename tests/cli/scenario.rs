@@ -66,13 +66,14 @@ fn the_six_shipped_scenarios_load() {
     };
     assert_eq!(pace("plan"), Pace::Plan);
     assert_eq!(pace("current-pace"), Pace::CurrentPace);
-    assert_eq!(pace("accelerated"), Pace::Accelerated);
+    assert_eq!(pace("accelerated"), Pace::Accelerated(0.333));
     assert_eq!(pace("migrant-surge"), Pace::CurrentPace);
     assert_eq!(pace("birth-decline"), Pace::CurrentPace);
 
     let surge = load(Path::new("scenarios/migrant-surge.toml")).unwrap();
-    assert_eq!(surge.drivers.len(), 1);
+    assert_eq!(surge.drivers.len(), 2);
     assert_eq!(surge.drivers[0].driver, Driver::MigrantInflow);
+    assert_eq!(surge.drivers[1].driver, Driver::RuralToTownRate);
     assert_eq!(surge.drivers[0].area, AreaSel::All);
     assert_eq!(surge.drivers[0].change, DriverChange::Multiply(1.5));
 
@@ -85,6 +86,14 @@ fn the_six_shipped_scenarios_load() {
 
     let no_build = load(Path::new("scenarios/no-build.toml")).unwrap();
     assert!(no_build.cancel.all);
+
+    // Redistricting is a policy lever: off in every shipped scenario but its own.
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        let sc = load(&path).unwrap();
+        let expected = if sc.name == "redistricting" { 0.3 } else { 0.0 };
+        assert_eq!(sc.rebalancing, expected, "{}", path.display());
+    }
 }
 
 #[test]
