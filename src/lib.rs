@@ -10,6 +10,7 @@
 pub mod charts;
 pub mod cli;
 pub mod engine;
+pub mod holdout;
 pub mod io;
 pub mod model;
 pub mod run;

@@ -148,9 +148,28 @@ pub struct ProjectArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct BacktestArgs {
+    /// A data set folder: the simulator re-based `--hold-out` years before its last year and
+    /// scored on the years held out (give this or --history).
+    #[arg(conflicts_with = "history", required_unless_present = "history")]
+    pub data: Option<PathBuf>,
     /// History CSV (as for `project`): forecasts from every origin year, scored on later years.
     #[arg(long)]
-    pub history: PathBuf,
+    pub history: Option<PathBuf>,
+    /// Data set mode: years held out at the end of the enrolment history.
+    #[arg(long, default_value_t = 2)]
+    pub hold_out: u16,
+    /// Data set mode: the scenario whose drivers and conventions are used.
+    #[arg(long, default_value = "scenarios/plan.toml")]
+    pub scenario: PathBuf,
+    /// Data set mode: Monte Carlo draws.
+    #[arg(long, default_value_t = 1000)]
+    pub draws: u32,
+    /// Data set mode: seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Data set mode: worker threads (default: all cores). The tables do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Horizons scored: 1 to N years after each origin.
     #[arg(long, default_value_t = 5)]
     pub horizons: u16,

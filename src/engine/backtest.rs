@@ -342,7 +342,7 @@ pub struct Accuracy {
     pub median_ape: f64,
     /// Mean signed percentage error (forecast − actual) ÷ actual, %: above 0 = too high.
     pub bias: f64,
-    /// Share of actuals inside P10–P90, %.
+    /// Share of actuals inside P10–P90, % of the forecasts that have a band (NaN if none has).
     pub coverage: f64,
 }
 
@@ -377,15 +377,18 @@ pub fn summarise(scored: &[Scored], horizon: usize) -> Vec<HorizonSummary> {
             origins.dedup();
             let acc = |f: &dyn Fn(&Scored) -> (f64, f64, f64)| {
                 let mut ape = Vec::with_capacity(s.len());
-                let (mut sum, mut signed, mut inside) = (0.0, 0.0, 0usize);
+                let (mut sum, mut signed, mut inside, mut banded) = (0.0, 0.0, 0usize, 0usize);
                 for x in &s {
                     let (fc, lo, hi) = f(x);
                     let e = (fc - x.actual) / x.actual * 100.0;
                     ape.push(e.abs());
                     sum += e.abs();
                     signed += e;
-                    if x.actual >= lo && x.actual <= hi {
-                        inside += 1;
+                    if lo.is_finite() && hi.is_finite() {
+                        banded += 1;
+                        if x.actual >= lo && x.actual <= hi {
+                            inside += 1;
+                        }
                     }
                 }
                 ape.sort_by(f64::total_cmp);
@@ -394,7 +397,11 @@ pub fn summarise(scored: &[Scored], horizon: usize) -> Vec<HorizonSummary> {
                     mape: sum / n,
                     median_ape: forecast::quantile(&ape, 0.5),
                     bias: signed / n,
-                    coverage: inside as f64 / n * 100.0,
+                    coverage: if banded == 0 {
+                        f64::NAN
+                    } else {
+                        inside as f64 / banded as f64 * 100.0
+                    },
                 }
             };
             Some(HorizonSummary {

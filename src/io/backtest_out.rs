@@ -10,7 +10,8 @@ use crate::io::tables::inert;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// `accuracy.csv`: one row per horizon; percentages in % of the actual.
+/// `accuracy.csv`: one row per horizon; percentages in % of the actual; a coverage with no
+/// band to measure is an empty cell.
 pub fn accuracy_csv(rows: &[HorizonSummary]) -> anyhow::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(BOM.to_vec());
     w.write_record([
@@ -31,7 +32,13 @@ pub fn accuracy_csv(rows: &[HorizonSummary]) -> anyhow::Result<Vec<u8>> {
         "blend_weight",
     ])?;
     for r in rows {
-        let n = |v: f64| v.to_string();
+        let n = |v: f64| {
+            if v.is_nan() {
+                String::new()
+            } else {
+                v.to_string()
+            }
+        };
         w.write_record([
             r.horizon.to_string(),
             r.forecasts.to_string(),
@@ -105,9 +112,16 @@ pub fn markdown(
          | years ahead | forecasts | placeplan MAPE | naive MAPE | placeplan median APE | naive median APE | placeplan bias | naive bias | P10–P90 coverage | naive coverage | blend weight |\n\
          |---|---|---|---|---|---|---|---|---|---|---|\n"
     );
+    let share = |v: f64| {
+        if v.is_nan() {
+            "–".to_owned()
+        } else {
+            format!("{v:.0} %")
+        }
+    };
     for r in rows {
         md.push_str(&format!(
-            "| {} | {} | {:.2} % | {:.2} % | {:.2} % | {:.2} % | {:+.2} % | {:+.2} % | {:.0} % | {:.0} % | {:.2} |\n",
+            "| {} | {} | {:.2} % | {:.2} % | {:.2} % | {:.2} % | {:+.2} % | {:+.2} % | {} | {} | {:.2} |\n",
             r.horizon,
             r.forecasts,
             r.placeplan.mape,
@@ -116,8 +130,8 @@ pub fn markdown(
             r.naive.median_ape,
             r.placeplan.bias,
             r.naive.bias,
-            r.placeplan.coverage,
-            r.naive.coverage,
+            share(r.placeplan.coverage),
+            share(r.naive.coverage),
             r.weight
         ));
     }

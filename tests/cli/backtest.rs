@@ -413,3 +413,77 @@ fn units_that_look_like_formulas_are_inert_in_outputs() {
     assert_eq!(res.code, 0, "{}", res.stderr);
     assert_eq!(rows[0][0], "'=1+1");
 }
+
+#[test]
+fn backtest_on_a_data_set_rebases_the_simulator_and_scores_the_held_out_years() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bt");
+    let res = placeplan(&[
+        "backtest",
+        root.join("data/hengyang-2019").to_str().unwrap(),
+        "--scenario",
+        root.join("scenarios/plan.toml").to_str().unwrap(),
+        "--hold-out",
+        "2",
+        "--draws",
+        "50",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(res.code, 0, "{}", res.stderr);
+    assert!(
+        res.stdout
+            .contains("re-based at 2016, the years 2017–2018 held out"),
+        "{}",
+        res.stdout
+    );
+    for level in ["city", "areas", "area_stage"] {
+        let (header, rows) = table(&out.join(format!("accuracy_{level}.csv")));
+        assert_eq!(header[3], "mape");
+        assert_eq!(rows.len(), 2, "{level}");
+        for r in &rows {
+            assert!(num(&r[3]) >= 0.0 && num(&r[7]) >= 0.0, "{level}: {r:?}");
+        }
+    }
+    let (_, forecasts) = table(&out.join("forecasts.csv"));
+    // The city's 2018 forecast against the actual 2018 count of the data set.
+    let city = forecasts
+        .iter()
+        .find(|r| r[0] == "ALL" && r[3] == "2018")
+        .unwrap();
+    let enrolment = std::fs::read_to_string(root.join("data/hengyang-2019/enrolment.csv")).unwrap();
+    let actual_2018: f64 = enrolment
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(1) == Some("2018"))
+        .map(|l| num(l.split(',').nth(3).unwrap()))
+        .sum();
+    assert_eq!(num(&city[4]), actual_2018);
+    assert_eq!(city[1], "2016");
+}
+
+#[test]
+fn backtest_on_a_data_set_too_short_to_hold_out_is_refused() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bt");
+    let res = placeplan(&[
+        "backtest",
+        root.join("data").to_str().unwrap(),
+        "--scenario",
+        root.join("plan.toml").to_str().unwrap(),
+        "--hold-out",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(res.code, 2, "{}", res.stderr);
+    assert!(
+        res.stderr.contains("leaves fewer than two years"),
+        "{}",
+        res.stderr
+    );
+    assert!(!out.exists());
+}
