@@ -316,6 +316,9 @@ pub fn score(cases: &[Case], horizon: usize, blend: bool, first_origin: u16) -> 
 
 /// The first origin from which every horizon `1..=horizon` can be calibrated on earlier ones.
 pub fn first_scorable_origin(cases: &[Case], horizon: usize) -> Option<u16> {
+    if horizon == 0 {
+        return None;
+    }
     let mut origins: Vec<u16> = cases.iter().map(|c| c.origin).collect();
     origins.dedup();
     let h = u16::try_from(horizon).ok()?;
