@@ -72,8 +72,9 @@ pub struct RunArgs {
 /// With none of the entry and ratio flags (`--entry`, `--hold-entry`, `--entry-mean`,
 /// `--entry-trend`, `--ratio`, `--weights`, `--window`), placeplan's defaults apply: entry the
 /// mean of the last 3 years, mean ratios over the last 5 transitions (fewer where a unit has
-/// fewer), shrunk toward the unit's area where the file has an `area` column, blended with the
-/// naive forecast by weights chosen on the file's earlier origins. With any of them, the classic
+/// fewer), and where the file has an `area` column, entry moved by the area's damped trend and
+/// ratios shrunk toward the area's; blended with the naive forecast by weights chosen on the
+/// file's earlier origins (README, "Defaults, and how accurate they are"). With any of them, the classic
 /// conventions apply to whatever is not given: mean ratios over all transitions, no shrinkage,
 /// no blend.
 #[derive(Debug, Clone, clap::Args)]
