@@ -12,8 +12,8 @@ use anyhow::Context;
 
 use crate::charts::{self, ChartOptions, Format, Lang, RunView};
 use crate::engine::assemble::assemble;
-use crate::engine::delays::DelayCalibration;
 use crate::engine::monte_carlo::{self, Progress, RunOptions};
+use crate::engine::pipeline::Pipeline;
 use crate::engine::results::ScenarioResult;
 use crate::io::atomic::StagedDir;
 use crate::io::tables::{self, Manifest};
@@ -35,6 +35,9 @@ pub struct RunRequest {
     pub threads: usize,
     /// `None` = tables only.
     pub charts: Option<ChartOptions>,
+    /// Also rank the projects (`project_priority.csv`): every project slipped and brought
+    /// forward, against the same draws.
+    pub priority: bool,
 }
 
 /// Why a run did not produce outputs.
@@ -53,8 +56,12 @@ pub struct Done {
     pub scenario: Scenario,
     pub data: std::rc::Rc<DataSet>,
     pub result: ScenarioResult,
-    /// The pipeline delays fitted to the data set's base-date progress.
-    pub calibration: DelayCalibration,
+    /// The pipeline: its pace and delays fitted to the data set's base-date progress.
+    pub pipeline: Pipeline,
+    /// The scenario's projects (the data set's kept ones and its own), in the engine's order.
+    pub projects: Vec<crate::model::Project>,
+    /// Which projects matter most, when asked for.
+    pub priority: Option<Vec<crate::engine::priority::PriorityRow>>,
 }
 
 /// The scenario files of a folder, sorted by name.
@@ -142,12 +149,18 @@ pub fn run(
         };
         let result = monte_carlo::run(&model, &sc.targets, &opts, observer.as_ref());
         drop(observer);
+        let priority = req.priority.then(|| {
+            let observer = progress(&format!("{} priority", sc.name), u64::from(sc.draws));
+            crate::engine::priority::rank(&model, &sc.targets, &opts, observer.as_ref())
+        });
         done.push(Done {
             file,
             scenario: sc,
             data: ds,
             result,
-            calibration: model.calibration,
+            projects: model.projects.iter().map(|p| p.source.clone()).collect(),
+            pipeline: model.pipeline,
+            priority,
         });
     }
 
@@ -174,6 +187,9 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
             inputs: Manifest::hash_inputs(&d.file, &d.scenario.data)?,
         };
         tables::write_scenario_tables(dir.path(), &d.result, &manifest)?;
+        if let Some(rows) = &d.priority {
+            crate::io::priority::write_priority(dir.path(), rows, &d.projects, &d.data)?;
+        }
         if let Some(opts) = &req.charts {
             let view = RunView {
                 scenario: &d.scenario,

@@ -21,7 +21,7 @@ use crate::model::{
     Profile, Project, ProjectKind, ProjectStatus, School, SchoolYear, Settings, Stage, ThreePoint,
     YearMonth, default_stages,
 };
-use crate::scenario::{Cancellations, ClassRules, Pace, Sampling, Scenario};
+use crate::scenario::{Cancellations, ClassRules, DelayModel, Pace, Sampling, Scenario};
 
 /// The published figures the Hengyang data set reproduces (SPEC §1, from the seed report).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -288,6 +288,12 @@ struct Draft {
     cohorts: Vec<Vec<f64>>,
 }
 
+/// Building cost of a place in a new school, yuan (primary, junior): Hengyang and Hunan
+/// projects of 2017–2021, construction and equipment without land (Hengyang's 华侨城小学, 华耀第二
+/// 小学, 书山路小学 and 高岭小学 cost 47,000–83,000 a place; junior schools 65,000–115,000). See
+/// the data set's README for the sources.
+const COST_PER_PLACE: (f64, f64) = (70_000.0, 90_000.0);
+
 /// First birth year synthesised: the oldest pupils of the history's first year.
 const FIRST_COHORT: u16 = 2000;
 
@@ -326,7 +332,17 @@ fn area_birth_factor(kind: AreaKind) -> f64 {
 /// Synthesises areas, schools, the history's first year of pupils and births (no classrooms
 /// yet).
 fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
-    let stages = default_stages();
+    let stages: Vec<Stage> = default_stages()
+        .into_iter()
+        .map(|st| Stage {
+            cost_per_place: Some(if st.name == "primary" {
+                COST_PER_PLACE.0
+            } else {
+                COST_PER_PLACE.1
+            }),
+            ..st
+        })
+        .collect();
     let total_pop: f64 = specs.iter().map(|a| a.population).sum();
     let (mut areas, mut town_share, mut entry_ratio, mut cohorts) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -1009,6 +1025,7 @@ fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Project> {
             planned_start: start,
             planned_completion: done,
             batch: batch.into(),
+            cost: None,
         });
     }
     // Statuses at mid-2019: the due projects planned earliest are the ones completed; the
@@ -1205,6 +1222,7 @@ pub fn no_build_scenario(horizon: u16) -> Scenario {
         correlation: 0.5,
         drivers: Vec::new(),
         pace: Pace::Plan,
+        delay_model: DelayModel::ReferenceClass,
         cancel: Cancellations {
             all: true,
             ..Cancellations::default()

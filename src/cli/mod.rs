@@ -65,6 +65,10 @@ pub struct RunArgs {
     /// Skip charts and report (tables only).
     #[arg(long)]
     pub no_charts: bool,
+    /// Also rank which projects matter most (project_priority.csv): each project slipped one
+    /// school year and brought forward to its planned date, against the same draws.
+    #[arg(long)]
+    pub priority: bool,
 }
 
 /// The conventions of a cohort-survival forecast, shared by `project` and `backtest`.

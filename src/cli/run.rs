@@ -86,6 +86,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         threads,
         charts,
+        priority: args.priority,
     };
     match run::run(&req, &progress) {
         Ok(done) => {
@@ -108,25 +109,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             }
             for d in &done {
                 if d.scenario.pace != crate::scenario::Pace::Plan {
-                    let c = &d.calibration;
-                    eprintln!(
-                        "{}: delays fitted to the base-date progress ({} of {} projects due by then \
-                         completed, {} of {} due to start started): mean completion delay {:.1} \
-                         months, mean start delay {:.1} months{}",
-                        d.scenario.name,
-                        c.completed,
-                        c.due_by_base,
-                        c.started,
-                        c.start_due_by_base,
-                        c.completion_mean,
-                        c.start_mean,
-                        match d.scenario.pace {
-                            crate::scenario::Pace::Accelerated(k) => {
-                                format!(" (accelerated: these × {k})")
-                            }
-                            _ => String::new(),
-                        }
-                    );
+                    eprintln!("{}: {}", d.scenario.name, pipeline_line(&d.pipeline));
                 }
                 eprintln!(
                     "{}: {} draws → {}",
@@ -146,6 +129,47 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(1))
         }
         Err(RunError::Other(e)) => Err(e),
+    }
+}
+
+/// What the base date said about the pipeline's pace, in a line.
+fn pipeline_line(p: &crate::engine::pipeline::Pipeline) -> String {
+    let e = p.evidence;
+    let scaled = match p.pace {
+        crate::scenario::Pace::Accelerated(k) => {
+            format!("; accelerated: delays still to come × {k}")
+        }
+        _ => String::new(),
+    };
+    match p.model {
+        crate::scenario::DelayModel::Exponential => format!(
+            "exponential delays fitted to the base-date progress ({} of {} projects due by then \
+             completed, {} of {} due to start started): mean completion delay {:.1} months, mean \
+             start delay {:.1} months{scaled}",
+            e.completed,
+            e.due,
+            e.started,
+            e.start_due,
+            p.exponential.completion_mean,
+            p.exponential.start_mean,
+        ),
+        crate::scenario::DelayModel::ReferenceClass => format!(
+            "delay as a share of planned duration: prior median {:.0} % (90 % interval {:.0}–{:.0} %), \
+             after the base date's evidence ({} of {} projects due by then completed, {} of {} due \
+             to start started) {:.0} % ({:.0}–{:.0} %), i.e. {:.1} months for a {:.0}-month project{scaled}",
+            100.0 * p.prior.p50,
+            100.0 * p.prior.p05,
+            100.0 * p.prior.p95,
+            e.completed,
+            e.due,
+            e.started,
+            e.start_due,
+            100.0 * p.posterior.p50,
+            100.0 * p.posterior.p05,
+            100.0 * p.posterior.p95,
+            p.posterior.p50 * p.typical_duration,
+            p.typical_duration,
+        ),
     }
 }
 

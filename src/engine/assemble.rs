@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 use super::classes::ClassRule;
-use super::delays::{self, DelayCalibration};
+use super::pipeline::{Pipeline, Schedule};
 use super::progression::{self, History, RatioError};
 use super::sampling::Quantile;
 use crate::model::{
     AreaSel, DataSet, Driver, FlowKind, Project, ProjectStatus, SchoolYear, ThreePoint, YearMonth,
 };
-use crate::scenario::{DriverChange, Pace, Sampling, Scenario};
+use crate::scenario::{DriverChange, Sampling, Scenario};
 
 #[derive(Debug, Error, PartialEq)]
 pub enum AssembleError {
@@ -82,6 +82,8 @@ pub struct ProjectInfo {
     /// Index of the school's group.
     pub group: usize,
     pub classrooms: u32,
+    /// The project's dates and status, as the pipeline sees them.
+    pub schedule: Schedule,
     pub source: Project,
 }
 
@@ -139,8 +141,10 @@ pub struct Assembled {
     pub migrant_profile: Vec<f32>,
     pub returning_profile: Vec<f32>,
     pub projects: Vec<ProjectInfo>,
-    pub pace: Pace,
-    pub calibration: DelayCalibration,
+    /// Each project's schedule (the same order), for the pipeline's sampler.
+    pub schedules: Vec<Schedule>,
+    /// When projects open: pace, delay model and its fit to the base-date evidence.
+    pub pipeline: Pipeline,
     pub rebalancing: f32,
 }
 
@@ -266,9 +270,8 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         planned_start: e.planned_start,
         planned_completion: e.planned_completion,
         batch: e.batch.clone(),
+        cost: None,
     }));
-    // Calibrated on the data set's own pipeline, whatever the scenario cancels.
-    let calibration = delays::calibrate(&ds.projects, base_date);
 
     // Schools: existing ones plus the new schools the kept projects create.
     struct Proto {
@@ -642,10 +645,26 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
                 school,
                 group,
                 classrooms: p.classrooms,
+                schedule: Schedule::of(&p, area),
                 source: p,
             })
         })
         .collect::<Result<Vec<_>, AssembleError>>()?;
+    // Fitted on the data set's own pipeline, whatever the scenario cancels.
+    let evidence: Vec<Schedule> = ds
+        .projects
+        .iter()
+        .map(|p| Schedule::of(p, area_of.get(p.area_id.as_str()).copied().unwrap_or(0)))
+        .collect();
+    let pipeline = Pipeline::fit(
+        &evidence,
+        sc.pace,
+        sc.delay_model,
+        base_date,
+        base_year,
+        years,
+        area_ids.len(),
+    );
 
     Ok(Assembled {
         base_year,
@@ -681,9 +700,9 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         correlation: sc.correlation,
         migrant_profile: profile(Driver::MigrantInflow),
         returning_profile: profile(Driver::ReturningInflow),
+        schedules: projects.iter().map(|p| p.schedule).collect(),
         projects,
-        pace: sc.pace,
-        calibration,
+        pipeline,
         rebalancing: sc.rebalancing as f32,
     })
 }

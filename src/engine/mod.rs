@@ -6,9 +6,10 @@
 pub mod assemble;
 pub mod backtest;
 pub mod classes;
-pub mod delays;
 pub mod forecast;
 pub mod monte_carlo;
+pub mod pipeline;
+pub mod priority;
 pub mod progression;
 pub mod results;
 pub mod sampling;

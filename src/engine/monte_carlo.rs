@@ -8,11 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Exp1, StandardNormal};
+use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
-use super::assemble::{Assembled, ProjectInfo};
-use super::delays;
+use super::assemble::Assembled;
 use super::results::{Metric, ProjectRow, ScenarioResult, SchoolRow, SummaryRow, TargetRow};
 use super::sampling::copula;
 use super::sim::{self, DrawInputs, METRICS, SchoolCell, Scratch, cell};
@@ -41,50 +40,11 @@ pub struct RunOptions {
 }
 
 /// The central case's inputs: every driver at its central value; for the pipeline, the expected
-/// number of projects open by each year (rounded), taken in order of median completion.
-///
-/// Taking every project at its median delay instead would be a knife-edge: when many projects
-/// are planned for the same month (August, to open in September), their medians fall on the same
-/// side of 1 September and the central case would open all or none of them, outside the band of
-/// the draws. The expected count follows the draws' mean; under `plan` it is the plan itself.
+/// number of projects open by each year (see [`super::pipeline::Pipeline::central`]).
 pub fn central_inputs(m: &Assembled) -> DrawInputs {
-    const GRID: usize = 32;
-    let median = std::f64::consts::LN_2;
-    let completion = |p, e_start, e_done| completion(m, p, e_start, e_done);
-    // P(open by year t) per project, by a midpoint rule over the two delay quantiles.
-    let mut expected = vec![0.0f64; m.years + 1];
-    let quantile = |k: usize| -(1.0 - (k as f64 + 0.5) / GRID as f64).ln();
-    for p in &m.projects {
-        for i in 0..GRID {
-            for j in 0..GRID {
-                let t = usize::from(sim::open_t(m, completion(p, quantile(i), quantile(j))));
-                expected[t.min(m.years)] += 1.0 / (GRID * GRID) as f64;
-            }
-        }
-    }
-    // Cumulative expected count open by each year, rounded.
-    let mut open_by = vec![0usize; m.years];
-    let mut cumulative = 0.0;
-    for t in 0..m.years {
-        cumulative += expected[t];
-        open_by[t] = (cumulative + 1e-9).round() as usize;
-    }
-    let mut order: Vec<usize> = (0..m.projects.len()).collect();
-    let medians: Vec<f64> = m
-        .projects
-        .iter()
-        .map(|p| completion(p, median, median))
-        .collect();
-    order.sort_by(|&a, &b| medians[a].total_cmp(&medians[b]).then(a.cmp(&b)));
-    let mut open_t = vec![u16::MAX; m.projects.len()];
-    for (rank, &k) in order.iter().enumerate() {
-        if let Some(t) = (1..m.years).find(|&t| rank < open_by[t]) {
-            open_t[k] = t as u16;
-        }
-    }
     DrawInputs {
         values: m.central.clone(),
-        open_t,
+        open_t: m.pipeline.central(&m.schedules),
     }
 }
 
@@ -101,23 +61,8 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
         let u = copula(m.correlation, city[m.quantile_driver[k]], z);
         inputs.values[k] = q.at(u);
     }
-    for (p, o) in m.projects.iter().zip(inputs.open_t.iter_mut()) {
-        let (e_start, e_done): (f64, f64) = (rng.sample(Exp1), rng.sample(Exp1));
-        *o = sim::open_t(m, completion(m, p, e_start, e_done));
-    }
-}
-
-/// A project's completion month under the scenario's pace, for standard exponential variates
-/// of its start and completion delays.
-fn completion(m: &Assembled, p: &ProjectInfo, e_start: f64, e_done: f64) -> f64 {
-    delays::completion(
-        &p.source,
-        m.pace,
-        &m.calibration,
-        m.base_date,
-        e_start,
-        e_done,
-    )
+    m.pipeline
+        .sample(&m.schedules, &mut rng, &mut inputs.open_t);
 }
 
 /// Runs the central case (with every school's classes) and `opts.draws` draws.

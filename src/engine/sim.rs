@@ -177,19 +177,6 @@ pub struct SchoolCell {
     pub super_oversized: u32,
 }
 
-/// Opening year index of a completion at fractional month index `m`: schools open 1 September,
-/// so a building finished before then serves that school year; never before the year after the
-/// base year (the base year is observed).
-pub fn open_t(m: &Assembled, completion: f64) -> u16 {
-    let year = ((completion - 8.0) / 12.0).floor() as i64 + 1;
-    let t = (year - i64::from(m.base_year.0)).max(1);
-    if t >= m.years as i64 {
-        u16::MAX
-    } else {
-        t as u16
-    }
-}
-
 /// Runs one draw; writes `out` (length `years * (areas + 1) * METRICS`) and, when `detail` is
 /// given, every school's classes.
 ///
@@ -248,40 +235,11 @@ fn simulate_with(
         s.entry_weight.copy_from_slice(&s.base_entry_weight);
         s.inflow_weight.copy_from_slice(&s.base_inflow_weight);
     }
-    let value = |d: Driver, a: usize, t: usize| inputs.values[m.source(d, a, t)];
-
-    // Entrants' births per area and year: observed, or the last observation carried forward
-    // by the sampled annual change. External inflows per area and year: the first projected
-    // year's value, then its sampled yearly trend.
-    for a in 0..areas {
-        let last = m.births_last[a];
-        let (mut migrant_trend, mut returning_trend) = (1.0f64, 1.0f64);
-        for t in 1..m.years {
-            let y = m.base_year.0 + t as u16 - m.entry_age;
-            s.births[a * m.years + t] = if y <= last {
-                m.births[a * m.births_years + usize::from(y - m.births_first_year)]
-            } else {
-                let mut b = m.births[a * m.births_years + usize::from(last - m.births_first_year)];
-                for year in last + 1..=y {
-                    let ty = usize::from(year.saturating_sub(m.base_year.0)).min(m.years - 1);
-                    b *= 1.0 + value(Driver::BirthChange, a, ty);
-                }
-                b
-            };
-            if t > 1 {
-                migrant_trend *= 1.0 + value(Driver::MigrantChange, a, t);
-                returning_trend *= 1.0 + value(Driver::ReturningChange, a, t);
-            }
-            s.migrants[a * m.years + t] =
-                (value(Driver::MigrantInflow, a, t) * migrant_trend).max(0.0) as f32;
-            s.returning[a * m.years + t] =
-                (value(Driver::ReturningInflow, a, t) * returning_trend).max(0.0) as f32;
-        }
-    }
+    prepare(m, inputs, s);
 
     // Projects open by 1 September of each year (none in the observed base year), and planned to.
     for (p, &open) in m.projects.iter().zip(&inputs.open_t) {
-        let planned_t = open_t(m, f64::from(p.source.planned_completion.index()));
+        let planned_t = m.pipeline.planned_t(&p.schedule);
         for t in 1..m.years {
             let done = usize::from(open) <= t;
             let planned = usize::from(planned_t) <= t;
@@ -334,6 +292,85 @@ fn simulate_with(
                 [cell(areas, 0, a, Metric::OversizedClasses)]
                 - out[cell(areas, t, a, Metric::OversizedClasses)];
         }
+    }
+}
+
+/// A draw's entrants' births and external inflows per area and year.
+fn prepare(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch) {
+    let areas = m.areas();
+    let value = |d: Driver, a: usize, t: usize| inputs.values[m.source(d, a, t)];
+
+    // Entrants' births per area and year: observed, or the last observation carried forward
+    // by the sampled annual change. External inflows per area and year: the first projected
+    // year's value, then its sampled yearly trend.
+    for a in 0..areas {
+        let last = m.births_last[a];
+        let (mut migrant_trend, mut returning_trend) = (1.0f64, 1.0f64);
+        for t in 1..m.years {
+            let y = m.base_year.0 + t as u16 - m.entry_age;
+            s.births[a * m.years + t] = if y <= last {
+                m.births[a * m.births_years + usize::from(y - m.births_first_year)]
+            } else {
+                let mut b = m.births[a * m.births_years + usize::from(last - m.births_first_year)];
+                for year in last + 1..=y {
+                    let ty = usize::from(year.saturating_sub(m.base_year.0)).min(m.years - 1);
+                    b *= 1.0 + value(Driver::BirthChange, a, ty);
+                }
+                b
+            };
+            if t > 1 {
+                migrant_trend *= 1.0 + value(Driver::MigrantChange, a, t);
+                returning_trend *= 1.0 + value(Driver::ReturningChange, a, t);
+            }
+            s.migrants[a * m.years + t] =
+                (value(Driver::MigrantInflow, a, t) * migrant_trend).max(0.0) as f32;
+            s.returning[a * m.years + t] =
+                (value(Driver::ReturningInflow, a, t) * returning_trend).max(0.0) as f32;
+        }
+    }
+}
+
+/// Runs the schools of group `gi` alone, over every projected year, from the base year's state:
+/// writes the group's metrics into `out` (zeroed first), so that its area's cells hold this
+/// group's share alone, and the group's top-grade leavers of each year into `leavers`. A stage
+/// after the first takes `feeder[t]`, the leavers of the stage below in year `t` (from that
+/// group's own run). Groups only meet through those leavers, so the groups run one by one give
+/// the full run's figures, and a change to one project needs its group run again, not the city.
+pub fn simulate_group(
+    m: &Assembled,
+    inputs: &DrawInputs,
+    s: &mut Scratch,
+    out: &mut [f32],
+    gi: usize,
+    feeder: &[f32],
+    leavers: &mut [f32],
+) {
+    out.fill(0.0);
+    prepare(m, inputs, s);
+    let g = &m.groups[gi];
+    let cells = m.school_offset[g.start]..m.school_offset.get(g.end).copied().unwrap_or(m.cells);
+    s.pupils[cells.clone()].copy_from_slice(&m.base_pupils[cells]);
+    s.rooms[g.start..g.end].copy_from_slice(&m.school_rooms[g.start..g.end]);
+    s.weigh(m, gi);
+    let a = g.area;
+    for t in 1..m.years {
+        for (p, &o) in m.projects.iter().zip(&inputs.open_t) {
+            if p.group == gi && usize::from(o) == t {
+                let opens = !s.open(m, p.school);
+                s.rooms[p.school] += p.classrooms;
+                if opens {
+                    s.weigh(m, gi);
+                }
+            }
+        }
+        if g.stage > 0 {
+            s.feeder[a] = feeder[t];
+            s.feeder_stage[a] = g.stage - 1;
+        } else {
+            s.feeder_stage[a] = NO_FEEDER;
+        }
+        step(m, inputs, s, out, t, gi, None);
+        leavers[t] = s.feeder[a];
     }
 }
 

@@ -50,7 +50,7 @@ pub(crate) const PROFILES: Columns = Columns {
 };
 pub(crate) const STAGES: Columns = Columns {
     required: &["stage", "first_grade", "last_grade", "class_size"],
-    optional: &[],
+    optional: &["cost_per_place"],
 };
 pub(crate) const SETTINGS: Columns = Columns {
     required: &["setting", "value"],
@@ -76,7 +76,7 @@ pub(crate) const PROJECTS: Columns = Columns {
         "planned_completion",
         "batch",
     ],
-    optional: &[],
+    optional: &["cost"],
 };
 
 /// Drivers whose grade profile lives in `profiles.csv`.
@@ -421,6 +421,9 @@ fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
         let first = c.grade("first_grade");
         let last = c.grade("last_grade");
         let size = c.whole("class_size");
+        let cost = c.parse_opt("cost_per_place", "a cost in yuan > 0", |s| {
+            super::csvsheet::parse_number(s).filter(|v| *v > 0.0 && v.is_finite())
+        });
         if let Some(name) = &name
             && let Some(line) = first_seen(&mut seen, name.clone(), rec.line)
         {
@@ -458,6 +461,7 @@ fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
                 first_grade: f.0,
                 last_grade: l.0,
                 class_size: size,
+                cost_per_place: cost.flatten(),
             });
         }
     }
@@ -1059,6 +1063,9 @@ fn projects(
             );
         }
         let batch = c.raw("batch").to_owned();
+        let cost = c.parse_opt("cost", "a cost in 万元 (10,000 yuan) > 0", |s| {
+            super::csvsheet::parse_number(s).filter(|v| *v > 0.0 && v.is_finite())
+        });
         if let (Some(kind), Some(sid)) = (kind, &school_id) {
             match kind {
                 ProjectKind::Expansion => {
@@ -1125,6 +1132,7 @@ fn projects(
                 planned_start,
                 planned_completion,
                 batch,
+                cost: cost.flatten(),
             });
         }
     }

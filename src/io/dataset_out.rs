@@ -52,6 +52,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
                         s.first_grade.to_string(),
                         s.last_grade.to_string(),
                         s.class_size.to_string(),
+                        opt(s.cost_per_place),
                     ]
                 }),
             )?,
@@ -159,6 +160,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
                         p.planned_start.to_string(),
                         p.planned_completion.to_string(),
                         p.batch.clone(),
+                        opt(p.cost),
                     ]
                 }),
             )?,

@@ -8,6 +8,7 @@ pub mod dataset;
 pub mod dataset_out;
 pub mod error;
 pub mod history;
+pub mod priority;
 pub mod tables;
 pub mod text;
 

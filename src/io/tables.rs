@@ -130,7 +130,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// A typed column of an output table.
-enum Values {
+pub(crate) enum Values {
     Text(Vec<String>),
     Int(Vec<i32>),
     Count(Vec<u32>),
@@ -138,9 +138,9 @@ enum Values {
 }
 
 /// An output table: named columns of equal length.
-struct Table {
-    height: usize,
-    columns: Vec<(&'static str, Values)>,
+pub(crate) struct Table {
+    pub(crate) height: usize,
+    pub(crate) columns: Vec<(&'static str, Values)>,
 }
 
 impl Table {
@@ -189,7 +189,7 @@ impl Table {
     }
 
     /// Writes `dir/stem.csv` and `dir/stem.parquet`.
-    fn write(&self, dir: &Path, stem: &str) -> anyhow::Result<()> {
+    pub(crate) fn write(&self, dir: &Path, stem: &str) -> anyhow::Result<()> {
         let csv_path = dir.join(format!("{stem}.csv"));
         fs::write(&csv_path, self.csv()?)
             .with_context(|| format!("cannot write {}", csv_path.display()))?;

@@ -69,6 +69,9 @@ pub struct Stage {
     pub last_grade: u8,
     /// Standard class size (pupils per classroom) used for places and class formation.
     pub class_size: u32,
+    /// Cost of building one place (yuan), for a project whose cost is not given; `None` =
+    /// unknown.
+    pub cost_per_place: Option<f64>,
 }
 
 impl Stage {
@@ -85,12 +88,14 @@ pub fn default_stages() -> Vec<Stage> {
             first_grade: 1,
             last_grade: 6,
             class_size: 45,
+            cost_per_place: None,
         },
         Stage {
             name: "junior".into(),
             first_grade: 7,
             last_grade: 9,
             class_size: 50,
+            cost_per_place: None,
         },
     ]
 }
@@ -343,6 +348,18 @@ pub struct Project {
     pub planned_completion: YearMonth,
     /// Plan batch, e.g. `due-2019` (to complete in 2019) or `start-2019` (to start in 2019).
     pub batch: String,
+    /// Cost, 万元 (10,000 yuan); `None` = its places × the stage's cost per place.
+    pub cost: Option<f64>,
+}
+
+impl Project {
+    /// The project's cost in yuan: its own, or its places × its stage's cost per place.
+    pub fn cost_yuan(&self, stage: Option<&Stage>) -> Option<f64> {
+        self.cost.map(|c| c * 10_000.0).or_else(|| {
+            let st = stage?;
+            Some(f64::from(self.classrooms) * f64::from(st.class_size) * st.cost_per_place?)
+        })
+    }
 }
 
 /// A flow recorded in a data set's history (`flows.csv`).

@@ -14,8 +14,8 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use super::{
-    Cancellations, ClassRules, DriverChange, DriverOverride, ExtraProject, Pace, Sampling,
-    Scenario, Target,
+    Cancellations, ClassRules, DelayModel, DriverChange, DriverOverride, ExtraProject, Pace,
+    Sampling, Scenario, Target,
 };
 use crate::engine::progression::{Averaging, RatioOptions, ZeroFeeder};
 use crate::io::csvsheet::parse_year_month;
@@ -57,6 +57,7 @@ const EXTRA: &[(&str, Node)] = &[
 const PIPELINE: &[(&str, Node)] = &[
     ("pace", Node::Value),
     ("delay_scale", Node::Value),
+    ("delay_model", Node::Value),
     ("cancel_all", Node::Value),
     ("cancel_batches", Node::Value),
     ("cancel_projects", Node::Value),
@@ -146,6 +147,7 @@ struct ScenarioToml {
 struct PipelineToml {
     pace: Option<Spanned<String>>,
     delay_scale: Option<Spanned<f64>>,
+    delay_model: Option<Spanned<String>>,
     #[serde(default)]
     cancel_all: bool,
     #[serde(default)]
@@ -661,6 +663,19 @@ fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
         }
         (other, None) => other,
     };
+    let delay_model = match &pipeline.delay_model {
+        Some(s) => p.choice(
+            "pipeline.delay_model",
+            s,
+            &["reference-class", "exponential"],
+            |s| match s {
+                "reference-class" => Some(DelayModel::ReferenceClass),
+                "exponential" => Some(DelayModel::Exponential),
+                _ => None,
+            },
+        ),
+        None => Some(DelayModel::ReferenceClass),
+    };
     let extra_projects = extras(p, &pipeline.extra);
     let drivers = drivers(p, &raw.drivers);
     let classes = classes(p, &raw.classes);
@@ -691,6 +706,7 @@ fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
         correlation: correlation?,
         drivers: drivers?,
         pace: pace?,
+        delay_model: delay_model?,
         cancel: Cancellations {
             all: pipeline.cancel_all,
             batches: pipeline

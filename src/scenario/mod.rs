@@ -31,6 +31,16 @@ pub enum Pace {
     Accelerated(f64),
 }
 
+/// How the pipeline's delays are modelled (`[pipeline] delay_model`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DelayModel {
+    /// A reference-class prior updated with the base-date evidence (the default).
+    #[default]
+    ReferenceClass,
+    /// The first version's exponential delays with means fitted to the base-date counts.
+    Exponential,
+}
+
 /// A change to one driver's three-point values, for the areas selected.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DriverChange {
@@ -129,6 +139,7 @@ pub struct Scenario {
     pub correlation: f64,
     pub drivers: Vec<DriverOverride>,
     pub pace: Pace,
+    pub delay_model: DelayModel,
     pub cancel: Cancellations,
     pub extra_projects: Vec<ExtraProject>,
     pub classes: ClassRules,

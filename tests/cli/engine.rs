@@ -334,6 +334,7 @@ fn a_project_adds_classrooms_from_the_school_year_after_it_completes() {
             month: 8,
         },
         batch: "b".into(),
+        cost: None,
     });
     let mut sc = scenario(0.0);
     sc.cancel.all = false;

@@ -16,7 +16,9 @@ use placeplan::model::{
     Area, AreaKind, DataSet, Project, ProjectKind, ProjectStatus, SchoolYear, Settings, YearMonth,
     default_stages,
 };
-use placeplan::scenario::{Cancellations, ClassRules, Pace, Sampling, Scenario, Target};
+use placeplan::scenario::{
+    Cancellations, ClassRules, DelayModel, Pace, Sampling, Scenario, Target,
+};
 
 const AREAS: [(&str, &str, AreaKind, bool); 12] = [
     ("yanfeng", "雁峰区", AreaKind::District, true),
@@ -58,6 +60,7 @@ fn data_set() -> DataSet {
                 month: 8,
             },
             batch: if i < 52 { "due-2019" } else { "start-2019" }.into(),
+            cost: None,
         })
         .collect();
     DataSet {
@@ -105,6 +108,7 @@ fn scenario(name: &str, zh: &str, en: &str, pace: Pace) -> Scenario {
         correlation: 0.5,
         drivers: Vec::new(),
         pace,
+        delay_model: DelayModel::ReferenceClass,
         cancel: Cancellations::default(),
         extra_projects: Vec::new(),
         classes: ClassRules::default(),

@@ -13,7 +13,7 @@ fn errors(path: &str) -> String {
 }
 
 #[test]
-fn the_six_shipped_scenarios_load() {
+fn the_shipped_scenarios_load() {
     let names = [
         "plan",
         "current-pace",
@@ -132,4 +132,46 @@ fn references_to_the_data_set_are_checked() {
     let s = load(ok).unwrap();
     let data = placeplan::io::dataset::load(&s.data).unwrap();
     placeplan::scenario::check_against(ok, &data).unwrap();
+}
+
+/// How much faster `accelerated` is, and which delay model, are the scenario's to say.
+#[test]
+fn the_pipeline_keys_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |body: &str| {
+        let path = dir.path().join("x.toml");
+        std::fs::write(
+            &path,
+            format!("data = \"d\"\nhorizon = 2025\n[pipeline]\n{body}"),
+        )
+        .unwrap();
+        path
+    };
+    let ok = load(&write(
+        "pace = \"accelerated\"\ndelay_scale = 0.5\ndelay_model = \"exponential\"\n",
+    ))
+    .unwrap();
+    assert_eq!(ok.pace, Pace::Accelerated(0.5));
+    assert_eq!(ok.delay_model, placeplan::scenario::DelayModel::Exponential);
+    let missing = load(&write("pace = \"accelerated\"\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        missing.contains("x.toml:4:8: pipeline.pace = \"accelerated\" needs pipeline.delay_scale"),
+        "{missing}"
+    );
+    let stray = load(&write("pace = \"plan\"\ndelay_scale = 0.5\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        stray.contains("x.toml:5:15: pipeline.delay_scale applies to pace = \"accelerated\" only"),
+        "{stray}"
+    );
+    let model = load(&write("delay_model = \"weibull\"\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        model.contains("expected one of reference-class, exponential"),
+        "{model}"
+    );
 }
