@@ -27,7 +27,8 @@ pub enum Command {
     Run(RunArgs),
     /// The classic cohort-survival (grade progression) projection, on its own.
     Project(ProjectArgs),
-    /// Accuracy on held-out years: rolling origins on a history file, beside the naive forecast.
+    /// Accuracy on held-out years, beside the naive forecast: a data set (the simulator re-based
+    /// earlier) or a history file (rolling origins).
     Backtest(BacktestArgs),
     /// Check a data set and report every problem with file, line and column.
     Validate(ValidateArgs),
