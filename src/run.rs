@@ -187,6 +187,7 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
             inputs: Manifest::hash_inputs(&d.file, &d.scenario.data)?,
         };
         tables::write_scenario_tables(dir.path(), &d.result, &manifest)?;
+        crate::io::areas::write_area_tables(dir.path(), &d.data, &d.projects, &d.result)?;
         if let Some(rows) = &d.priority {
             crate::io::priority::write_priority(dir.path(), rows, &d.projects, &d.data)?;
         }

@@ -127,7 +127,21 @@ pub fn run(
 
     let summary = summarise(m, &central, &metrics, draws, width);
     let projects = project_rows(m, &opens, draws);
-    let target_rows = target_rows(m, targets, &metrics, draws, width);
+    let all_years = |_: &Target| (0..m.years).collect::<Vec<_>>();
+    let city_targets = target_rows(m, targets, &metrics, draws, width, areas, all_years);
+    // Each area against the targets, in the targets' own years.
+    let own_year = |t: &Target| {
+        (t.year >= m.base_year && t.year <= m.year(m.years - 1))
+            .then(|| usize::from(t.year.0 - m.base_year.0))
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    let area_targets = (0..areas)
+        .map(|a| {
+            let rows = target_rows(m, targets, &metrics, draws, width, a, own_year);
+            (m.area_ids[a].clone(), rows)
+        })
+        .collect();
     // Sorted by school id, year and grade: ids ranked once, so the rows compare as integers.
     let mut by_id: Vec<usize> = (0..m.schools()).collect();
     by_id.sort_by(|&a, &b| m.school_ids[a].cmp(&m.school_ids[b]));
@@ -156,7 +170,8 @@ pub fn run(
         summary,
         schools,
         projects,
-        targets: target_rows,
+        targets: city_targets,
+        area_targets,
     }
 }
 
@@ -305,21 +320,25 @@ pub fn meets(target: &Target, classes: f32, oversized: f32, super_oversized: f32
             .is_none_or(|max| share(oversized) <= max)
 }
 
+/// P(target met) per target and year, for the city (`area` = the number of areas) or one area
+/// (the target's shares applied to the area's own classes: what an inspection of the area asks).
 fn target_rows(
     m: &Assembled,
     targets: &[Target],
     metrics: &[f32],
     draws: usize,
     width: usize,
+    area: usize,
+    years: impl Fn(&Target) -> Vec<usize>,
 ) -> Vec<TargetRow> {
     let areas = m.areas();
     let mut rows = Vec::new();
     for target in targets {
-        for t in 0..m.years {
+        for t in years(target) {
             let year: SchoolYear = m.year(t);
             let met = (0..draws)
                 .filter(|&d| {
-                    let v = |metric| metrics[d * width + cell(areas, t, areas, metric)];
+                    let v = |metric| metrics[d * width + cell(areas, t, area, metric)];
                     meets(
                         target,
                         v(Metric::Classes),

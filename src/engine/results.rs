@@ -178,6 +178,9 @@ pub struct ScenarioResult {
     pub schools: Vec<SchoolRow>,
     pub projects: Vec<ProjectRow>,
     pub targets: Vec<TargetRow>,
+    /// Per area (id), P(target met) in each target's year, the target's shares applied to the
+    /// area's classes.
+    pub area_targets: Vec<(String, Vec<TargetRow>)>,
 }
 
 impl ScenarioResult {

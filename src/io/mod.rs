@@ -1,6 +1,7 @@
 //! Reading data sets and writing tables: the only place files are read or written
 //! (and the only place polars appears).
 
+pub mod areas;
 pub mod atomic;
 pub mod backtest_out;
 pub(crate) mod csvsheet;

@@ -402,6 +402,7 @@ mod tests {
                 year: SchoolYear(2020),
                 probability: 1.0,
             }],
+            area_targets: Vec::new(),
         }
     }
 

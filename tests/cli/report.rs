@@ -235,6 +235,7 @@ fn result(shape: &Shape) -> ScenarioResult {
                 probability: p2021,
             },
         ],
+        area_targets: Vec::new(),
     }
 }
 

@@ -207,3 +207,62 @@ fn a_bad_scenario_writes_nothing() {
         "a failed run left output behind"
     );
 }
+
+/// `--priority` ranks every project; the area tables hold the data set's statuses at the base
+/// date (52 due in 2019, 4 completed; 123 to start, 67 started) and each area's targets.
+#[test]
+fn priority_and_area_tables_for_the_default_data_set() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("placeplan")
+        .unwrap()
+        .args([
+            "run",
+            "scenarios/current-pace.toml",
+            "--no-charts",
+            "--draws",
+            "24",
+            "--priority",
+            "--out",
+        ])
+        .arg(out.path())
+        .assert()
+        .success();
+    let dir = out.path().join("current-pace");
+    let pipeline = read_csv(&dir.join("area_pipeline.csv"));
+    assert_eq!(
+        pipeline[0],
+        [
+            "area_id",
+            "area",
+            "batch",
+            "projects",
+            "classrooms",
+            "completed",
+            "under_construction",
+            "not_started"
+        ]
+    );
+    let sum = |batch: &str, col: usize| -> u32 {
+        pipeline[1..]
+            .iter()
+            .filter(|r| r[2] == batch)
+            .map(|r| r[col].parse::<u32>().unwrap())
+            .sum()
+    };
+    assert_eq!((sum("due-2019", 3), sum("due-2019", 5)), (52, 4));
+    assert_eq!((sum("start-2019", 3), sum("start-2019", 7)), (123, 56));
+    let targets = read_csv(&dir.join("area_targets.csv"));
+    assert_eq!(targets.len(), 1 + 12 * 3, "12 areas × 3 targets");
+    let priority = read_csv(&dir.join("project_priority.csv"));
+    assert_eq!(priority.len(), 1 + 175 * 3, "175 projects × 3 targets");
+    let ranks: std::collections::BTreeSet<u32> = priority[1..]
+        .iter()
+        .map(|r| r[0].parse().unwrap())
+        .collect();
+    assert_eq!(ranks, (1..=175).collect());
+    // The costliest slip comes first: positive, and no smaller than the next one's.
+    let slip = |row: &Vec<String>| row[12].parse::<f64>().unwrap();
+    let first: f64 = priority[1..4].iter().map(slip).sum();
+    let second: f64 = priority[4..7].iter().map(slip).sum();
+    assert!(first > 0.0 && first >= second, "{first} {second}");
+}

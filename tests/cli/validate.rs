@@ -166,6 +166,7 @@ fn output_csv_is_excel_safe() {
             year: SchoolYear(2020),
             probability: -0.5,
         }],
+        area_targets: Vec::new(),
     };
     let manifest = Manifest {
         tool_version: "test".into(),
