@@ -3,12 +3,15 @@
 //! - `default_10k_draws`: the Hengyang default data set, 10,000 draws, 2019–2025, all cores
 //!   (target ≤ 1 s on 2 cores).
 //! - `province_1k_draws`: a synthetic 20,000-school province, 1,000 draws (target ≤ 5 s).
+//! - `priority_1k_draws`: ranking all 175 Hengyang projects (slip and forward, `--priority`),
+//!   1,000 draws, `current-pace` with its targets (target ≤ 30 s on 2 cores).
 //!
 //! Inputs are built outside the timed loop. Run: `cargo bench --bench engine`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use placeplan::engine::assemble::assemble;
 use placeplan::engine::monte_carlo::{self, RunOptions, Silent};
+use placeplan::engine::priority;
 use placeplan::model::SchoolYear;
 use placeplan::scenario::Pace;
 use placeplan::synth;
@@ -32,6 +35,18 @@ fn bench(c: &mut Criterion) {
             threads,
         };
         b.iter(|| monte_carlo::run(&model, &[], &opts, &Silent))
+    });
+
+    let ranked = placeplan::scenario::load(std::path::Path::new("scenarios/current-pace.toml"))
+        .expect("the scenario loads");
+    let ranked_model = assemble(&data, &ranked).expect("current-pace assembles");
+    group.bench_function("priority_1k_draws", |b| {
+        let opts = RunOptions {
+            draws: 1_000,
+            seed: 2019,
+            threads,
+        };
+        b.iter(|| priority::rank(&ranked_model, &ranked.targets, &opts, &Silent))
     });
 
     let province = synth::province(20_000, 7);

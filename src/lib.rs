@@ -4,12 +4,14 @@
 //! under uncertainty, and counts the oversized classes (大班额, 56+ pupils; 超大班额, 66+) each
 //! scenario clears, and when. See `SPEC.md` for the design of record.
 //!
-//! Dependencies flow one way: `cli → run → io, charts → engine → scenario → model`.
+//! Dependencies flow one way: `cli → run → io, charts → figures → engine → scenario → model`.
 //! The engine never touches files, the terminal, clap, polars or plotters.
 
 pub mod charts;
 pub mod cli;
 pub mod engine;
+pub mod figures;
+pub mod geo;
 pub mod holdout;
 pub mod io;
 pub mod model;

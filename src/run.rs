@@ -15,8 +15,10 @@ use crate::engine::assemble::assemble;
 use crate::engine::monte_carlo::{self, Progress, RunOptions};
 use crate::engine::pipeline::Pipeline;
 use crate::engine::results::ScenarioResult;
+use crate::figures;
 use crate::io::atomic::StagedDir;
 use crate::io::tables::{self, Manifest};
+use crate::io::workbook::{self, WorkbookRun};
 use crate::io::{InputErrors, dataset};
 use crate::model::DataSet;
 use crate::scenario::{self, Scenario};
@@ -172,7 +174,21 @@ pub fn run(
 fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
     let mut staged = Vec::new();
     let mut scenario_charts = Vec::new();
+    let mut boundaries = Vec::new();
     for d in done {
+        boundaries.push(crate::io::geojson::read(&d.data.dir)?);
+    }
+    let views: Vec<RunView> = done
+        .iter()
+        .zip(&boundaries)
+        .map(|(d, b)| RunView {
+            scenario: &d.scenario,
+            data: &d.data,
+            result: &d.result,
+            boundaries: b.as_ref(),
+        })
+        .collect();
+    for (d, view) in done.iter().zip(&views) {
         let dir = StagedDir::begin(&req.out.join(&d.scenario.name))?;
         let manifest = Manifest {
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -187,19 +203,21 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
             inputs: Manifest::hash_inputs(&d.file, &d.scenario.data)?,
         };
         tables::write_scenario_tables(dir.path(), &d.result, &manifest)?;
+        tables::write_key_figures(dir.path(), &figures::key_figures(&d.scenario, &d.result))?;
         crate::io::areas::write_area_tables(dir.path(), &d.data, &d.projects, &d.result)?;
         if let Some(rows) = &d.priority {
             crate::io::priority::write_priority(dir.path(), rows, &d.projects, &d.data)?;
         }
         if let Some(opts) = &req.charts {
-            let view = RunView {
-                scenario: &d.scenario,
-                data: &d.data,
-                result: &d.result,
-            };
-            let files = charts::write_scenario_charts(&view, opts, dir.path())?;
+            let base = d
+                .scenario
+                .meta
+                .base
+                .as_ref()
+                .and_then(|b| views.iter().find(|v| &v.scenario.name == b));
+            let files = charts::write_scenario_charts(view, base, opts, dir.path())?;
             charts::write_report(
-                std::slice::from_ref(&view),
+                std::slice::from_ref(view),
                 opts,
                 dir.path(),
                 std::slice::from_ref(&files),
@@ -215,15 +233,18 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         .map(|d| (d.scenario.name.clone(), &d.result))
         .collect();
     tables::write_compare_summary(compare.path(), &rows)?;
+    let books: Vec<WorkbookRun> = done
+        .iter()
+        .map(|d| WorkbookRun {
+            scenario: &d.scenario,
+            data: &d.data,
+            result: &d.result,
+            figures: figures::key_figures(&d.scenario, &d.result),
+        })
+        .collect();
+    let all: Vec<figures::KeyFigure> = books.iter().flat_map(|b| b.figures.clone()).collect();
+    tables::write_key_figures(compare.path(), &all)?;
     if let Some(opts) = &req.charts {
-        let views: Vec<RunView> = done
-            .iter()
-            .map(|d| RunView {
-                scenario: &d.scenario,
-                data: &d.data,
-                result: &d.result,
-            })
-            .collect();
         let order = charts::ranking(&views);
         let views: Vec<RunView> = order.iter().map(|&i| views[i]).collect();
         let scenario_charts: Vec<Vec<PathBuf>> =
@@ -231,11 +252,35 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         let files = charts::write_compare_charts(&views, opts, compare.path())?;
         charts::write_report(&views, opts, compare.path(), &scenario_charts, &files)?;
     }
+    // The workbook, built before anything is committed; the headline chart goes in when the
+    // run drew PNG charts.
+    let headline = req
+        .charts
+        .as_ref()
+        .filter(|o| o.formats.contains(&Format::Png))
+        .map(|_| compare.path().join(format!("{}.png", charts::HEADLINE)))
+        .map(|p| std::fs::read(&p).with_context(|| format!("cannot read {}", p.display())))
+        .transpose()?;
+    let zh = req.charts.as_ref().is_none_or(|o| o.lang == Lang::Zh);
+    let created = req.charts.as_ref().and_then(|o| parse_date(&o.generated));
+    let book = workbook::workbook_bytes(&books, zh, headline.as_deref(), created)?;
     staged.push(compare);
     for dir in staged {
         dir.commit()?;
     }
-    Ok(())
+    crate::io::atomic::write_file(&req.out.join(WORKBOOK), &book)
+}
+
+/// File name of the workbook in the output folder.
+pub const WORKBOOK: &str = "placeplan.xlsx";
+
+/// `YYYY-MM-DD` as (year, month, day).
+fn parse_date(s: &str) -> Option<(u16, u8, u8)> {
+    let mut it = s.split('-');
+    let y = it.next()?.parse().ok()?;
+    let m = it.next()?.parse().ok()?;
+    let d = it.next()?.parse().ok()?;
+    Some((y, m, d))
 }
 
 /// Chart options from the command line's strings.

@@ -169,6 +169,22 @@ const HENGYANG_AREAS: [AreaSpec; 12] = [
 /// Hengyang's 2019 resident population (SPEC §1), 10,000s.
 const CITY_POPULATION: f64 = 730.0;
 
+/// The areas' names in English, by administrative code (for English charts and reports).
+const ENGLISH_NAMES: [(&str, &str); 12] = [
+    ("430405", "Zhuhui"),
+    ("430406", "Yanfeng"),
+    ("430407", "Shigu"),
+    ("430408", "Zhengxiang"),
+    ("430412", "Nanyue"),
+    ("430421", "Hengyang County"),
+    ("430422", "Hengnan"),
+    ("430423", "Hengshan"),
+    ("430424", "Hengdong"),
+    ("430426", "Qidong"),
+    ("430481", "Leiyang"),
+    ("430482", "Changning"),
+];
+
 /// Crude birth rate by calendar year, ‰ (Hunan-like path: two-child peak 2016, fall after 2017).
 fn birth_rate(year: u16) -> f64 {
     match year {
@@ -361,6 +377,11 @@ fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
             name: spec.name.clone(),
             kind: spec.kind,
             urban: spec.kind == AreaKind::District,
+            name_en: ENGLISH_NAMES
+                .iter()
+                .find(|(id, _)| *id == spec.id)
+                .map(|(_, en)| en.to_string()),
+            centroid: None,
         });
         town_share.push(spec.town_share);
         let factor = area_birth_factor(spec.kind) * (1.0 + 0.04 * normal(rng));
@@ -1213,6 +1234,7 @@ pub fn no_build_scenario(horizon: u16) -> Scenario {
         title_zh: "不建设".into(),
         title_en: "No construction".into(),
         description: String::new(),
+        meta: Default::default(),
         data: std::path::PathBuf::new(),
         base_year: None,
         horizon: SchoolYear(horizon),

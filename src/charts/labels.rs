@@ -21,10 +21,24 @@ pub fn pace(pace: Pace, lang: Lang) -> &'static str {
 
 /// X axis of the time charts.
 pub fn school_year_axis(lang: Lang) -> &'static str {
-    lang.pick(
-        "学年（2019 = 2019/20学年，9月1日开学）",
-        "School year (2019 = 2019/20, opens 1 September)",
-    )
+    lang.pick("学年（2019 = 2019/20学年）", "School year (2019 = 2019/20)")
+}
+
+/// An area's name in the chart language: the English name when the data set has one, else
+/// the area's name as written.
+pub fn area_name(area: &crate::model::Area, lang: Lang) -> &str {
+    match (lang, &area.name_en) {
+        (Lang::En, Some(en)) => en,
+        _ => &area.name,
+    }
+}
+
+/// Y axis of the share charts.
+pub fn share_axis(threshold: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{threshold}人及以上班级占比"),
+        Lang::En => format!("Share of classes {threshold}+"),
+    }
 }
 
 /// "Oversized classes (56+ pupils)" with the scenario's threshold.
@@ -43,39 +57,19 @@ pub fn super_oversized(threshold: u32, lang: Lang) -> String {
 }
 
 pub fn classes_axis(lang: Lang) -> &'static str {
-    lang.pick("班级数（个）", "Classes (count)")
+    lang.pick("班级数（个）", "Classes")
 }
 
 pub fn cleared_axis(lang: Lang) -> &'static str {
-    lang.pick(
-        "比基年减少的大班额（个）",
-        "Oversized classes cleared since the base year (count)",
-    )
+    lang.pick("比基年减少的大班额（个）", "Oversized classes cleared")
 }
 
 pub fn shortfall_axis(lang: Lang) -> &'static str {
-    lang.pick(
-        "学位缺口（个学位，各校超出学位的学生数之和）",
-        "Shortfall (places: pupils above places, summed per school)",
-    )
+    lang.pick("学位缺口（个学位）", "Shortfall (places)")
 }
 
 pub fn demand_axis(lang: Lang) -> &'static str {
-    lang.pick(
-        "当年新增学生（人/年）",
-        "Pupils added in the year (pupils per year)",
-    )
-}
-
-pub fn projects_axis(lang: Lang) -> &'static str {
-    lang.pick(
-        "9月1日前已投用项目累计（个）",
-        "Projects open by 1 September, cumulative (count)",
-    )
-}
-
-pub fn band(lang: Lang) -> &'static str {
-    lang.pick("P10–P90区间", "P10–P90 range")
+    lang.pick("在校生变化（人/年）", "Change in pupils per year")
 }
 
 pub fn whisker(lang: Lang) -> &'static str {
@@ -96,37 +90,42 @@ pub fn year(year: u16, lang: Lang) -> String {
     }
 }
 
-/// The source line under every chart: scenario(s), data set, seed, draws, date, tool version.
+/// The source line under every chart: tool, data set, scenario(s), seed, draws, date.
 pub fn source(runs: &[RunView], opts: &ChartOptions) -> String {
     let lang = opts.lang;
-    let mut names: Vec<&str> = runs.iter().map(|r| r.scenario.name.as_str()).collect();
-    names.dedup();
-    let mut data: Vec<&str> = runs.iter().map(|r| r.data.name.as_str()).collect();
-    data.sort_unstable();
-    data.dedup();
-    let mut seeds: Vec<String> = runs.iter().map(|r| r.scenario.seed.to_string()).collect();
-    seeds.sort_unstable();
-    seeds.dedup();
-    let mut draws: Vec<u32> = runs.iter().map(|r| r.result.draws).collect();
-    draws.sort_unstable();
-    draws.dedup();
-    let draws: Vec<String> = draws
-        .iter()
-        .map(|d| super::series::thousands(f64::from(*d)))
-        .collect();
+    let distinct = |mut v: Vec<String>| {
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let names: Vec<String> = runs.iter().map(|r| r.scenario.name.clone()).collect();
+    let scenarios = if names.len() > 2 {
+        match lang {
+            Lang::Zh => format!("{}个情景", names.len()),
+            Lang::En => format!("{} scenarios", names.len()),
+        }
+    } else {
+        let names: Vec<&str> = runs.iter().map(|r| scenario_title(r, lang)).collect();
+        names.join(lang.pick("、", ", "))
+    };
+    let data = distinct(runs.iter().map(|r| r.data.name.clone()).collect());
+    let seeds = distinct(runs.iter().map(|r| r.scenario.seed.to_string()).collect());
+    let draws = distinct(
+        runs.iter()
+            .map(|r| super::series::thousands(f64::from(r.result.draws)))
+            .collect(),
+    );
     let version = env!("CARGO_PKG_VERSION");
     match lang {
         Lang::Zh => format!(
-            "来源：placeplan {version}；情景 {}；数据集 {}；随机种子 {}；模拟 {} 次；生成日期 {}",
-            names.join("、"),
+            "来源：placeplan {version}，数据集{}，{scenarios}，种子{}，模拟{}次，{}",
             data.join("、"),
             seeds.join("、"),
             draws.join("、"),
             opts.generated
         ),
         Lang::En => format!(
-            "Source: placeplan {version}; scenario {}; data set {}; seed {}; {} draws; generated {}",
-            names.join(", "),
+            "Source: placeplan {version}, data set {}, {scenarios}, seed {}, {} draws, {}",
             data.join(", "),
             seeds.join(", "),
             draws.join(", "),

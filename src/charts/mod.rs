@@ -1,19 +1,31 @@
 //! Charts (plotters) and the HTML report of SPEC §7, in Chinese or English.
 //!
-//! Each chart is one function generic over the plotters `DrawingBackend` ([`draw`]), so the PNG
-//! (print resolution, 2400 px wide) and the SVG come from the same code. Text is drawn with the
+//! Each chart is one function in a file of its own, generic over the plotters `DrawingBackend`
+//! (the shared frame and plots live in [`draw`]), so the PNG (2400 px for a memo's 16 cm) and
+//! the SVG come from the same code. Charts show the median of the draws with P10–P90; the
+//! central case stays in the tables as a reference. Text is drawn with the
 //! bundled Noto Sans CJK SC subset (`assets/fonts/`), registered from embedded bytes: no chart
 //! depends on the host's fonts, and SVG text is written as glyph outlines (module `outline`).
 //! This module reads results, it never computes a model figure the engine did not produce, and it
 //! writes only into the folder it is given (the caller stages that folder atomically).
 
+mod assumptions;
 pub mod backtest;
+mod cleared;
+mod demand;
 pub mod draw;
 mod font;
+mod headline;
 mod labels;
+mod map;
 mod outline;
+mod oversized;
+mod pipeline;
 mod report;
 mod series;
+mod shortfall;
+mod super_oversized;
+mod versus_base;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -86,10 +98,10 @@ pub enum Format {
     Svg,
 }
 
-/// PNG size in pixels: 2400 px is 8 inches at 300 dpi, an A4 text width at full resolution.
-pub const PNG_SIZE: (u32, u32) = (2400, 1500);
+/// PNG size in pixels: 16 × 12 cm at 381 dpi (2400 px over a memo's 16 cm text width).
+pub const PNG_SIZE: (u32, u32) = (2400, 1800);
 /// SVG size in user units (the same layout as the PNG, half the scale).
-pub const SVG_SIZE: (u32, u32) = (1200, 750);
+pub const SVG_SIZE: (u32, u32) = (1200, 900);
 
 impl Format {
     pub fn extension(self) -> &'static str {
@@ -150,26 +162,31 @@ pub struct RunView<'a> {
     pub scenario: &'a Scenario,
     pub data: &'a DataSet,
     pub result: &'a ScenarioResult,
+    /// The data set's area boundaries (`areas.geojson`), if it has them: the map is then a
+    /// choropleth.
+    pub boundaries: Option<&'a crate::geo::Boundaries>,
 }
 
-/// The order in which the comparison shows scenarios: most oversized classes cleared by the
-/// last target year of the headline chart first (central case), so that chart reads as a
-/// ranking of which scenario gets there; ties by scenario name. Returns indices into `runs`.
+/// The order in which the comparison shows scenarios: lowest share of oversized classes at the
+/// last share-target year first (median of the draws; the horizon when no target sets a
+/// share), so the headline reads as a ranking of which scenario gets there; ties by scenario
+/// name. Returns indices into `runs`.
 pub fn ranking(runs: &[RunView]) -> Vec<usize> {
-    let last = draw::cleared_years(runs).last().copied().unwrap_or(0);
-    let cleared = |r: &RunView| {
-        series::point(
-            r.result,
-            crate::engine::results::Metric::Cleared,
-            last,
-            series::CITY,
-        )
-        .map_or(f64::NEG_INFINITY, |p| p.central)
+    let horizon = runs.iter().map(|r| r.result.horizon.0).max().unwrap_or(0);
+    let year = headline::share_target_years(runs)
+        .last()
+        .copied()
+        .unwrap_or(horizon);
+    let share = |r: &RunView| {
+        series::oversized_share(r.result, series::CITY)
+            .iter()
+            .find(|p| p.year == year)
+            .map_or(f64::INFINITY, |p| p.p50)
     };
     let mut order: Vec<usize> = (0..runs.len()).collect();
     order.sort_by(|&a, &b| {
-        cleared(&runs[b])
-            .total_cmp(&cleared(&runs[a]))
+        share(&runs[a])
+            .total_cmp(&share(&runs[b]))
             .then_with(|| runs[a].scenario.name.cmp(&runs[b].scenario.name))
     });
     order
@@ -178,28 +195,36 @@ pub fn ranking(runs: &[RunView]) -> Vec<usize> {
 /// The charts of one scenario (file stem = chart name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScenarioChart {
-    /// Oversized and super-oversized classes over time, central case with P10–P90 bands.
+    /// Share of classes 56+ against the target, beside the base scenario when it has one.
+    VersusBase,
+    /// Oversized and super-oversized classes over time, medians with P10–P90 bands.
     OversizedOverTime,
-    /// Shortfall (places) per area in the base year and the first target year.
+    /// Shortfall (places, % of places) per area: base year, last target year, horizon.
     ShortfallByArea,
-    /// Pupils added per year by natural increase, migrants and returners.
+    /// A schematic tile map of the areas coloured by shortfall (when areas have centroids).
+    ShortfallMap,
+    /// The change in pupils by source, reconciled to the net change.
     DemandByDriver,
-    /// Projects open by year: planned against expected.
+    /// Classrooms and places open by year: planned against expected.
     PipelineDelivery,
 }
 
 impl ScenarioChart {
-    pub const ALL: [ScenarioChart; 4] = [
+    pub const ALL: [ScenarioChart; 6] = [
+        ScenarioChart::VersusBase,
         ScenarioChart::OversizedOverTime,
         ScenarioChart::ShortfallByArea,
+        ScenarioChart::ShortfallMap,
         ScenarioChart::DemandByDriver,
         ScenarioChart::PipelineDelivery,
     ];
 
     pub fn file_stem(self) -> &'static str {
         match self {
+            ScenarioChart::VersusBase => "versus_base",
             ScenarioChart::OversizedOverTime => "oversized_over_time",
             ScenarioChart::ShortfallByArea => "shortfall_by_area",
+            ScenarioChart::ShortfallMap => "shortfall_map",
             ScenarioChart::DemandByDriver => "demand_by_driver",
             ScenarioChart::PipelineDelivery => "pipeline_delivery",
         }
@@ -209,39 +234,51 @@ impl ScenarioChart {
 /// The cross-scenario charts of `output/compare/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompareChart {
-    /// The headline: oversized classes cleared per scenario by target year, P10–P90 whiskers.
+    /// The headline: share of classes 56+ per scenario against the 5 % target, P(target met).
+    OversizedShare,
+    /// Super-oversized classes per scenario against zero.
+    SuperOversized,
+    /// Oversized classes cleared by target year, with the pupils moved beside them.
     ClearedByScenario,
-    /// Oversized classes over time, one line and P10–P90 band per scenario.
-    OversizedOverTime,
 }
 
 impl CompareChart {
-    pub const ALL: [CompareChart; 2] = [
+    pub const ALL: [CompareChart; 3] = [
+        CompareChart::OversizedShare,
+        CompareChart::SuperOversized,
         CompareChart::ClearedByScenario,
-        CompareChart::OversizedOverTime,
     ];
 
     pub fn file_stem(self) -> &'static str {
         match self {
+            CompareChart::OversizedShare => "oversized_share",
+            CompareChart::SuperOversized => "super_oversized",
             CompareChart::ClearedByScenario => "cleared_by_scenario",
-            CompareChart::OversizedOverTime => "oversized_over_time",
         }
     }
 }
 
-/// Writes the four charts of one scenario into `dir`, in every format of `opts`.
-/// Returns the files written, chart by chart in [`ScenarioChart::ALL`] order.
+/// The headline chart's file stem in `output/compare/`.
+pub const HEADLINE: &str = "oversized_share";
+
+/// Writes the charts of one scenario into `dir`, in every format of `opts`; `base` is the run
+/// of its base scenario, when the run has it. Returns the files written, chart by chart in
+/// [`ScenarioChart::ALL`] order (the map only when the data set gives area centroids).
 pub fn write_scenario_charts(
     run: &RunView,
+    base: Option<&RunView>,
     opts: &ChartOptions,
     dir: &Path,
 ) -> anyhow::Result<Vec<PathBuf>> {
+    // The map needs the areas' boundaries or centroids.
+    let mapped = run.boundaries.is_some() || run.data.areas.iter().any(|a| a.centroid.is_some());
     let jobs: Vec<(Job, Format)> = ScenarioChart::ALL
         .iter()
+        .filter(|c| mapped || **c != ScenarioChart::ShortfallMap)
         .flat_map(|c| {
             opts.formats
                 .iter()
-                .map(move |f| (Job::Scenario(*c, run), *f))
+                .map(move |f| (Job::Scenario(*c, run, base), *f))
         })
         .collect();
     render_all(&jobs, opts, dir)
@@ -268,15 +305,26 @@ pub fn write_compare_charts(
 /// One chart to draw.
 #[derive(Clone, Copy)]
 enum Job<'r, 'a> {
-    Scenario(ScenarioChart, &'r RunView<'a>),
+    Scenario(ScenarioChart, &'r RunView<'a>, Option<&'r RunView<'a>>),
     Compare(CompareChart, &'r [RunView<'a>]),
 }
 
 impl Job<'_, '_> {
     fn file_stem(&self) -> &'static str {
         match self {
-            Job::Scenario(c, _) => c.file_stem(),
+            Job::Scenario(c, ..) => c.file_stem(),
             Job::Compare(c, _) => c.file_stem(),
+        }
+    }
+
+    /// The canvas for a chart of this job: the comparison's line charts carry a table of every
+    /// scenario above the plot, so they are 14 cm tall at 16 cm wide instead of 12 cm.
+    fn size(&self, (w, h): (u32, u32)) -> (u32, u32) {
+        match self {
+            Job::Compare(CompareChart::OversizedShare | CompareChart::SuperOversized, _) => {
+                (w, h * 7 / 6)
+            }
+            _ => (w, h),
         }
     }
 
@@ -286,23 +334,32 @@ impl Job<'_, '_> {
         opts: &ChartOptions,
     ) -> anyhow::Result<()> {
         match *self {
-            Job::Scenario(ScenarioChart::OversizedOverTime, run) => {
-                draw::draw_oversized_over_time(area, std::slice::from_ref(run), opts)
+            Job::Scenario(ScenarioChart::VersusBase, run, base) => {
+                versus_base::draw_versus_base(area, run, base, opts)
             }
-            Job::Scenario(ScenarioChart::ShortfallByArea, run) => {
-                draw::draw_shortfall_by_area(area, run, opts)
+            Job::Scenario(ScenarioChart::OversizedOverTime, run, _) => {
+                oversized::draw_oversized_over_time(area, run, opts)
             }
-            Job::Scenario(ScenarioChart::DemandByDriver, run) => {
-                draw::draw_demand_by_driver(area, run, opts)
+            Job::Scenario(ScenarioChart::ShortfallByArea, run, _) => {
+                shortfall::draw_shortfall_by_area(area, run, opts)
             }
-            Job::Scenario(ScenarioChart::PipelineDelivery, run) => {
-                draw::draw_pipeline_delivery(area, run, opts)
+            Job::Scenario(ScenarioChart::ShortfallMap, run, _) => {
+                map::draw_shortfall_map(area, run, opts)
+            }
+            Job::Scenario(ScenarioChart::DemandByDriver, run, _) => {
+                demand::draw_demand_by_driver(area, run, opts)
+            }
+            Job::Scenario(ScenarioChart::PipelineDelivery, run, _) => {
+                pipeline::draw_pipeline_delivery(area, run, opts)
+            }
+            Job::Compare(CompareChart::OversizedShare, runs) => {
+                headline::draw_oversized_share(area, runs, opts, None)
+            }
+            Job::Compare(CompareChart::SuperOversized, runs) => {
+                super_oversized::draw_super_oversized(area, runs, opts)
             }
             Job::Compare(CompareChart::ClearedByScenario, runs) => {
-                draw::draw_cleared_by_scenario(area, runs, opts)
-            }
-            Job::Compare(CompareChart::OversizedOverTime, runs) => {
-                draw::draw_oversized_over_time(area, runs, opts)
+                cleared::draw_cleared(area, runs, opts)
             }
         }
     }
@@ -330,13 +387,13 @@ fn render_all(
 fn render(job: &Job, format: Format, opts: &ChartOptions, path: &Path) -> anyhow::Result<()> {
     match format {
         Format::Png => {
-            let area = BitMapBackend::new(path, PNG_SIZE).into_drawing_area();
+            let area = BitMapBackend::new(path, job.size(PNG_SIZE)).into_drawing_area();
             job.draw(&area, opts)?;
             area.present()
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         }
         Format::Svg => {
-            let svg = outline::render_svg(SVG_SIZE, |area| job.draw(area, opts))?;
+            let svg = outline::render_svg(job.size(SVG_SIZE), |area| job.draw(area, opts))?;
             crate::io::atomic::write_file(path, svg.as_bytes())?;
         }
     }

@@ -17,7 +17,6 @@ use super::outline::pruned_font;
 use super::series::{self, CITY};
 use super::{ChartOptions, CompareChart, Lang, RunView, ScenarioChart};
 use crate::engine::results::Metric;
-use crate::scenario::{DriverChange, Sampling};
 
 /// File name of the report.
 pub const REPORT_FILE: &str = "report.html";
@@ -91,25 +90,231 @@ fn figure(out: &mut String, path: &Path, alt: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn central_range(p: Option<series::Point>) -> String {
+/// The median of the draws with its P10–P90 range below it.
+fn median_range(p: Option<series::Point>) -> String {
     match p {
         // An observed year (the base year) has no spread: show the count alone.
-        Some(p) if p.p10 == p.central && p.p90 == p.central => series::thousands(p.central),
-        Some(p) => {
-            let sep = if p.p10 < 0.0 || p.p90 < 0.0 {
-                " – "
-            } else {
-                "–"
-            };
-            format!(
-                "{} <span class=\"range\">({}{sep}{})</span>",
-                series::thousands(p.central),
-                series::thousands(p.p10),
-                series::thousands(p.p90)
-            )
-        }
+        Some(p) if p.p10 == p.p50 && p.p90 == p.p50 => series::thousands(p.p50),
+        Some(p) => format!(
+            "{}<br><span class=\"range\">{}–{}</span>",
+            series::thousands(p.p50),
+            series::thousands(p.p10),
+            series::thousands(p.p90)
+        ),
         None => "–".to_string(),
     }
+}
+
+/// The year a scenario's finding speaks of: its last share-target year, else its horizon.
+fn finding_year(run: &RunView) -> u16 {
+    super::headline::share_target_years(std::slice::from_ref(run))
+        .last()
+        .copied()
+        .unwrap_or(run.result.horizon.0)
+}
+
+/// One line on a scenario: share of oversized classes, P(target met), super-oversized
+/// classes and shortfall in the year it is judged by.
+fn finding(run: &RunView, lang: Lang) -> String {
+    let year = finding_year(run);
+    let name = labels::scenario_title(run, lang);
+    let share = series::oversized_share(run.result, CITY)
+        .into_iter()
+        .find(|p| p.year == year);
+    let p = super::headline::p_share_target(run, year);
+    let sup = series::point(run.result, Metric::SuperOversizedClasses, year, CITY);
+    let short = series::point(run.result, Metric::Shortfall, year, CITY);
+    let moved = super::cleared::pupils_moved_by(run, year).unwrap_or(0.0);
+    let o = run.scenario.classes.oversized;
+    let so = run.scenario.classes.super_oversized;
+    let mut parts = Vec::new();
+    match lang {
+        Lang::Zh => {
+            if let Some(s) = share {
+                parts.push(format!(
+                    "{o}人及以上大班额占{}（P10–P90：{}–{}）",
+                    series::share(s.p50),
+                    series::share(s.p10),
+                    series::share(s.p90)
+                ));
+            }
+            if let Some(p) = p {
+                parts.push(format!("达标概率{}", series::percent(p)));
+            }
+            if let Some(s) = sup {
+                parts.push(format!(
+                    "{so}人及以上超大班额{}个",
+                    series::thousands(s.p50)
+                ));
+            }
+            if let Some(s) = short {
+                parts.push(format!("学位缺口{}个", series::thousands(s.p50)));
+            }
+            if moved > 0.0 {
+                parts.push(format!("累计分流学生{}人", series::thousands(moved)));
+            }
+            format!("<b>{}</b>：{year}年{}。", esc(name), parts.join("，"))
+        }
+        Lang::En => {
+            if let Some(s) = share {
+                parts.push(format!(
+                    "{} of classes have {o}+ pupils (P10–P90: {}–{})",
+                    series::share(s.p50),
+                    series::share(s.p10),
+                    series::share(s.p90)
+                ));
+            }
+            if let Some(p) = p {
+                parts.push(format!("P(target met) {}", series::percent(p)));
+            }
+            if let Some(s) = sup {
+                parts.push(format!("{} classes of {so}+", series::thousands(s.p50)));
+            }
+            if let Some(s) = short {
+                parts.push(format!("shortfall {} places", series::thousands(s.p50)));
+            }
+            if moved > 0.0 {
+                parts.push(format!("{} pupils moved", series::thousands(moved)));
+            }
+            format!("<b>{}</b>: in {year}, {}.", esc(name), parts.join("; "))
+        }
+    }
+}
+
+/// The scenario × target grid of P(target met): one row per scenario, one column per target.
+fn target_grid(o: &mut String, runs: &[RunView], lang: Lang) -> anyhow::Result<()> {
+    let mut targets: Vec<&crate::scenario::Target> = Vec::new();
+    for t in runs.iter().flat_map(|r| r.scenario.targets.iter()) {
+        if !targets.iter().any(|u| u.id == t.id && u.year == t.year) {
+            targets.push(t);
+        }
+    }
+    if targets.is_empty() {
+        return Ok(());
+    }
+    targets.sort_by_key(|t| (t.year, t.id.clone()));
+    writeln!(
+        o,
+        "<h2>{}</h2>\n<table class=\"grid\"><thead><tr><th>{}</th>",
+        lang.pick("实现目标的概率", "Probability of meeting each target"),
+        lang.pick("情景", "Scenario")
+    )?;
+    for t in &targets {
+        writeln!(o, "<th>{}</th>", esc(lang.pick(&t.title_zh, &t.title_en)))?;
+    }
+    writeln!(o, "</tr></thead><tbody>")?;
+    for run in runs {
+        write!(
+            o,
+            "<tr><th scope=\"row\">{}</th>",
+            esc(labels::scenario_title(run, lang))
+        )?;
+        for t in &targets {
+            let p = run
+                .result
+                .targets
+                .iter()
+                .find(|r| r.target == t.id && r.year == t.year)
+                .map(|r| r.probability);
+            let class = match p {
+                Some(p) if p >= 0.9 => "hi",
+                Some(p) if p >= 0.5 => "mid",
+                Some(_) => "lo",
+                None => "none",
+            };
+            write!(
+                o,
+                "<td class=\"num p-{class}\">{}</td>",
+                p.map_or("–".to_string(), series::percent)
+            )?;
+        }
+        writeln!(o, "</tr>")?;
+    }
+    writeln!(
+        o,
+        "</tbody></table>\n<p class=\"note\">{}</p>",
+        lang.pick(
+            "概率为模拟中达到目标的比例。",
+            "The share of draws in which the target is met."
+        )
+    )?;
+    Ok(())
+}
+
+fn key_figures(o: &mut String, runs: &[RunView], lang: Lang) -> anyhow::Result<()> {
+    let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
+    writeln!(o, "<h2>{}</h2>", l("关键数字", "Key figures"))?;
+    writeln!(
+        o,
+        "<p class=\"note\">{}</p>",
+        l(
+            "全市合计。数字为各次模拟的中位数，其下为P10–P90区间；分流学生为至该年累计（模拟平均）。",
+            "City-wide. Figures are the median of the draws, the P10–P90 range below; pupils moved are cumulative to the year (mean of the draws)."
+        )
+    )?;
+    writeln!(
+        o,
+        "<table class=\"key\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        l("情景", "Scenario"),
+        l("年份", "Year"),
+        l("大班额（个）", "Oversized classes"),
+        l("大班额占比", "Share oversized"),
+        l("超大班额（个）", "Super-oversized"),
+        l("比基年减少（个）", "Cleared"),
+        l("分流学生（人）", "Pupils moved"),
+        l("学位缺口（个）", "Shortfall (places)")
+    )?;
+    for run in runs {
+        let base = run.result.base_year.0;
+        let mut years = vec![base];
+        years.extend(series::target_years(
+            run.scenario.targets.iter().map(|t| t.year.0),
+            base,
+            run.result.horizon.0,
+        ));
+        if years.last() != Some(&run.result.horizon.0) {
+            years.push(run.result.horizon.0);
+        }
+        let shares = series::oversized_share(run.result, CITY);
+        for (i, y) in years.iter().enumerate() {
+            let name = if i == 0 {
+                format!(
+                    "<th rowspan=\"{}\" scope=\"rowgroup\">{}</th>",
+                    years.len(),
+                    esc(labels::scenario_title(run, lang))
+                )
+            } else {
+                String::new()
+            };
+            let year = if i == 0 {
+                format!("{y}{}", l("（基年）", " (base)"))
+            } else {
+                y.to_string()
+            };
+            let cell = |m: Metric| median_range(series::point(run.result, m, *y, CITY));
+            let share = shares
+                .iter()
+                .find(|p| p.year == *y)
+                .map_or("–".to_string(), |p| series::share(p.p50));
+            let later = |v: String| if i == 0 { "–".to_string() } else { v };
+            writeln!(
+                o,
+                "<tr>{name}<td class=\"year\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&year),
+                cell(Metric::OversizedClasses),
+                share,
+                cell(Metric::SuperOversizedClasses),
+                later(cell(Metric::Cleared)),
+                later(
+                    super::cleared::pupils_moved_by(run, *y)
+                        .map_or("–".to_string(), series::thousands)
+                ),
+                cell(Metric::Shortfall)
+            )?;
+        }
+    }
+    writeln!(o, "</tbody></table>")?;
+    Ok(())
 }
 
 fn render(
@@ -141,131 +346,53 @@ fn render(
     };
     writeln!(
         o,
-        "<p class=\"meta\">{} {} · {} {} · placeplan {}</p>",
-        l("数据集", "Data set"),
+        "<p class=\"meta\">{}{} · {}{} · placeplan {}</p>",
+        l("数据集：", "Data set: "),
         esc(&data_sets.join(", ")),
-        l("生成日期", "Generated"),
+        l("生成日期：", "Generated: "),
         esc(&opts.generated),
         env!("CARGO_PKG_VERSION")
     )?;
 
-    // Key figures across scenarios.
-    writeln!(o, "<h2>{}</h2>", l("关键数字", "Key figures"))?;
     writeln!(
         o,
-        "<p class=\"note\">{}</p>",
-        l(
-            "全市合计。数字为中心情形（所有不确定假设取中间值），括号内为各次模拟的P10–P90区间。",
-            "City-wide. Figures are the central case (every uncertain assumption at its central value); brackets give the P10–P90 range over the draws."
-        )
-    )?;
-    writeln!(
-        o,
-        "<table class=\"key\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        l("情景", "Scenario"),
-        l("年份", "Year"),
-        l("大班额（个）", "Oversized classes"),
-        l("超大班额（个）", "Super-oversized classes"),
-        l("比基年减少（个）", "Cleared since base year"),
-        l("学位缺口（个）", "Shortfall (places)")
+        "<h2>{}</h2>\n<ul class=\"findings\">",
+        l("要点", "Findings")
     )?;
     for run in runs {
-        let base = run.result.base_year.0;
-        let mut years = vec![base];
-        years.extend(series::target_years(
-            run.scenario.targets.iter().map(|t| t.year.0),
-            base,
-            run.result.horizon.0,
-        ));
-        for (i, y) in years.iter().enumerate() {
-            let name = if i == 0 {
-                format!(
-                    "<th rowspan=\"{}\" scope=\"rowgroup\">{}</th>",
-                    years.len(),
-                    esc(labels::scenario_title(run, lang))
-                )
-            } else {
-                String::new()
-            };
-            let year = if i == 0 {
-                format!("{}{}", labels::year(*y, lang), l("（基年）", " (base)"))
-            } else {
-                labels::year(*y, lang)
-            };
-            let cell = |m: Metric| central_range(series::point(run.result, m, *y, CITY));
-            writeln!(
-                o,
-                "<tr>{name}<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                esc(&year),
-                cell(Metric::OversizedClasses),
-                cell(Metric::SuperOversizedClasses),
-                if i == 0 {
-                    "–".to_string()
-                } else {
-                    cell(Metric::Cleared)
-                },
-                cell(Metric::Shortfall)
-            )?;
-        }
+        writeln!(o, "<li>{}</li>", finding(run, lang))?;
     }
-    writeln!(o, "</tbody></table>")?;
+    writeln!(
+        o,
+        "</ul>\n<p class=\"note\">{}</p>",
+        l(
+            "数字为各次模拟的中位数；达标概率为模拟中达到该年目标的比例。",
+            "Figures are medians of the draws; P(target met) is the share of draws meeting that year's target."
+        )
+    )?;
+    target_grid(&mut o, runs, lang)?;
 
-    // Targets.
-    if runs.iter().any(|r| !r.result.targets.is_empty()) {
-        writeln!(
-            o,
-            "<h3>{}</h3>",
-            l("实现目标的概率", "Probability of meeting each target")
-        )?;
-        writeln!(
-            o,
-            "<table class=\"targets\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-            l("情景", "Scenario"),
-            l("目标", "Target"),
-            l("年份", "Year"),
-            l(
-                "概率（模拟中达标的比例）",
-                "Probability (share of draws meeting it)"
-            )
-        )?;
-        for run in runs {
-            // Each target at its own year (targets.csv has every year, for the curious).
-            for t in &run.result.targets {
-                let Some(target) = run
-                    .scenario
-                    .targets
-                    .iter()
-                    .find(|s| s.id == t.target && s.year == t.year)
-                else {
-                    continue;
-                };
-                let name = lang.pick(&target.title_zh, &target.title_en);
-                writeln!(
-                    o,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-                    esc(labels::scenario_title(run, lang)),
-                    esc(name),
-                    t.year,
-                    series::percent(t.probability)
-                )?;
-            }
-        }
-        writeln!(o, "</tbody></table>")?;
-    }
-
-    for chart in CompareChart::ALL {
+    // The headline, then the key figures (a table that may run over pages, so no page is
+    // left half empty under a chart), then the other comparison charts.
+    for (i, chart) in CompareChart::ALL.into_iter().enumerate() {
         if let Some(path) = find_chart(compare_charts, chart.file_stem()) {
             let alt = match chart {
-                CompareChart::ClearedByScenario => l(
-                    "各情景消除的大班额",
-                    "Oversized classes cleared by scenario",
+                CompareChart::OversizedShare => l(
+                    "各情景大班额占比与达标概率",
+                    "Share of oversized classes by scenario, with P(target met)",
                 ),
-                CompareChart::OversizedOverTime => l(
-                    "各情景大班额变化",
-                    "Oversized classes over time by scenario",
+                CompareChart::SuperOversized => {
+                    l("各情景超大班额", "Super-oversized classes by scenario")
+                }
+                CompareChart::ClearedByScenario => l(
+                    "各情景消除的大班额及分流学生",
+                    "Oversized classes cleared and pupils moved, by scenario",
                 ),
             };
             figure(&mut o, path, alt)?;
+        }
+        if i == 0 {
+            key_figures(&mut o, runs, lang)?;
         }
     }
 
@@ -282,7 +409,7 @@ fn render(
         o,
         "<footer>{}</footer>\n</body>\n</html>",
         l(
-            "由 placeplan 生成。图表字体：Noto Sans CJK SC（SIL 开源字体许可证 1.1）。",
+            "由 placeplan 生成。图表字体：思源黑体（Noto Sans CJK SC，SIL 开源字体许可证 1.1）。",
             "Generated by placeplan. Chart font: Noto Sans CJK SC (SIL Open Font License 1.1)."
         )
     )?;
@@ -307,206 +434,96 @@ fn scenario_section(
     let sc = run.scenario;
     writeln!(
         o,
-        "<section class=\"scenario\" id=\"scenario-{}\">\n<h2>{} <span class=\"id\">{}</span></h2>",
+        "<section class=\"scenario\" id=\"scenario-{}\">\n<h2>{}</h2>",
         esc(&sc.name),
         esc(labels::scenario_title(run, lang)),
-        esc(&sc.name)
     )?;
-    if !sc.description.is_empty() {
-        writeln!(o, "<p>{}</p>", esc(&sc.description))?;
+    let description = sc.description_in(lang == Lang::Zh);
+    if !description.is_empty() {
+        writeln!(o, "<p>{}</p>", esc(description))?;
     }
-
-    // Assumptions.
     writeln!(
         o,
-        "<h3>{}</h3>\n<table class=\"assumptions\"><tbody>",
-        l("情景假设", "Assumptions")
+        "<h3>{}</h3>\n<ul class=\"assumptions\">",
+        l("假设", "Assumptions")
     )?;
-    let mut row = |k: &str, v: String| {
-        writeln!(
-            o,
-            "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
-            esc(k),
-            v
-        )
-    };
-    row(l("数据集", "Data set"), esc(&run.data.name))?;
-    row(
-        l("年份", "Years"),
-        format!("{}–{}", run.result.base_year, run.result.horizon),
-    )?;
-    row(
-        l("建设进度", "Construction pace"),
-        esc(labels::pace(sc.pace, lang)),
-    )?;
-    row(
-        l("模拟次数 / 随机种子", "Draws / seed"),
-        format!(
-            "{} / {}",
-            series::thousands(f64::from(run.result.draws)),
-            sc.seed
-        ),
-    )?;
-    let sampling = match sc.sampling {
-        Sampling::Triangular => l("三角分布", "triangular"),
-        Sampling::Pert => l("PERT分布", "PERT"),
-    };
-    row(
-        l("抽样 / 区县间相关", "Sampling / correlation between areas"),
-        format!("{} / {:.2}", sampling, sc.correlation),
-    )?;
-    let mut sizes: Vec<String> = sc
-        .classes
-        .standard_size
-        .iter()
-        .map(|(stage, n)| format!("{} {n}", esc(stage)))
-        .collect();
-    if sizes.is_empty() {
-        sizes = run
-            .data
-            .stages
-            .iter()
-            .map(|s| format!("{} {}", esc(&s.name), s.class_size))
-            .collect();
+    for sentence in super::assumptions::sentences(run, lang) {
+        writeln!(o, "<li>{}</li>", esc(&sentence))?;
     }
-    row(
-        l(
-            "标准班额 / 大班额 / 超大班额",
-            "Standard class size / oversized / super-oversized",
-        ),
-        format!(
-            "{} / ≥{} / ≥{}",
-            sizes.join(", "),
-            sc.classes.oversized,
-            sc.classes.super_oversized
-        ),
-    )?;
-    row(
-        l(
-            "每年可分流的超额学生比例",
-            "Share of excess pupils that may move per year",
-        ),
-        format!("{:.0}%", sc.rebalancing * 100.0),
-    )?;
-    let drivers: Vec<String> = sc
-        .drivers
-        .iter()
-        .map(|d| {
-            let area = match &d.area {
-                crate::model::AreaSel::All => "*".to_string(),
-                crate::model::AreaSel::Area(a) => a.clone(),
-            };
-            let change = match d.change {
-                DriverChange::Multiply(f) => format!("× {f}"),
-                DriverChange::Replace(t) => format!("= {} / {} / {}", t.low, t.central, t.high),
-            };
-            esc(&format!("{} [{area}] {change}", d.driver.as_str()))
-        })
-        .collect();
-    row(
-        l("增长假设的调整", "Changes to growth assumptions"),
-        if drivers.is_empty() {
-            l(
-                "无（用数据集的 growth.csv）",
-                "none (the data set's growth.csv)",
-            )
-            .to_string()
-        } else {
-            drivers.join("<br>")
-        },
-    )?;
-    let mut cancel = Vec::new();
-    if sc.cancel.all {
-        cancel.push(l("取消全部项目", "all projects cancelled").to_string());
-    }
-    cancel.extend(
-        sc.cancel
-            .batches
-            .iter()
-            .map(|b| format!("batch {}", esc(b))),
-    );
-    cancel.extend(sc.cancel.projects.iter().map(|p| esc(p)));
-    row(
-        l("取消的项目", "Cancelled projects"),
-        if cancel.is_empty() {
-            l("无", "none").to_string()
-        } else {
-            cancel.join(", ")
-        },
-    )?;
-    let extra: u32 = sc.extra_projects.iter().map(|p| p.classrooms).sum();
-    row(
-        l("新增项目", "Extra projects"),
-        match lang {
-            Lang::Zh => format!("{}个（{}间教室）", sc.extra_projects.len(), extra),
-            Lang::En => format!("{} ({} classrooms)", sc.extra_projects.len(), extra),
-        },
-    )?;
-    let targets: Vec<String> = sc
-        .targets
-        .iter()
-        .map(|t| esc(lang.pick(&t.title_zh, &t.title_en)))
-        .collect();
-    row(
-        l("目标", "Targets"),
-        if targets.is_empty() {
-            l("无", "none").to_string()
-        } else {
-            targets.join("<br>")
-        },
-    )?;
-    writeln!(o, "</tbody></table>")?;
+    writeln!(o, "</ul>")?;
 
-    // Shortfall by area.
-    let base = run.result.base_year.0;
-    let target = series::target_years(
-        sc.targets.iter().map(|t| t.year.0),
-        base,
-        run.result.horizon.0,
-    )[0];
-    writeln!(
+    // Shortfall by area: places and % of places, base year, last target year, horizon.
+    let years = super::shortfall::shortfall_years(run);
+    write!(
         o,
-        "<h3>{}</h3>\n<table class=\"areas\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        l("各区县学位缺口（个学位）", "Shortfall by area (places)"),
+        "<h3>{}</h3>\n<table class=\"areas\"><thead><tr><th rowspan=\"2\">{}</th>",
+        l(
+            "各区县学位缺口（中位数）",
+            "Shortfall by area (median of the draws)"
+        ),
         l("区县", "Area"),
-        esc(&format!(
-            "{}{}",
-            labels::year(base, lang),
-            l("（基年）", " (base)")
-        )),
-        esc(&labels::year(target, lang))
     )?;
+    let base = run.result.base_year.0;
+    for y in &years {
+        let label = if *y == base {
+            format!("{y}{}", l("（基年）", " (base)"))
+        } else {
+            y.to_string()
+        };
+        write!(o, "<th colspan=\"2\">{}</th>", esc(&label))?;
+    }
+    write!(o, "</tr><tr>")?;
+    for _ in &years {
+        write!(
+            o,
+            "<th>{}</th><th>{}</th>",
+            l("学位", "places"),
+            l("占学位", "% of places")
+        )?;
+    }
+    writeln!(o, "</tr></thead><tbody>")?;
     let mut areas: Vec<_> = run.data.areas.iter().collect();
     areas.sort_by(|a, b| {
         let v = |id: &str| {
-            series::point(run.result, Metric::Shortfall, base, id).map_or(0.0, |p| p.central)
+            series::point(run.result, Metric::Shortfall, base, id).map_or(0.0, |p| p.p50)
         };
         v(&b.id).total_cmp(&v(&a.id))
     });
-    for area in areas
+    let rows: Vec<(String, &str)> = areas
         .iter()
-        .map(|a| (a.name.as_str(), a.id.as_str()))
-        .chain([(l("全市", "City"), CITY)])
-    {
-        let (name, id) = area;
-        writeln!(
+        .map(|a| (labels::area_name(a, lang).to_string(), a.id.as_str()))
+        .chain([(l("全市", "City").to_string(), CITY)])
+        .collect();
+    for (name, id) in rows {
+        write!(
             o,
-            "<tr{}><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            "<tr{}><td>{}</td>",
             if id == CITY { " class=\"total\"" } else { "" },
-            esc(name),
-            series::point(run.result, Metric::Shortfall, base, id)
-                .map_or("–".to_string(), |p| series::thousands(p.central)),
-            central_range(series::point(run.result, Metric::Shortfall, target, id))
+            esc(&name)
         )?;
+        for y in &years {
+            write!(
+                o,
+                "<td class=\"num\">{}</td><td class=\"num\">{}</td>",
+                series::point(run.result, Metric::Shortfall, *y, id)
+                    .map_or("–".to_string(), |p| series::thousands(p.p50)),
+                super::shortfall::shortfall_pct(run, *y, id).map_or("–".to_string(), series::share)
+            )?;
+        }
+        writeln!(o, "</tr>")?;
     }
     writeln!(o, "</tbody></table>")?;
 
     for chart in ScenarioChart::ALL {
         if let Some(path) = find_chart(charts, chart.file_stem()) {
             let alt = match chart {
+                ScenarioChart::VersusBase => l("与基准情景比较", "Against the base scenario"),
                 ScenarioChart::OversizedOverTime => l("大班额变化", "Oversized classes over time"),
                 ScenarioChart::ShortfallByArea => l("各区县学位缺口", "Shortfall by area"),
-                ScenarioChart::DemandByDriver => l("新增学生来源", "Demand by driver"),
+                ScenarioChart::ShortfallMap => {
+                    l("各区县学位缺口示意图", "Map of the shortfall by area")
+                }
+                ScenarioChart::DemandByDriver => l("在校生变化的来源", "Demand by driver"),
                 ScenarioChart::PipelineDelivery => l("建设项目投用进度", "Pipeline delivery"),
             };
             figure(
@@ -523,26 +540,34 @@ fn scenario_section(
 const CSS: &str = r#"body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
   color: #191919; max-width: 1000px; margin: 2em auto; padding: 0 1em; line-height: 1.5; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
-h2 { font-size: 1.3em; border-bottom: 2px solid #191919; padding-bottom: 0.2em; margin-top: 2em; }
-h2 .id { font-size: 0.7em; color: #5a5a5a; font-weight: normal; }
-h3 { font-size: 1.05em; margin-top: 1.5em; }
+h2 { font-size: 1.3em; border-bottom: 2px solid #191919; padding-bottom: 0.2em; margin-top: 1.6em; }
+h3 { font-size: 1.05em; margin-top: 1.2em; }
 .meta, .note, footer { color: #5a5a5a; font-size: 0.9em; }
+ul.findings li { margin: 0.3em 0; }
+ul.assumptions { margin: 0.3em 0; padding-left: 1.2em; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.92em; }
-th, td { border: 1px solid #bbb; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; text-align: left; vertical-align: top; }
 thead th { background: #eee; }
+td.year { white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.range { color: #5a5a5a; font-size: 0.9em; }
+.range { color: #5a5a5a; font-size: 0.85em; }
 tr.total td { font-weight: bold; border-top: 2px solid #191919; }
+table.grid th { max-width: 11em; }
+td.p-hi { background: #cfe8d5; }
+td.p-mid { background: #fdf0c4; }
+td.p-lo { background: #f6d3d3; }
 figure { margin: 1em 0; }
 img.chart { width: 100%; height: auto; border: 1px solid #ddd; }
 footer { margin-top: 3em; border-top: 1px solid #bbb; padding-top: 0.5em; }
-@page { size: A4; margin: 14mm 12mm; }
+@page { size: A4; margin: 14mm 12mm 16mm;
+  @bottom-center { content: counter(page) " / " counter(pages); font-size: 9pt; color: #5a5a5a; } }
 @media print {
   body { max-width: none; margin: 0; padding: 0; font-size: 9.5pt; }
-  section.scenario { break-before: page; }
-  figure, table, tr { break-inside: avoid; }
+  table { font-size: 9pt; }
+  figure, tr, li { break-inside: avoid; }
   h2, h3 { break-after: avoid; }
-  img.chart { border: none; }
+  img.chart { border: none; width: 16cm; }
+  figure { text-align: center; }
 }
 "#;
 

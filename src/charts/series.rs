@@ -9,13 +9,16 @@ use crate::model::SchoolYear;
 /// The city-wide `area_id` of `summary.csv`.
 pub const CITY: &str = "ALL";
 
-/// One year of a metric: central case and the P10–P90 range over the draws.
+/// One year of a metric: the median of the draws (the figure charts and key figures show),
+/// the P10–P90 range, the mean (which adds up across parts, where medians do not) and the
+/// central case (every uncertain input at its central value, kept for reference).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub year: u16,
     pub central: f64,
     pub mean: f64,
     pub p10: f64,
+    pub p50: f64,
     pub p90: f64,
 }
 
@@ -26,6 +29,7 @@ impl From<&SummaryRow> for Point {
             central: r.central,
             mean: r.mean,
             p10: r.p10,
+            p50: r.p50,
             p90: r.p90,
         }
     }
@@ -43,11 +47,50 @@ pub fn series(result: &ScenarioResult, metric: Metric, area_id: &str) -> Vec<Poi
     points
 }
 
+/// The rows of the metric named `name` (as in `summary.csv`) for `area_id`, in year order;
+/// empty when the result has no such metric (metrics added by newer models are drawn when
+/// they are there and left out when they are not).
+pub fn series_named(result: &ScenarioResult, name: &str, area_id: &str) -> Vec<Point> {
+    Metric::ALL
+        .iter()
+        .find(|m| m.as_str() == name)
+        .map_or_else(Vec::new, |m| series(result, *m, area_id))
+}
+
 /// The value of `metric` for `area_id` in `year`, if the result has it.
 pub fn point(result: &ScenarioResult, metric: Metric, year: u16, area_id: &str) -> Option<Point> {
     result
         .row(metric, SchoolYear(year), area_id)
         .map(Point::from)
+}
+
+/// The share of classes that are oversized, in per cent, for `area_id` in each year: the
+/// median of the oversized classes over the median of the classes, with the P10 and P90 of
+/// the oversized classes over the same median (the number of classes varies far less across
+/// draws than the number of oversized ones). The mean and central columns are ratios of the
+/// same columns.
+pub fn oversized_share(result: &ScenarioResult, area_id: &str) -> Vec<Point> {
+    share_of(result, Metric::OversizedClasses, area_id)
+}
+
+/// [`oversized_share`] for any count of classes (e.g. super-oversized).
+pub fn share_of(result: &ScenarioResult, metric: Metric, area_id: &str) -> Vec<Point> {
+    let classes = series(result, Metric::Classes, area_id);
+    series(result, metric, area_id)
+        .into_iter()
+        .filter_map(|p| {
+            let c = classes.iter().find(|c| c.year == p.year)?;
+            let pct = |num: f64, den: f64| if den > 0.0 { 100.0 * num / den } else { 0.0 };
+            Some(Point {
+                year: p.year,
+                central: pct(p.central, c.central),
+                mean: pct(p.mean, c.mean),
+                p10: pct(p.p10, c.p50),
+                p50: pct(p.p50, c.p50),
+                p90: pct(p.p90, c.p50),
+            })
+        })
+        .collect()
 }
 
 /// The years a scenario is judged by: its target years within (base, horizon], in order,
@@ -87,6 +130,17 @@ pub fn thousands(v: f64) -> String {
         out.push(c);
     }
     out
+}
+
+/// A share in per cent with one decimal below 10 % and none above: `4.26` → `4.3%`.
+pub fn share(pct: f64) -> String {
+    if !pct.is_finite() {
+        "–".to_string()
+    } else if pct.abs() < 10.0 && (pct * 10.0).round() % 10.0 != 0.0 {
+        format!("{pct:.1}%")
+    } else {
+        format!("{pct:.0}%")
+    }
 }
 
 /// A probability as a whole percentage: `0.923` → `92%` (`<1%` and `>99%` at the ends, so a

@@ -24,6 +24,12 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     }
     match dataset::load(&args.dir) {
         Ok(ds) => {
+            // The optional boundaries for the map: a broken file is a problem of the data set.
+            if let Err(e) = crate::io::geojson::read(&args.dir) {
+                eprintln!("{e:#}");
+                eprintln!("1 problem found in {}", args.dir.display());
+                return Ok(ExitCode::from(1));
+            }
             print!("{}", summary(&ds));
             Ok(ExitCode::SUCCESS)
         }
@@ -326,6 +332,8 @@ One row per county-level planning unit (区/县/市 or zone), the unit of accoun
 - `name`: display name (Chinese is fine)
 - `kind`: `district`, `county`, `city` or `zone`
 - `urban`: `true` for an urban district of the city proper
+- optional `name_en`: the name in English charts and reports (else `name` is shown)
+- optional `lon`, `lat`: the area's centroid in degrees (WGS 84), for the schematic map
 
 ## schools.csv
 One row per school site and stage (a nine-year school is two rows).
@@ -393,8 +401,10 @@ A scenario to run on this data set; every key is explained in the file.
 
 # Title of charts and report, in Chinese and English.
 title = { zh = "示例情景", en = "Example scenario" }
-# One sentence: what the scenario asks.
-description = "The example data set with every project on its planned date."
+# One sentence: what the scenario asks, in Chinese and English (a plain string is shown in both).
+description = { zh = "示例数据集，所有项目按计划日期完工。", en = "The example data set with every project on its planned date." }
+# The scenario this one is compared with in its charts (a scenario file's stem), if any.
+# base = "current-pace"
 # The data set folder, relative to this file.
 data = "."
 # First simulated state; default = the latest year of enrolment.csv.

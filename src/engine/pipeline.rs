@@ -332,58 +332,75 @@ impl Pipeline {
         }
     }
 
-    /// P(project open by year index `t`), over the posterior (or the exponential delays).
-    pub fn p_open_by(&self, p: &Schedule, t: usize) -> f64 {
-        if t == 0 {
-            return 0.0;
-        }
+    /// P(project open by year index `t`) for every `t` of the run, over the posterior (or the
+    /// exponential delays).
+    pub fn p_open(&self, p: &Schedule) -> Vec<f64> {
+        let mut out = vec![0.0; self.years];
         if p.status == ProjectStatus::Completed {
-            return 1.0;
+            out[1..].fill(1.0);
+            return out;
         }
-        // Open in school year Y iff complete before month index 12·Y + 8.
-        let deadline = 12.0 * f64::from(self.base_year.0 + t as u16) + 8.0;
         let scale = match self.pace {
-            Pace::Plan => return f64::from(u8::from(usize::from(self.planned_t(p)) <= t)),
+            Pace::Plan => {
+                let planned = usize::from(self.planned_t(p));
+                for (t, x) in out.iter_mut().enumerate() {
+                    *x = f64::from(u8::from(planned <= t));
+                }
+                return out;
+            }
             Pace::Accelerated(k) => k,
             Pace::CurrentPace => 1.0,
         };
-        match self.model {
-            DelayModel::Exponential => {
-                // Midpoint rule over the two exponential variates.
-                const GRID: usize = 32;
-                let quantile = |k: usize| -(1.0 - (k as f64 + 0.5) / GRID as f64).ln();
-                let mut n = 0usize;
-                for i in 0..GRID {
-                    for j in 0..GRID {
-                        let c = self.exponential_completion(p, scale, quantile(i), quantile(j));
-                        n += usize::from(usize::from(self.open_t(c)) <= t);
-                    }
-                }
-                n as f64 / (GRID * GRID) as f64
+        if let DelayModel::Exponential = self.model {
+            for (t, x) in out.iter_mut().enumerate().skip(1) {
+                *x = self.exponential_p_open_by(p, t, scale);
             }
-            DelayModel::ReferenceClass => {
-                let mut previous = 0.0;
-                let mut sum = 0.0;
-                for &(mu, phi, cumulative) in &self.grid {
-                    let w = cumulative - previous;
-                    previous = cumulative;
-                    let floor = self.known_delay(p, phi);
-                    // Delay ratio that still makes the deadline, before scaling.
-                    let needed = floor + ((deadline - p.completion) / p.duration - floor) / scale;
-                    if needed <= floor {
-                        continue;
-                    }
-                    let below = ratio_cdf(floor, mu, PRIOR_SIGMA);
-                    let within = ratio_cdf(needed, mu, PRIOR_SIGMA) - below;
-                    sum += w * if below < 1.0 {
-                        within / (1.0 - below)
-                    } else {
-                        1.0
-                    };
+            return out;
+        }
+        let mut previous = 0.0;
+        for &(mu, phi, cumulative) in &self.grid {
+            let w = cumulative - previous;
+            previous = cumulative;
+            // Cells the evidence rules out carry no weight worth the logarithms.
+            if w < 1e-12 {
+                continue;
+            }
+            let floor = self.known_delay(p, phi);
+            let below = ratio_cdf(floor, mu, PRIOR_SIGMA);
+            for (t, x) in out.iter_mut().enumerate().skip(1) {
+                // Open in school year Y iff complete before month index 12·Y + 8.
+                let deadline = 12.0 * f64::from(self.base_year.0 + t as u16) + 8.0;
+                let needed = floor + ((deadline - p.completion) / p.duration - floor) / scale;
+                if needed <= floor {
+                    continue;
                 }
-                sum.clamp(0.0, 1.0)
+                let within = ratio_cdf(needed, mu, PRIOR_SIGMA) - below;
+                *x += w * if below < 1.0 {
+                    within / (1.0 - below)
+                } else {
+                    1.0
+                };
             }
         }
+        for x in &mut out {
+            *x = x.clamp(0.0, 1.0);
+        }
+        out
+    }
+
+    /// P(project open by year index `t`) under the exponential delays scaled by `scale`, by a
+    /// midpoint rule over the two exponential variates.
+    fn exponential_p_open_by(&self, p: &Schedule, t: usize, scale: f64) -> f64 {
+        const GRID: usize = 32;
+        let quantile = |k: usize| -(1.0 - (k as f64 + 0.5) / GRID as f64).ln();
+        let mut n = 0usize;
+        for i in 0..GRID {
+            for j in 0..GRID {
+                let c = self.exponential_completion(p, scale, quantile(i), quantile(j));
+                n += usize::from(usize::from(self.open_t(c)) <= t);
+            }
+        }
+        n as f64 / (GRID * GRID) as f64
     }
 
     /// The central case's openings: the expected number of projects open by each year
@@ -400,8 +417,9 @@ impl Pipeline {
         let mut by_year = vec![0.0f64; self.years];
         for p in projects {
             let mut median = self.years;
+            let open = self.p_open(p);
             for (t, expected) in by_year.iter_mut().enumerate().skip(1) {
-                let q = self.p_open_by(p, t);
+                let q = open[t];
                 *expected += q;
                 if median == self.years && q >= 0.5 {
                     median = t;

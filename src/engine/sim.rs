@@ -502,10 +502,11 @@ fn step_fixed<const G: usize>(
             m.entry_weight[i] * per_entry_weight,
             &mut p[..1],
         );
+        s.totals[i] = p.iter().sum();
     }
     if let Some(i) = last_open {
         let o = m.school_offset[i];
-        entry.rest(&entry_amount, &mut s.pupils[o..o + 1]);
+        s.totals[i] += entry.rest(&entry_amount, &mut s.pupils[o..o + 1]);
     }
     s.feeder[a] = leaving;
     s.feeder_stage[a] = g.stage;
@@ -553,7 +554,7 @@ fn step_fixed<const G: usize>(
     for i in g.start..g.urban_end {
         if s.open(m, i) {
             let o = m.school_offset[i];
-            share.give(
+            s.totals[i] += share.give(
                 &arriving[..grades],
                 m.inflow_weight[i] * per_town_weight,
                 &mut s.pupils[o..o + grades],
@@ -563,13 +564,7 @@ fn step_fixed<const G: usize>(
     }
     if let Some(i) = last_town {
         let o = m.school_offset[i];
-        share.rest(&arriving[..grades], &mut s.pupils[o..o + grades]);
-    }
-    for i in g.start..g.urban_end {
-        if s.open(m, i) {
-            let o = m.school_offset[i];
-            s.totals[i] = whole_sum_of(&s.pupils[o..o + grades]);
-        }
+        s.totals[i] += share.rest(&arriving[..grades], &mut s.pupils[o..o + grades]);
     }
     out[cell(areas, t, a, Metric::DemandMigrant)] += migrant_in;
     out[cell(areas, t, a, Metric::DemandReturning)] += returning_in;
@@ -582,12 +577,6 @@ fn step_fixed<const G: usize>(
     out[cell(areas, t, a, Metric::PupilsMoved)] += moved;
     // 6. Classes.
     classes_and_totals::<G>(m, s, out, t, g, grades, detail);
-}
-
-/// The sum of a school's whole counts.
-#[inline(always)]
-fn whole_sum_of(x: &[f32]) -> f32 {
-    x.iter().sum()
 }
 
 /// The sum of whole numbers (exact in f32 below 2^24, in any order), added pairwise: a tree

@@ -19,7 +19,7 @@ use crate::model::{
 
 pub(crate) const AREAS: Columns = Columns {
     required: &["area_id", "name", "kind", "urban"],
-    optional: &[],
+    optional: &["name_en", "lon", "lat"],
 };
 pub(crate) const SCHOOLS: Columns = Columns {
     required: &[
@@ -542,6 +542,32 @@ fn areas(sheet: &Sheet, errs: &mut Vec<InputError>) -> (Vec<Area>, Vec<String>) 
         let name = c.text("name");
         let kind = c.choice("kind", &AreaKind::NAMES, AreaKind::parse);
         let urban = c.boolean("urban");
+        let name_en = c.parse_opt("name_en", "a name", |s| Some(s.to_owned()));
+        let degrees = |lo: f64, hi: f64| {
+            move |s: &str| s.parse::<f64>().ok().filter(|v| (lo..=hi).contains(v))
+        };
+        let lon = c.parse_opt(
+            "lon",
+            "a longitude in degrees, -180 to 180",
+            degrees(-180.0, 180.0),
+        );
+        let lat = c.parse_opt(
+            "lat",
+            "a latitude in degrees, -90 to 90",
+            degrees(-90.0, 90.0),
+        );
+        let centroid = match (lon.flatten(), lat.flatten()) {
+            (Some(x), Some(y)) => Some((x, y)),
+            (None, None) => None,
+            (Some(_), None) => {
+                c.fail("lat", "a latitude, since the row has a longitude");
+                None
+            }
+            (None, Some(_)) => {
+                c.fail("lon", "a longitude, since the row has a latitude");
+                None
+            }
+        };
         if c.ok()
             && let (Some(id), Some(name), Some(kind), Some(urban)) = (id, name, kind, urban)
         {
@@ -550,6 +576,8 @@ fn areas(sheet: &Sheet, errs: &mut Vec<InputError>) -> (Vec<Area>, Vec<String>) 
                 name,
                 kind,
                 urban,
+                name_en: name_en.flatten(),
+                centroid,
             });
         }
     }

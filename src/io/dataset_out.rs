@@ -27,6 +27,38 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_default()
 }
 
+/// `areas.csv`, with the optional columns (`name_en`, `lon`, `lat`) only when an area has them.
+fn areas(ds: &DataSet) -> anyhow::Result<Vec<u8>> {
+    let names = ds.areas.iter().any(|a| a.name_en.is_some());
+    let centroids = ds.areas.iter().any(|a| a.centroid.is_some());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = AREAS.required.iter().copied().chain(
+        AREAS
+            .optional
+            .iter()
+            .copied()
+            .filter(|c| if *c == "name_en" { names } else { centroids }),
+    );
+    w.write_record(header)?;
+    for a in &ds.areas {
+        let mut row = vec![
+            a.id.clone(),
+            a.name.clone(),
+            a.kind.as_str().into(),
+            a.urban.to_string(),
+        ];
+        if names {
+            row.push(opt(a.name_en.clone()));
+        }
+        if centroids {
+            row.push(opt(a.centroid.map(|c| c.0)));
+            row.push(opt(a.centroid.map(|c| c.1)));
+        }
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 /// Writes every table of `ds` into `dir` (settings.csv and stages.csv included; flows.csv when
 /// the data set records flows).
 pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
@@ -57,20 +89,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
                 }),
             )?,
         ),
-        (
-            "areas.csv",
-            table(
-                AREAS,
-                ds.areas.iter().map(|a| {
-                    vec![
-                        a.id.clone(),
-                        a.name.clone(),
-                        a.kind.as_str().into(),
-                        a.urban.to_string(),
-                    ]
-                }),
-            )?,
-        ),
+        ("areas.csv", areas(ds)?),
         (
             "schools.csv",
             table(

@@ -8,9 +8,11 @@ pub(crate) mod csvsheet;
 pub mod dataset;
 pub mod dataset_out;
 pub mod error;
+pub mod geojson;
 pub mod history;
 pub mod priority;
 pub mod tables;
 pub mod text;
+pub mod workbook;
 
 pub use error::{InputError, InputErrors};

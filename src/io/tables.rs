@@ -4,7 +4,8 @@
 //! as a formula made inert, numbers in their shortest round-trip form. Parquet holds the same rows
 //! with typed columns for other tools. Output bytes depend only on the result: no timestamps.
 //! This module writes into the folder it is given; making the folder appear atomically is the
-//! caller's job (`atomic::StagedDir`). It computes nothing.
+//! caller's job (`atomic::StagedDir`). It computes nothing; it rounds counts whole and means
+//! to a tenth, so that no float noise reaches a spreadsheet.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -16,6 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::engine::results::{ScenarioResult, SummaryRow};
+use crate::figures::KeyFigure;
 
 /// What produced a run's outputs, with the SHA-256 of every input file.
 #[derive(Debug, Clone, PartialEq)]
@@ -222,6 +224,20 @@ fn number(v: f64) -> String {
     }
 }
 
+/// Every metric of `summary.csv` counts something (pupils, places, classes, projects): the
+/// central case and the percentiles are counts and are written whole; the mean, an average of
+/// counts, to one decimal. This only drops float noise such as `3430.0499999999993`: totals
+/// still equal the sum of their parts within rounding.
+fn count(v: f64) -> f64 {
+    let r = v.round();
+    if r == 0.0 { 0.0 } else { r }
+}
+
+fn tenth(v: f64) -> f64 {
+    let r = (v * 10.0).round() / 10.0;
+    if r == 0.0 { 0.0 } else { r }
+}
+
 fn summary_table(rows: &[&SummaryRow], scenario: Option<Vec<String>>) -> Table {
     let mut columns = Vec::new();
     if let Some(s) = scenario {
@@ -241,13 +257,13 @@ fn summary_table(rows: &[&SummaryRow], scenario: Option<Vec<String>>) -> Table {
             "metric",
             Values::Text(rows.iter().map(|r| r.metric.as_str().to_owned()).collect()),
         ),
-        ("central", num(|r| r.central)),
-        ("mean", num(|r| r.mean)),
-        ("p5", num(|r| r.p5)),
-        ("p10", num(|r| r.p10)),
-        ("p50", num(|r| r.p50)),
-        ("p90", num(|r| r.p90)),
-        ("p95", num(|r| r.p95)),
+        ("central", num(|r| count(r.central))),
+        ("mean", num(|r| tenth(r.mean))),
+        ("p5", num(|r| count(r.p5))),
+        ("p10", num(|r| count(r.p10))),
+        ("p50", num(|r| count(r.p50))),
+        ("p90", num(|r| count(r.p90))),
+        ("p95", num(|r| count(r.p95))),
     ]);
     Table {
         height: rows.len(),
@@ -338,6 +354,36 @@ pub fn write_scenario_tables(
 
     let path = dir.join("manifest.json");
     fs::write(&path, manifest.to_json()).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Writes `key_figures.csv` and `key_figures.parquet` into `dir`: one row per scenario, year
+/// and figure, names in Chinese and English beside the codes, values rounded as shown.
+pub fn write_key_figures(dir: &Path, figures: &[KeyFigure]) -> anyhow::Result<()> {
+    let f = figures;
+    let text = |g: fn(&KeyFigure) -> String| Values::Text(f.iter().map(g).collect());
+    let opt = |g: fn(&KeyFigure) -> Option<f64>| {
+        Values::Number(f.iter().map(|k| g(k).unwrap_or(f64::NAN)).collect())
+    };
+    Table {
+        height: f.len(),
+        columns: vec![
+            ("scenario", text(|k| k.scenario.clone())),
+            ("scenario_zh", text(|k| k.scenario_zh.clone())),
+            ("scenario_en", text(|k| k.scenario_en.clone())),
+            (
+                "year",
+                Values::Int(f.iter().map(|k| i32::from(k.year)).collect()),
+            ),
+            ("figure", text(|k| k.figure.clone())),
+            ("name_zh", text(|k| k.name_zh.clone())),
+            ("name_en", text(|k| k.name_en.clone())),
+            ("unit", text(|k| k.unit.as_str().to_string())),
+            ("value", Values::Number(f.iter().map(|k| k.value).collect())),
+            ("p10", opt(|k| k.p10)),
+            ("p90", opt(|k| k.p90)),
+        ],
+    }
+    .write(dir, "key_figures")
 }
 
 /// Writes the cross-scenario `summary.csv` and `summary.parquet` into `dir`: the columns of a
@@ -433,13 +479,10 @@ mod tests {
             lines[0],
             "year,area_id,metric,central,mean,p5,p10,p50,p90,p95"
         );
-        assert_eq!(
-            lines[1],
-            "2020,ALL,pupils,1234,1234.25,-12.5,0.1,3,0.0000001,"
-        );
+        assert_eq!(lines[1], "2020,ALL,pupils,1234,1234.3,-13,0,3,0,");
         assert_eq!(
             lines[2],
-            "2020,'=cmd|' /C calc'!A0,oversized_classes,2.5,2.75,-12.5,0.1,3,0.0000001,"
+            "2020,'=cmd|' /C calc'!A0,oversized_classes,3,2.8,-13,0,3,0,"
         );
         let schools = fs::read_to_string(tmp.path().join("schools.csv")).unwrap();
         assert!(

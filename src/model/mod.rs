@@ -135,6 +135,11 @@ pub struct Area {
     pub kind: AreaKind,
     /// An urban district (city proper), as opposed to a county or county-level city.
     pub urban: bool,
+    /// The name in English, for English charts and reports (optional column `name_en`).
+    pub name_en: Option<String>,
+    /// Centroid (longitude, latitude) in degrees, WGS 84 (optional columns `lon`, `lat`), for
+    /// the schematic map.
+    pub centroid: Option<(f64, f64)>,
 }
 
 /// One school site and stage (a nine-year school is two rows).

@@ -93,6 +93,7 @@ const TARGETS: &[(&str, Node)] = &[
 const TOP: &[(&str, Node)] = &[
     ("title", Node::Table(TITLE)),
     ("description", Node::Value),
+    ("base", Node::Value),
     ("data", Node::Value),
     ("base_year", Node::Value),
     ("horizon", Node::Value),
@@ -115,12 +116,27 @@ struct TitleToml {
     en: String,
 }
 
+/// `description = "..."` or `description = { zh = "...", en = "..." }`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum DescriptionToml {
+    Plain(String),
+    Both(TitleToml),
+}
+
+impl Default for DescriptionToml {
+    fn default() -> DescriptionToml {
+        DescriptionToml::Plain(String::new())
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ScenarioToml {
     title: Option<TitleToml>,
     #[serde(default)]
-    description: String,
+    description: DescriptionToml,
+    base: Option<String>,
     data: Spanned<String>,
     base_year: Option<Spanned<i64>>,
     horizon: Spanned<i64>,
@@ -578,6 +594,10 @@ fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
         Some(t) => (t.zh, t.en),
         None => (name.clone(), name.clone()),
     };
+    let (description_zh, description_en) = match raw.description {
+        DescriptionToml::Plain(d) => (d.clone(), d),
+        DescriptionToml::Both(t) => (t.zh, t.en),
+    };
     if raw.data.get_ref().trim().is_empty() {
         p.value("data", raw.data.span(), "the path of a data set folder");
     }
@@ -696,7 +716,11 @@ fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
         name,
         title_zh,
         title_en,
-        description: raw.description,
+        description: description_en,
+        meta: crate::scenario::ScenarioMeta {
+            description_zh,
+            base: raw.base,
+        },
         data,
         base_year,
         horizon: horizon?,
@@ -1123,6 +1147,26 @@ mod tests {
         );
         assert_eq!(s.progression, RatioOptions::default());
         assert!(s.targets.is_empty() && s.drivers.is_empty() && s.extra_projects.is_empty());
+    }
+
+    #[test]
+    fn description_in_two_languages_or_one_and_an_optional_base() {
+        let both = parse(
+            Path::new("s/b.toml"),
+            "description = { zh = \"甲\", en = \"A\" }\nbase = \"current-pace\"\ndata = \"d\"\nhorizon = 2022\n",
+        )
+        .unwrap();
+        assert_eq!(both.description_in(true), "甲");
+        assert_eq!(both.description_in(false), "A");
+        assert_eq!(both.meta.base.as_deref(), Some("current-pace"));
+        let plain = parse(
+            Path::new("s/p.toml"),
+            "description = \"Same\"\ndata = \"d\"\nhorizon = 2022\n",
+        )
+        .unwrap();
+        assert_eq!(plain.description_in(true), "Same");
+        assert_eq!(plain.description_in(false), "Same");
+        assert_eq!(plain.meta.base, None);
     }
 
     #[test]

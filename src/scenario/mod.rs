@@ -117,6 +117,28 @@ pub struct Target {
     pub max_oversized_share: Option<f64>,
 }
 
+/// A scenario's words and relations beyond the model: read from the file, used by the charts
+/// and the report only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScenarioMeta {
+    /// The description in Chinese (the file's `description.zh`, or its plain string).
+    pub description_zh: String,
+    /// The scenario this one is compared with in charts (the file's `base`, a scenario name
+    /// such as `current-pace`).
+    pub base: Option<String>,
+}
+
+impl Scenario {
+    /// The description in the given language: `zh` or `en`.
+    pub fn description_in(&self, zh: bool) -> &str {
+        if zh {
+            &self.meta.description_zh
+        } else {
+            &self.description
+        }
+    }
+}
+
 /// A checked scenario.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -124,8 +146,11 @@ pub struct Scenario {
     pub name: String,
     pub title_zh: String,
     pub title_en: String,
-    /// What the scenario asks, in a sentence (from the file's `description`).
+    /// What the scenario asks, in a sentence, in English (from the file's `description`: its
+    /// `en` text, or the plain string).
     pub description: String,
+    /// What the charts and the report need besides: the Chinese description, the base scenario.
+    pub meta: ScenarioMeta,
     /// Data set folder, resolved against the scenario file's folder (`..` pairs removed).
     pub data: PathBuf,
     /// `None` = the data set's latest enrolment year.

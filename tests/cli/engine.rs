@@ -91,6 +91,8 @@ fn data(
             name: "甲".into(),
             kind: AreaKind::District,
             urban: true,
+            name_en: None,
+            centroid: None,
         }],
         schools: schools
             .iter()

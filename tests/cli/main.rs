@@ -7,3 +7,4 @@ mod report;
 mod run;
 mod scenario;
 mod validate;
+mod workbook;

@@ -17,22 +17,115 @@ use placeplan::model::{
     default_stages,
 };
 use placeplan::scenario::{
-    Cancellations, ClassRules, DelayModel, Pace, Sampling, Scenario, Target,
+    Cancellations, ClassRules, DelayModel, Pace, Sampling, Scenario, ScenarioMeta, Target,
 };
 
-const AREAS: [(&str, &str, AreaKind, bool); 12] = [
-    ("yanfeng", "雁峰区", AreaKind::District, true),
-    ("shigu", "石鼓区", AreaKind::District, true),
-    ("zhuhui", "珠晖区", AreaKind::District, true),
-    ("zhengxiang", "蒸湘区", AreaKind::District, true),
-    ("nanyue", "南岳区", AreaKind::District, true),
-    ("hengyang-county", "衡阳县", AreaKind::County, false),
-    ("hengnan", "衡南县", AreaKind::County, false),
-    ("hengshan", "衡山县", AreaKind::County, false),
-    ("hengdong", "衡东县", AreaKind::County, false),
-    ("qidong", "祁东县", AreaKind::County, false),
-    ("leiyang", "耒阳市", AreaKind::City, false),
-    ("changning", "常宁市", AreaKind::City, false),
+/// Areas: id, name, English name, kind, urban, rough centroid (lon, lat).
+type AreaSpec = (
+    &'static str,
+    &'static str,
+    &'static str,
+    AreaKind,
+    bool,
+    (f64, f64),
+);
+const AREAS: [AreaSpec; 12] = [
+    (
+        "yanfeng",
+        "雁峰区",
+        "Yanfeng",
+        AreaKind::District,
+        true,
+        (112.61, 26.88),
+    ),
+    (
+        "shigu",
+        "石鼓区",
+        "Shigu",
+        AreaKind::District,
+        true,
+        (112.60, 26.94),
+    ),
+    (
+        "zhuhui",
+        "珠晖区",
+        "Zhuhui",
+        AreaKind::District,
+        true,
+        (112.68, 26.90),
+    ),
+    (
+        "zhengxiang",
+        "蒸湘区",
+        "Zhengxiang",
+        AreaKind::District,
+        true,
+        (112.56, 26.91),
+    ),
+    (
+        "nanyue",
+        "南岳区",
+        "Nanyue",
+        AreaKind::District,
+        true,
+        (112.73, 27.23),
+    ),
+    (
+        "hengyang-county",
+        "衡阳县",
+        "Hengyang County",
+        AreaKind::County,
+        false,
+        (112.37, 27.09),
+    ),
+    (
+        "hengnan",
+        "衡南县",
+        "Hengnan",
+        AreaKind::County,
+        false,
+        (112.68, 26.74),
+    ),
+    (
+        "hengshan",
+        "衡山县",
+        "Hengshan",
+        AreaKind::County,
+        false,
+        (112.87, 27.23),
+    ),
+    (
+        "hengdong",
+        "衡东县",
+        "Hengdong",
+        AreaKind::County,
+        false,
+        (112.95, 27.08),
+    ),
+    (
+        "qidong",
+        "祁东县",
+        "Qidong",
+        AreaKind::County,
+        false,
+        (112.11, 26.80),
+    ),
+    (
+        "leiyang",
+        "耒阳市",
+        "Leiyang",
+        AreaKind::City,
+        false,
+        (112.86, 26.42),
+    ),
+    (
+        "changning",
+        "常宁市",
+        "Changning",
+        AreaKind::City,
+        false,
+        (112.40, 26.42),
+    ),
 ];
 
 /// Each area's share of the city's oversized classes and shortfall.
@@ -76,11 +169,13 @@ fn data_set() -> DataSet {
         stages: default_stages(),
         areas: AREAS
             .iter()
-            .map(|(id, name, kind, urban)| Area {
+            .map(|(id, name, en, kind, urban, centroid)| Area {
                 id: id.to_string(),
                 name: name.to_string(),
                 kind: *kind,
                 urban: *urban,
+                name_en: Some(en.to_string()),
+                centroid: Some(*centroid),
             })
             .collect(),
         schools: Vec::new(),
@@ -99,6 +194,10 @@ fn scenario(name: &str, zh: &str, en: &str, pace: Pace) -> Scenario {
         title_zh: zh.into(),
         title_en: en.into(),
         description: format!("Fake scenario `{name}` for the chart tests."),
+        meta: ScenarioMeta {
+            description_zh: format!("图表测试用的虚拟情景“{zh}”。"),
+            base: (name != "current-pace" && name != "plan").then(|| "current-pace".to_string()),
+        },
         data: PathBuf::from("data/hengyang-2019"),
         base_year: None,
         horizon: SchoolYear(2025),
@@ -163,10 +262,11 @@ fn row(year: u16, area: &str, metric: Metric, central: f64, spread: f64) -> Summ
 fn result(shape: &Shape) -> ScenarioResult {
     let mut summary = Vec::new();
     let planned = [4.0, 52.0, 120.0, 175.0, 175.0, 175.0, 175.0];
+    let mut pupils_mean = 700_000.0;
     for (t, year) in (2019u16..=2025).enumerate() {
         let spread = 0.05 * t as f64;
         let oversized = 2033.0 * shape.oversized[t];
-        let classes = 41_000.0 + 600.0 * t as f64;
+        let classes = 14_000.0 + 200.0 * t as f64;
         let shortfall = shape.shortfall[t];
         let mut push = |area: &str, w: f64| {
             summary.push(row(
@@ -184,6 +284,13 @@ fn result(shape: &Shape) -> ScenarioResult {
                 spread * 1.4,
             ));
             summary.push(row(year, area, Metric::Shortfall, shortfall * w, spread));
+            summary.push(row(
+                year,
+                area,
+                Metric::Places,
+                (600_000.0 + 20_000.0 * t as f64) * w,
+                0.0,
+            ));
             summary.push(row(year, area, Metric::Classes, classes * w, 0.01));
             let mut cleared = row(year, area, Metric::Cleared, (2033.0 - oversized) * w, 0.0);
             cleared.p10 = (2033.0 - oversized * (1.0 + spread * 1.2)) * w;
@@ -197,16 +304,25 @@ fn result(shape: &Shape) -> ScenarioResult {
         if t > 0 {
             let natural =
                 [0.0, 9_500.0, 7_200.0, 4_100.0, 900.0, -2_300.0, -5_200.0][t] * shape.births;
-            summary.push(row(year, "ALL", Metric::DemandNatural, natural, 0.25));
-            summary.push(row(
-                year,
-                "ALL",
-                Metric::DemandMigrant,
-                6_200.0 * shape.migrant,
-                0.2,
-            ));
-            summary.push(row(year, "ALL", Metric::DemandReturning, 2_400.0, 0.3));
+            let parts = [
+                row(year, "ALL", Metric::DemandNatural, natural, 0.25),
+                row(
+                    year,
+                    "ALL",
+                    Metric::DemandMigrant,
+                    6_200.0 * shape.migrant,
+                    0.2,
+                ),
+                row(year, "ALL", Metric::DemandReturning, 2_400.0, 0.3),
+            ];
+            // The parts' means add up to the change in the pupils' mean, as in a real run.
+            pupils_mean += parts.iter().map(|r| r.mean).sum::<f64>();
+            summary.extend(parts);
+            summary.push(row(year, "ALL", Metric::PupilsMoved, 1_500.0, 0.2));
         }
+        let mut pupils = row(year, "ALL", Metric::Pupils, pupils_mean, 0.02);
+        pupils.mean = pupils_mean;
+        summary.push(pupils);
         summary.push(row(year, "ALL", Metric::ProjectsPlanned, planned[t], 0.0));
         let mut done = row(year, "ALL", Metric::ProjectsCompleted, planned[t], 0.0);
         done.mean = shape.delivered[t];
@@ -343,16 +459,17 @@ fn views<'a>(data: &'a DataSet, runs: &'a [(Scenario, ScenarioResult)]) -> Vec<R
             scenario,
             data,
             result,
+            boundaries: None,
         })
         .collect()
 }
 
-/// The comparison (headline chart, comparison report) ranks scenarios by oversized classes
-/// cleared by the last target year, most first, ties by name. Here that year is 2021, where
-/// the fake scenarios keep 9 % (accelerated), 13 % (birth decline), 15 % (plan and its twin),
-/// 27 %, 62 % and 126 % of the 2019 oversized classes.
+/// The comparison (headline chart, comparison report) ranks scenarios by their share of
+/// oversized classes in the last share-target year, lowest first, ties by name. Here that year
+/// is 2021, where the fake scenarios keep 9 % (accelerated), 13 % (birth decline), 15 % (plan
+/// and its twin), 27 %, 62 % and 126 % of the 2019 oversized classes, out of the same classes.
 #[test]
-fn comparison_ranks_scenarios_by_classes_cleared() {
+fn comparison_ranks_scenarios_by_share_of_oversized_classes() {
     let (data, mut runs) = fake_runs();
     let (mut twin, result) = runs[0].clone();
     twin.name = "a-plan-twin".into();
@@ -394,8 +511,15 @@ fn render_all(
     };
     let mut scenario_charts = Vec::new();
     for view in &views {
-        let files = charts::write_scenario_charts(view, &opts, &dir.join(&view.scenario.name))
-            .expect("scenario charts");
+        let base = view
+            .scenario
+            .meta
+            .base
+            .as_ref()
+            .and_then(|b| views.iter().find(|v| &v.scenario.name == b));
+        let files =
+            charts::write_scenario_charts(view, base, &opts, &dir.join(&view.scenario.name))
+                .expect("scenario charts");
         scenario_charts.push(files);
     }
     let compare =
@@ -429,16 +553,86 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (be(16), be(20))
 }
 
+/// Units per em of the bundled chart font, read from its `head` table.
+fn font_units_per_em() -> f64 {
+    let font: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GB2312.ttf");
+    let u16_at = |i: usize| u16::from_be_bytes([font[i], font[i + 1]]);
+    let u32_at = |i: usize| u32::from_be_bytes([font[i], font[i + 1], font[i + 2], font[i + 3]]);
+    let head = (0..usize::from(u16_at(4)))
+        .map(|i| 12 + 16 * i)
+        .find(|r| &font[*r..*r + 4] == b"head")
+        .map(|r| u32_at(r + 8) as usize)
+        .expect("font has a head table");
+    f64::from(u16_at(head + 18))
+}
+
+/// Every label of an outlined SVG chart with its size in points when the chart is printed
+/// 16 cm wide: the em of its glyphs (`scale(k -k)` × units per em) against the SVG's width.
+fn text_sizes_at_16cm(svg: &str) -> Vec<(String, f64)> {
+    let width: f64 = svg
+        .split("width=\"")
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .expect("SVG width");
+    let upem = font_units_per_em();
+    let pt_per_unit = 16.0 / 2.54 * 72.0 / width;
+    svg.split("<g fill=")
+        .skip(1)
+        .filter_map(|g| {
+            let k: f64 = g.split(" scale(").nth(1)?.split(' ').next()?.parse().ok()?;
+            let text = g.split("<title>").nth(1)?.split("</title>").next()?;
+            Some((text.to_string(), k * upem * pt_per_unit))
+        })
+        .collect()
+}
+
+/// Memo size: at 16 cm wide every text of every chart is at least 9 pt and the title is
+/// larger than the rest.
+fn assert_memo_readable(chart: &Path, svg: &str) {
+    let sizes = text_sizes_at_16cm(svg);
+    assert!(
+        sizes.len() > 10,
+        "{}: too few labels found",
+        chart.display()
+    );
+    for (text, pt) in &sizes {
+        assert!(
+            *pt >= 9.0,
+            "{}: `{text}` is {pt:.1} pt at 16 cm wide (at least 9 pt needed)",
+            chart.display()
+        );
+    }
+    let (title, largest) = sizes
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .expect("labels");
+    let first = &sizes[0];
+    assert_eq!(
+        first.1,
+        *largest,
+        "{}: the title `{}` is not the largest text (`{title}` is)",
+        chart.display(),
+        first.0
+    );
+    assert!(
+        sizes.iter().filter(|s| s.1 >= *largest - 1e-9).count() <= 3,
+        "{}: the title's size is used elsewhere",
+        chart.display()
+    );
+}
+
 /// Renders `scenarios` of the fake runs in `lang` and `formats` and checks the files and the
 /// report (which embeds the SVG of each chart when there is one, else the PNG).
 fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
     let (_keep, dir) = out_dir(lang);
     let (report, charts) = render_all(&dir, lang, scenarios, formats);
-    // 4 charts per scenario + 2 comparison charts, in each format.
-    let images = scenarios * 4 + 2;
+    // 6 charts per scenario (the fake areas have centroids, so a map too) + 3 comparison
+    // charts, in each format.
+    let images = scenarios * 6 + 3;
     assert_eq!(charts.len(), images * formats.len());
     for format in formats {
-        let headline = dir.join(format!("compare/cleared_by_scenario.{format}"));
+        let headline = dir.join(format!("compare/{}.{format}", charts::HEADLINE));
         assert!(headline.is_file(), "{} missing", headline.display());
     }
     for chart in &charts {
@@ -457,6 +651,7 @@ fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
                 );
                 // Text is drawn as glyph outlines: no dependence on the viewer's fonts.
                 assert!(!text.contains("<text"), "{} has <text>", chart.display());
+                assert_memo_readable(chart, &text);
                 assert!(
                     text.contains("<use xlink:href=\"#g"),
                     "{} has no glyphs",
@@ -484,14 +679,61 @@ fn check_charts_and_report(lang: Lang, scenarios: usize, formats: &[Format]) {
         Lang::En => [
             "Current pace",
             "Probability of meeting each target",
-            "雁峰区",
+            "Yanfeng",
             "2,033",
         ],
     };
     for needle in key {
         assert!(html.contains(needle), "report lacks {needle}");
     }
+    if lang == Lang::Zh {
+        assert_no_english(&html);
+    }
     assert_report_renders(&report, Some(images));
+    // Two charts a page (16 cm wide, as in a memo), the opening pages and a page of tables
+    // per scenario at most: a half-empty page per scenario would break the bound.
+    assert_report_prints(
+        &report,
+        images.div_ceil(2)..=images.div_ceil(2) + scenarios + 4,
+    );
+}
+
+/// In a Chinese report a reader sees no English word: only codes (the tool, the data set,
+/// statistical terms) are in Latin letters.
+fn assert_no_english(html: &str) {
+    const CODES: [&str; 12] = [
+        "placeplan",
+        "hengyang",
+        "P",
+        "PERT",
+        "Noto",
+        "Sans",
+        "CJK",
+        "SC",
+        "SIL",
+        "growth",
+        "csv",
+        "ALL",
+    ];
+    let body = html.split("</style>").nth(1).expect("style ends");
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty() && !CODES.contains(w))
+        .collect();
+    assert!(words.is_empty(), "English in the Chinese report: {words:?}");
 }
 
 #[test]
@@ -501,9 +743,8 @@ fn charts_and_report_render_in_chinese() {
 
 #[test]
 fn charts_and_report_render_in_english() {
-    // Fewer scenarios and PNG only: the Chinese run checks a full run with both formats (its
-    // report embeds SVG), this one the English words and a report that embeds PNG.
-    check_charts_and_report(Lang::En, 3, &[Format::Png]);
+    // Fewer scenarios: the Chinese run checks a full run, this one the English words.
+    check_charts_and_report(Lang::En, 3, &[Format::Png, Format::Svg]);
 }
 
 /// A Chromium on PATH (or `$CHROMIUM`), if any.
@@ -525,6 +766,138 @@ fn find_chromium() -> Option<PathBuf> {
 
 fn under_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
+}
+
+/// Runs headless Chromium on `page` with `extra` arguments and a window of `window` pixels
+/// (`w,h`); returns what it printed on stdout. Fails after 180 s.
+fn run_chromium(
+    chromium: &Path,
+    tmp: &Path,
+    window: &str,
+    extra: &[String],
+    page: &Path,
+) -> String {
+    let profile = tmp.join("profile");
+    let mut child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--virtual-time-budget=20000",
+        ])
+        .arg(format!("--window-size={window}"))
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromium");
+    let stdout = child.stdout.take().expect("chromium stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut { stdout }, &mut s).map(|_| s)
+    });
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait for chromium").is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 180 s on {}", page.display());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    reader
+        .join()
+        .expect("reader thread")
+        .expect("chromium output")
+}
+
+/// Script added to a copy of the report laid out as printed (print styles on, the width of
+/// A4 less its margins): it lists every element that sticks out of the page.
+const OVERFLOW_PROBE: &str = r#"<script>
+window.addEventListener('load', () => document.fonts.ready.then(() => {
+  const w = document.documentElement.clientWidth;
+  const over = [...document.querySelectorAll('h1, h2, h3, p, li, table, figure, img')]
+    .filter(e => e.getBoundingClientRect().right > w + 1)
+    .map(e => e.tagName + ': ' + (e.alt || e.textContent || '').trim().slice(0, 60));
+  const pre = document.createElement('pre');
+  pre.id = 'placeplan-overflow';
+  pre.textContent = JSON.stringify({ width: w, over });
+  document.body.appendChild(pre);
+}));
+</script>"#;
+
+/// Prints `report` to PDF on A4 in headless Chromium and checks it: the page count is within
+/// `pages`, and laid out at the printed width nothing sticks out of the page. Skipped (false)
+/// without Chromium, unless `CI` is set.
+pub fn assert_report_prints(report: &Path, pages: std::ops::RangeInclusive<usize>) -> bool {
+    let Some(chromium) = find_chromium() else {
+        assert!(!under_ci(), "Chromium is required under CI");
+        return false;
+    };
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let pdf = tmp.path().join("report.pdf");
+    run_chromium(
+        &chromium,
+        tmp.path(),
+        "1280,2000",
+        &[
+            format!("--print-to-pdf={}", pdf.display()),
+            "--no-pdf-header-footer".to_string(),
+        ],
+        report,
+    );
+    let bytes = std::fs::read(&pdf).expect("printed PDF");
+    let count = bytes
+        .windows(12)
+        .filter(|w| w.starts_with(b"/Type /Page") && w[11] != b's')
+        .count();
+    assert!(
+        pages.contains(&count),
+        "{} prints on {count} pages, expected {pages:?}",
+        report.display()
+    );
+
+    // The printed layout on screen: A4 is 210 mm, less 2 × 12 mm of margin = 703 CSS px.
+    let html = std::fs::read_to_string(report).expect("report.html");
+    let printed = html.replace("@media print", "@media all");
+    let probed = match printed.rfind("</body>") {
+        Some(i) => format!("{}{OVERFLOW_PROBE}{}", &printed[..i], &printed[i..]),
+        None => panic!("{} has no </body>", report.display()),
+    };
+    let page = tmp.path().join("printed.html");
+    std::fs::write(&page, probed).expect("write printed copy");
+    let dom = run_chromium(
+        &chromium,
+        tmp.path(),
+        "703,1000",
+        &["--dump-dom".to_string()],
+        &page,
+    );
+    let probe = dom
+        .split("<pre id=\"placeplan-overflow\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .expect("the printed layout did not finish loading")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&");
+    let r: serde_json::Value = serde_json::from_str(&probe).expect("probe JSON");
+    assert_eq!(
+        r["over"].as_array().map(Vec::len),
+        Some(0),
+        "{}: wider than an A4 page: {r}",
+        report.display()
+    );
+    true
 }
 
 /// Script added to a copy of the report: once the page and its fonts have loaded, it writes
@@ -579,51 +952,13 @@ pub fn assert_report_renders(report: &Path, expected_images: Option<usize>) -> b
     };
     let page = tmp.path().join("report.html");
     std::fs::write(&page, probed).expect("write probed copy");
-    let profile = tmp.path().join("profile");
-    let mut child = Command::new(&chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--window-size=1280,2000",
-            "--virtual-time-budget=20000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromium");
-    let stdout = child.stdout.take().expect("chromium stdout");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut { stdout }, &mut s).map(|_| s)
-    });
-    let start = Instant::now();
-    loop {
-        if child.try_wait().expect("wait for chromium").is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(180) {
-            let _ = child.kill();
-            panic!(
-                "chromium did not finish within 180 s on {}",
-                report.display()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let dom = reader
-        .join()
-        .expect("reader thread")
-        .expect("chromium output");
+    let dom = run_chromium(
+        &chromium,
+        tmp.path(),
+        "1280,2000",
+        &["--dump-dom".to_string()],
+        &page,
+    );
     let probe = dom
         .split("<pre id=\"placeplan-probe\">")
         .nth(1)
@@ -708,6 +1043,7 @@ fn run_writes_a_report_that_renders() {
     );
     for report in reports {
         assert_report_renders(&report, None);
+        assert_report_prints(&report, 1..=40);
     }
 }
 
@@ -721,6 +1057,8 @@ fn shortfall_chart_shows_the_largest_areas_only() {
             name: format!("Extra area {i}"),
             kind: AreaKind::County,
             urban: false,
+            name_en: None,
+            centroid: None,
         });
     }
     let (scenario, result) = &runs[0];
@@ -728,6 +1066,7 @@ fn shortfall_chart_shows_the_largest_areas_only() {
         scenario,
         data: &data,
         result,
+        boundaries: None,
     };
     let opts = ChartOptions {
         lang: Lang::En,
@@ -735,18 +1074,78 @@ fn shortfall_chart_shows_the_largest_areas_only() {
         generated: "2019-07-01".into(),
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    charts::write_scenario_charts(&view, &opts, dir.path()).expect("charts");
+    charts::write_scenario_charts(&view, None, &opts, dir.path()).expect("charts");
     let svg = std::fs::read_to_string(dir.path().join("shortfall_by_area.svg")).expect("svg");
-    // Every label is kept as a <title> beside its outlines.
-    assert!(svg.contains("the 20 largest of 30 areas shown"), "subtitle");
+    // Every label is kept as a <title> beside its outlines (a long one wrapped over lines).
+    let titles: Vec<&str> = svg
+        .split("<title>")
+        .skip(1)
+        .filter_map(|t| t.split("</title>").next())
+        .collect();
+    assert!(
+        titles
+            .join(" ")
+            .contains("the 20 largest of 30 areas shown"),
+        "subtitle"
+    );
     let shown = data
         .areas
         .iter()
-        .filter(|a| svg.contains(&format!("<title>{}</title>", a.name)))
+        .filter(|a| {
+            let label = a.name_en.as_deref().unwrap_or(&a.name);
+            svg.contains(&format!("<title>{label}</title>"))
+        })
         .count();
     assert_eq!(shown, 20);
     assert!(
-        svg.contains("<title>耒阳市</title>"),
-        "the largest area is shown"
+        svg.contains("<title>Leiyang</title>"),
+        "the largest area is shown, by its English name"
     );
+}
+
+/// With `areas.geojson` the map is a choropleth of the areas' own boundaries (here squares
+/// around the fake centroids), each labelled with its name and shortfall share.
+#[test]
+fn boundaries_make_the_map_a_choropleth() {
+    let (data, runs) = fake_runs();
+    let shapes: placeplan::geo::Boundaries = data
+        .areas
+        .iter()
+        .filter_map(|a| {
+            let (x, y) = a.centroid?;
+            let d = 0.06;
+            Some(placeplan::geo::AreaShape {
+                area_id: a.id.clone(),
+                rings: vec![vec![
+                    (x - d, y - d),
+                    (x + d, y - d),
+                    (x + d, y + d),
+                    (x - d, y + d),
+                    (x - d, y - d),
+                ]],
+            })
+        })
+        .collect();
+    let (scenario, result) = &runs[1];
+    let view = RunView {
+        scenario,
+        data: &data,
+        result,
+        boundaries: Some(&shapes),
+    };
+    let (_keep, dir) = out_dir(Lang::En);
+    let opts = ChartOptions {
+        lang: Lang::En,
+        formats: vec![Format::Svg, Format::Png],
+        generated: "2019-07-01".into(),
+    };
+    let dir = dir.join("choropleth");
+    charts::write_scenario_charts(&view, None, &opts, &dir).expect("charts");
+    let svg = std::fs::read_to_string(dir.join("shortfall_map.svg")).expect("map");
+    assert!(
+        svg.contains("areas.geojson"),
+        "subtitle names the boundaries"
+    );
+    assert!(svg.contains("<title>Leiyang 2.1%</title>"), "area labelled");
+    assert_memo_readable(&dir.join("shortfall_map.svg"), &svg);
 }

@@ -162,8 +162,8 @@ fn tables_are_identical_for_one_and_two_threads() {
     );
 }
 
-#[test]
-fn quantiles_are_ordered_everywhere() {
+/// Runs `scenarios/current-pace.toml` on the default data set, tables only, into a new folder.
+fn current_pace(draws: &str, extra: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     Command::cargo_bin("placeplan")
         .unwrap()
@@ -172,12 +172,19 @@ fn quantiles_are_ordered_everywhere() {
             "scenarios/current-pace.toml",
             "--no-charts",
             "--draws",
-            "200",
-            "--out",
+            draws,
         ])
+        .args(extra)
+        .arg("--out")
         .arg(out.path())
         .assert()
         .success();
+    out
+}
+
+#[test]
+fn quantiles_are_ordered_everywhere() {
+    let out = current_pace("200", &[]);
     let summary = read_csv(&out.path().join("current-pace/summary.csv"));
     for row in &summary[1..] {
         let q: Vec<f64> = row[5..10].iter().map(|v| v.parse().unwrap()).collect();
@@ -212,21 +219,7 @@ fn a_bad_scenario_writes_nothing() {
 /// date (52 due in 2019, 4 completed; 123 to start, 67 started) and each area's targets.
 #[test]
 fn priority_and_area_tables_for_the_default_data_set() {
-    let out = tempfile::tempdir().unwrap();
-    Command::cargo_bin("placeplan")
-        .unwrap()
-        .args([
-            "run",
-            "scenarios/current-pace.toml",
-            "--no-charts",
-            "--draws",
-            "24",
-            "--priority",
-            "--out",
-        ])
-        .arg(out.path())
-        .assert()
-        .success();
+    let out = current_pace("24", &["--priority"]);
     let dir = out.path().join("current-pace");
     let pipeline = read_csv(&dir.join("area_pipeline.csv"));
     assert_eq!(

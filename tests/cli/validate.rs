@@ -188,3 +188,65 @@ fn output_csv_is_excel_safe() {
         "target,year,probability\n'=cmd|'/C calc'!A0,2020,-0.5\n"
     );
 }
+
+/// Copies a fixture data set into a temporary folder.
+fn copy_fixture(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for entry in fs::read_dir(Path::new("tests/fixtures").join(name)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            fs::copy(&path, tmp.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    tmp
+}
+
+#[test]
+fn areas_may_carry_an_english_name_and_a_centroid() {
+    let tmp = copy_fixture("bom-data");
+    fs::write(
+        tmp.path().join("areas.csv"),
+        "area_id,name,kind,urban,name_en,lon,lat\n\
+         A01,示例区,district,true,Example District,112.6,26.9\n\
+         C01,示例县,county,false,,,\n",
+    )
+    .unwrap();
+    let ds = placeplan::io::dataset::load(tmp.path()).unwrap();
+    assert_eq!(ds.areas[0].name_en.as_deref(), Some("Example District"));
+    assert_eq!(ds.areas[0].centroid, Some((112.6, 26.9)));
+    assert_eq!(ds.areas[1].name_en, None);
+    assert_eq!(ds.areas[1].centroid, None);
+
+    fs::write(
+        tmp.path().join("areas.csv"),
+        "area_id,name,kind,urban,lon,lat\n\
+         A01,示例区,district,true,212.6,26.9\n\
+         C01,示例县,county,false,112.4,\n",
+    )
+    .unwrap();
+    let errs = placeplan::io::dataset::load(tmp.path())
+        .unwrap_err()
+        .to_string();
+    assert!(errs.contains("areas.csv:2:5"), "{errs}");
+    assert!(errs.contains("-180 to 180"), "{errs}");
+    assert!(errs.contains("areas.csv:3:6"), "{errs}");
+}
+
+#[test]
+fn a_broken_areas_geojson_is_a_problem_of_the_data_set() {
+    let tmp = copy_fixture("bom-data");
+    fs::write(
+        tmp.path().join("areas.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"x"},"geometry":null}]}"#,
+    )
+    .unwrap();
+    let out = placeplan()
+        .arg("validate")
+        .arg(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("areas.geojson: feature 0"), "{stderr}");
+    assert!(stderr.contains("area_id"), "{stderr}");
+}
