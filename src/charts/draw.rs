@@ -432,7 +432,12 @@ fn draw_legend_table<DB: DrawingBackend>(
     }
     let group_w = key_w + 10.0 * s + label_w + col_w.iter().map(|c| c + gap).sum::<f64>();
     let groups = ((width + 40.0 * s) / (group_w + 40.0 * s)).floor().max(1.0) as usize;
-    let groups = groups.min(table.rows.len().max(1));
+    // Side by side only when the rows would otherwise take much height.
+    let groups = if table.rows.len() <= 4 {
+        1
+    } else {
+        groups.min(table.rows.len())
+    };
     let per_group = table.rows.len().div_ceil(groups);
     let row_h = TEXT * 1.25 * s;
     let right = Pos::new(HPos::Right, VPos::Center);
@@ -908,29 +913,35 @@ pub fn time_plot<DB: DrawingBackend>(
         .map(|p| to_area(chart.backend_coord(p)))
         .collect();
     let style = text_style(TEXT * s, TARGET);
-    for r in &tp.refs {
+    for r in tp.refs.iter().filter(|r| !r.label.is_empty()) {
         let (tw, th) = plot.estimate_text_size(&r.label, &style).map_err(err)?;
         let (tw, th) = (tw as i32, th as i32);
         let (rx, ry) = to_area(chart.backend_coord(&(x1 + 0.4, r.y)));
         let (lx, _) = to_area(chart.backend_coord(&(x0 - 0.4, r.y)));
         let m = px(6.0 * s);
         let slack = px(10.0 * s);
-        // Candidates: (anchor x, anchor y, position), right end first.
-        let candidates = [
+        // Candidates: (anchor x, anchor y, position): the right end, the left end, then along
+        // the line, each above and below it.
+        let mut candidates = vec![
             (rx - m, ry - m, Pos::new(HPos::Right, VPos::Bottom)),
             (rx - m, ry + m, Pos::new(HPos::Right, VPos::Top)),
             (lx + m, ry - m, Pos::new(HPos::Left, VPos::Bottom)),
             (lx + m, ry + m, Pos::new(HPos::Left, VPos::Top)),
         ];
+        for k in 1..8 {
+            let cx = lx + (rx - lx) * k / 8;
+            candidates.push((cx, ry - m, Pos::new(HPos::Center, VPos::Bottom)));
+            candidates.push((cx, ry + m, Pos::new(HPos::Center, VPos::Top)));
+        }
         let (_, top) = to_area(chart.backend_coord(&(x0, y_hi)));
         let (_, bottom) = to_area(chart.backend_coord(&(x0, y_lo)));
         // How many data points a label there would cover; outside the plot (where the axis
         // labels are) counts as covering everything.
         let covered = |&(x, y, pos): &(i32, i32, Pos)| {
-            let x0 = if matches!(pos.h_pos, HPos::Right) {
-                x - tw
-            } else {
-                x
+            let x0 = match pos.h_pos {
+                HPos::Right => x - tw,
+                HPos::Center => x - tw / 2,
+                HPos::Left => x,
             };
             let y0 = if matches!(pos.v_pos, VPos::Bottom) {
                 y - th
