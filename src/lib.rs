@@ -12,6 +12,7 @@ pub mod cli;
 pub mod engine;
 pub mod figures;
 pub mod geo;
+pub mod holdout;
 pub mod io;
 pub mod model;
 pub mod run;

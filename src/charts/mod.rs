@@ -11,6 +11,7 @@
 
 mod areas;
 mod assumptions;
+pub mod backtest;
 mod cleared;
 mod delays;
 mod demand;

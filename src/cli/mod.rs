@@ -28,6 +28,8 @@ fn refused(message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(1)
 }
 
+mod backtest;
+mod conventions;
 mod project;
 mod run;
 mod validate;
@@ -51,6 +53,9 @@ pub enum Command {
     Run(RunArgs),
     /// The classic cohort-survival (grade progression) projection, on its own.
     Project(ProjectArgs),
+    /// Accuracy on held-out years, beside the naive forecast: a data set (the simulator re-based
+    /// earlier) or a history file (rolling origins).
+    Backtest(BacktestArgs),
     /// Check a data set and report every problem with file, line and column.
     Validate(ValidateArgs),
     /// Write a new, commented data set and scenario to fill in.
@@ -93,31 +98,50 @@ pub struct RunArgs {
     pub priority: bool,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct ProjectArgs {
-    /// History CSV: unit,year,grade,pupils, columns in any order (grade an integer or K = 0;
-    /// several units at once; every unit needs every grade of its range in every year).
-    #[arg(long)]
-    pub history: PathBuf,
-    /// Future entry-grade (lowest grade) counts: unit,year,pupils, covering every projected year.
-    #[arg(long, conflicts_with = "hold_entry")]
-    pub entry: Option<PathBuf>,
-    /// Hold the entry grade at each unit's last actual count.
+/// The conventions of a cohort-survival forecast, shared by `project` and `backtest`.
+///
+/// With none of the entry and ratio flags (`--entry`, `--hold-entry`, `--entry-mean`,
+/// `--entry-trend`, `--ratio`, `--weights`, `--window`), placeplan's defaults apply: entry the
+/// mean of the last 3 years, mean ratios over the last 5 transitions (fewer where a unit has
+/// fewer), and where the file has an `area` column, entry moved by the area's damped trend and
+/// ratios shrunk toward the area's; blended with the naive forecast by weights chosen on the
+/// file's earlier origins (README, "Defaults, and how accurate they are"). With any of them, the classic
+/// conventions apply to whatever is not given: mean ratios over all transitions, no shrinkage,
+/// no blend.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ConventionArgs {
+    /// Hold the entry grade at each unit's last actual count (= --entry-mean 1).
     #[arg(long)]
     pub hold_entry: bool,
-    /// Years to project after each unit's last actual year, 1–100.
-    #[arg(long, value_parser = years, allow_hyphen_values = true)]
-    pub years: u16,
+    /// Entry grade: the mean of each unit's last N actual counts.
+    #[arg(long, value_name = "N")]
+    pub entry_mean: Option<usize>,
+    /// Entry grade: a linear trend over each unit's last N actual counts, damped: N,DAMPING
+    /// (e.g. 5,0.8: the slope shrinks by a factor 0.8 each projected year).
+    #[arg(long, value_name = "N,DAMPING")]
+    pub entry_trend: Option<String>,
     /// Averaging of yearly ratios: mean, pooled (Σ numerators / Σ denominators), geometric,
-    /// median, last, weighted.
-    #[arg(long, default_value = "mean")]
-    pub ratio: String,
+    /// median, last, weighted. Default mean.
+    #[arg(long)]
+    pub ratio: Option<String>,
     /// Weights for `--ratio weighted`, most recent transition first, one per transition, e.g. 2,1.
     #[arg(long)]
     pub weights: Option<String>,
-    /// Use only the N most recent transitions (year pairs); default all.
+    /// Use only the N most recent transitions (year pairs); default all (classic) or 5 (defaults).
     #[arg(long)]
     pub window: Option<usize>,
+    /// Shrink each unit's ratios toward its area's pooled ratios with a strength of K pupils
+    /// (needs an `area` column), or `none`.
+    #[arg(long, value_name = "K|none")]
+    pub shrink: Option<String>,
+    /// Move each unit's entry by its area's own trend in that grade: a linear trend over the
+    /// area's last N years, damped: N,DAMPING (needs an `area` column), or `none`.
+    #[arg(long, value_name = "N,DAMPING|none")]
+    pub area_trend: Option<String>,
+    /// Blend with the naive forecast by horizon, weights from the file's earlier origins:
+    /// auto or none.
+    #[arg(long, value_name = "auto|none")]
+    pub blend: Option<String>,
     /// A zero feeder count makes that year's ratio 0 (zero), leaves the year out (skip), or is an
     /// error naming the row (error).
     #[arg(long, default_value = "zero")]
@@ -126,12 +150,79 @@ pub struct ProjectArgs {
     /// rounded counts carried into the next year). Ratios are never rounded.
     #[arg(long, default_value = "none")]
     pub round: String,
-    /// Projection output CSV: unit,year,grade,pupils (projected years only, full precision).
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProjectArgs {
+    /// History CSV: unit,year,grade,pupils and an optional area, columns in any order (grade an
+    /// integer, K/KG = 0, PK/TK; year 2019 or 2019-20; several units at once).
     #[arg(long)]
+    pub history: PathBuf,
+    /// Future entry-grade (lowest grade) counts: unit,year,pupils, covering every projected year.
+    #[arg(long, conflicts_with_all = ["hold_entry", "entry_mean", "entry_trend"])]
+    pub entry: Option<PathBuf>,
+    /// Years to project after each unit's last actual year, 1–100.
+    #[arg(long, value_parser = years, allow_hyphen_values = true)]
+    pub years: u16,
+    #[command(flatten)]
+    pub conventions: ConventionArgs,
+    /// Projection output CSV: unit,year,grade,pupils (projected years only, full precision).
+    #[arg(long, default_value = "output/projection.csv")]
     pub out: PathBuf,
     /// Ratios output CSV: unit,from_grade,to_grade,ratio (full precision).
     #[arg(long)]
     pub ratios_out: Option<PathBuf>,
+    /// Totals output CSV: unit,year,pupils,p10,p90 (P10–P90 from the errors of earlier origins).
+    /// Default: beside --out, `<name>_totals.csv`, when the defaults apply.
+    #[arg(long)]
+    pub totals_out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BacktestArgs {
+    /// A data set folder: the simulator re-based `--hold-out` years before its last year and
+    /// scored on the years held out (give this or --history).
+    #[arg(conflicts_with = "history", required_unless_present = "history")]
+    pub data: Option<PathBuf>,
+    /// History CSV (as for `project`): forecasts from every origin year, scored on later years.
+    #[arg(long)]
+    pub history: Option<PathBuf>,
+    /// Data set mode: years held out at the end of the enrolment history.
+    #[arg(long, default_value_t = 2)]
+    pub hold_out: u16,
+    /// Data set mode: the scenario whose drivers and conventions are used.
+    #[arg(long, default_value = "scenarios/plan.toml")]
+    pub scenario: PathBuf,
+    /// Data set mode: Monte Carlo draws.
+    #[arg(long, default_value_t = 1000)]
+    pub draws: u32,
+    /// Data set mode: seed (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Data set mode: worker threads (default: all cores). The tables do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Horizons scored: 1 to N years after each origin.
+    #[arg(long, default_value_t = 5)]
+    pub horizons: u16,
+    /// First origin scored (default: the first from which every horizon can be calibrated on
+    /// at least three earlier origins).
+    #[arg(long)]
+    pub first_origin: Option<u16>,
+    #[command(flatten)]
+    pub conventions: ConventionArgs,
+    /// Output folder: accuracy.csv, forecasts.csv, accuracy.png/svg, backtest.md.
+    #[arg(long, default_value = "output/backtest")]
+    pub out: PathBuf,
+    /// Language of the chart: zh or en.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+    /// Chart formats, comma-separated: png, svg.
+    #[arg(long, default_value = "png,svg")]
+    pub format: String,
+    /// Skip the chart.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -200,6 +291,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Project(args) => project::run(args),
+        Command::Backtest(args) => backtest::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Init(args) => validate::init(args),
         Command::Generate(args) => run::generate(args),

@@ -1,212 +1,105 @@
 //! `placeplan project`: flags → a checked request → the cohort-survival projection → two CSVs.
 //!
-//! Flags are checked first (a bad flag is a usage error, exit 2, like clap's own); then the
+//! Flags are checked first (a bad flag is a usage error, exit 1, like clap's own); then the
 //! input files are read and every problem found in them is printed with file, line and column
-//! (exit 1, nothing written). Estimation and projection are [`crate::engine::progression`];
-//! reading and writing the files is [`crate::io::history`]. No arithmetic on counts here.
+//! (exit 1, nothing written). Estimation and projection are [`crate::engine::forecast`] and
+//! [`crate::engine::progression`]; reading and writing the files is [`crate::io::history`].
+//! The only arithmetic here applies the blend weights and bands the engine calibrated.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use super::ProjectArgs;
-use crate::engine::progression::{self, Averaging, RatioError, RatioOptions, Rounding, ZeroFeeder};
+use super::conventions::Conventions;
+use crate::engine::backtest::{self, Unit};
+use crate::engine::forecast::{self, HorizonCalibration, Method};
+use crate::engine::progression::{RatioError, Rounding};
 use crate::io::history::{self, HistoryFile, Problem, UnitHistory, UnitProjection};
 use crate::io::text::read_text;
-
-/// Where future entry-grade counts come from.
-#[derive(Debug, Clone, PartialEq)]
-enum EntrySource {
-    File(PathBuf),
-    /// Held at the unit's last actual entry-grade count.
-    Hold,
-}
 
 /// The checked form of [`ProjectArgs`].
 #[derive(Debug, Clone, PartialEq)]
 struct ProjectRequest {
     history: PathBuf,
-    entry: EntrySource,
+    entry: Option<PathBuf>,
     years: u16,
-    ratios: RatioOptions,
-    rounding: Rounding,
+    conventions: Conventions,
     out: PathBuf,
     ratios_out: Option<PathBuf>,
+    totals_out: Option<PathBuf>,
 }
-
-const AVERAGINGS: [&str; 6] = ["mean", "pooled", "geometric", "median", "last", "weighted"];
 
 impl ProjectRequest {
     fn from_args(args: ProjectArgs) -> anyhow::Result<ProjectRequest> {
-        let entry = match (args.entry, args.hold_entry) {
-            (Some(path), false) => EntrySource::File(path),
-            (None, true) => EntrySource::Hold,
-            (Some(_), true) => bail!("give either --entry E.csv or --hold-entry, not both"),
-            (None, false) => bail!(
-                "say where future entry-grade counts come from: --entry E.csv (unit,year,pupils) \
-                 or --hold-entry (held at the last actual count)"
-            ),
-        };
+        let conventions = Conventions::from_args(&args.conventions, args.entry.is_some())?;
         if args.years == 0 {
             bail!("--years 0: expected at least 1 year to project");
         }
-        let weights = args.weights.as_deref().map(parse_weights).transpose()?;
-        let averaging = match (args.ratio.as_str(), weights) {
-            ("weighted", Some(w)) => Averaging::Weighted(w),
-            ("weighted", None) => {
-                bail!("--ratio weighted needs --weights, most recent first, e.g. --weights 3,2,1")
-            }
-            (other, Some(_)) => {
-                bail!("--weights is only used with --ratio weighted (found --ratio {other})")
-            }
-            ("mean", None) => Averaging::Mean,
-            ("pooled", None) => Averaging::Pooled,
-            ("geometric", None) => Averaging::Geometric,
-            ("median", None) => Averaging::Median,
-            ("last", None) => Averaging::Last,
-            (other, None) => bail!(
-                "--ratio {other}: expected one of {}{}",
-                AVERAGINGS.join(", "),
-                suggest(other, &AVERAGINGS)
-            ),
-        };
-        if args.window == Some(0) {
-            bail!("--window 0: expected at least 1 transition");
-        }
-        if let (Averaging::Weighted(w), Some(window)) = (&averaging, args.window)
-            && w.len() != window
-        {
-            bail!(
-                "--weights gives {} weights but --window is {window}: give one weight per \
-                 transition of the window, most recent first",
-                w.len()
-            );
-        }
-        let zero_feeder = match args.zero_feeder.as_str() {
-            "zero" => ZeroFeeder::Zero,
-            "skip" => ZeroFeeder::Skip,
-            "error" => ZeroFeeder::Error,
-            other => {
-                let valid = ["zero", "skip", "error"];
-                bail!(
-                    "--zero-feeder {other}: expected one of {}{}",
-                    valid.join(", "),
-                    suggest(other, &valid)
-                )
-            }
-        };
-        let rounding = match args.round.as_str() {
-            "none" => Rounding::None,
-            "each-year" => Rounding::EachYear,
-            other => {
-                let valid = ["none", "each-year"];
-                bail!(
-                    "--round {other}: expected one of {}{}",
-                    valid.join(", "),
-                    suggest(other, &valid)
-                )
-            }
-        };
         if args.ratios_out.as_deref() == Some(args.out.as_path()) {
             bail!("--out and --ratios-out name the same file");
         }
+        let totals_out = args.totals_out.or_else(|| {
+            conventions.defaults.then(|| {
+                let stem = args.out.file_stem().map_or_else(
+                    || "projection".to_owned(),
+                    |s| s.to_string_lossy().into_owned(),
+                );
+                args.out.with_file_name(format!("{stem}_totals.csv"))
+            })
+        });
+        if totals_out.as_deref() == Some(args.out.as_path())
+            || (totals_out.is_some() && totals_out == args.ratios_out)
+        {
+            bail!("--totals-out names the same file as --out or --ratios-out");
+        }
         Ok(ProjectRequest {
             history: args.history,
-            entry,
+            entry: args.entry,
             years: args.years,
-            ratios: RatioOptions {
-                averaging,
-                window: args.window,
-                zero_feeder,
-            },
-            rounding,
+            conventions,
             out: args.out,
             ratios_out: args.ratios_out,
+            totals_out,
         })
     }
-
-    /// The conventions in use, in words, for the planner's record.
-    fn describe(&self) -> String {
-        let averaging = match &self.ratios.averaging {
-            Averaging::Weighted(w) => {
-                let w: Vec<String> = w.iter().map(ToString::to_string).collect();
-                format!("weighted ({}, most recent first)", w.join(","))
-            }
-            a => a.name().to_owned(),
-        };
-        let window = self
-            .ratios
-            .window
-            .map_or("all transitions".to_owned(), |n| {
-                format!("the {n} most recent transitions")
-            });
-        let zero = match self.ratios.zero_feeder {
-            ZeroFeeder::Zero => "zero",
-            ZeroFeeder::Skip => "skip",
-            ZeroFeeder::Error => "error",
-        };
-        let round = match self.rounding {
-            Rounding::None => "none",
-            Rounding::EachYear => "each-year",
-        };
-        let entry = match &self.entry {
-            EntrySource::File(p) => format!("from {}", p.display()),
-            EntrySource::Hold => "held at the last actual".to_owned(),
-        };
-        format!(
-            "ratio {averaging} over {window}; zero feeder: {zero}; rounding: {round}; entry {entry}"
-        )
-    }
-}
-
-fn parse_weights(raw: &str) -> anyhow::Result<Vec<f64>> {
-    let weights = raw
-        .split(',')
-        .map(|w| {
-            w.trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite() && *x >= 0.0)
-                .with_context(|| {
-                    format!(
-                        "--weights {raw}: found `{}`, expected a number ≥ 0",
-                        w.trim()
-                    )
-                })
-        })
-        .collect::<anyhow::Result<Vec<f64>>>()?;
-    if weights.iter().sum::<f64>() <= 0.0 {
-        bail!("--weights {raw}: expected at least one weight above 0");
-    }
-    Ok(weights)
-}
-
-fn suggest(found: &str, valid: &[&str]) -> String {
-    valid
-        .iter()
-        .min_by_key(|v| strsim::levenshtein(v, found))
-        .filter(|v| strsim::levenshtein(v, found) <= 3)
-        .map_or(String::new(), |v| format!(" (did you mean `{v}`?)"))
 }
 
 pub fn run(args: ProjectArgs) -> anyhow::Result<ExitCode> {
-    let request = ProjectRequest::from_args(args)?;
+    // A bad flag is the user's input: said in words, exit 1 (like clap's own usage errors).
+    let request = match ProjectRequest::from_args(args) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::from(1));
+        }
+    };
     match compute(&request) {
-        Ok((file, units)) => {
-            history::write_outputs(&file, &units, &request.out, request.ratios_out.as_deref())?;
+        Ok(Ok(done)) => {
+            for w in &done.warnings {
+                eprintln!("warning: {w}");
+            }
+            history::write_outputs(
+                &done.file,
+                &done.units,
+                &request.out,
+                request.ratios_out.as_deref(),
+                request.totals_out.as_deref(),
+            )?;
             let mut written = request.out.display().to_string();
-            if let Some(r) = &request.ratios_out {
-                written.push_str(&format!(" and {}", r.display()));
+            for p in request.ratios_out.iter().chain(&request.totals_out) {
+                written.push_str(&format!(" and {}", p.display()));
             }
             println!(
                 "projected {} unit(s) {} year(s) ahead: {}; wrote {written}",
-                units.len(),
+                done.units.len(),
                 request.years,
-                request.describe()
+                done.described
             );
             Ok(ExitCode::SUCCESS)
         }
+        Ok(Err(e)) => Err(e),
         Err(problems) => {
             for p in &problems {
                 eprintln!("error: {p}");
@@ -220,64 +113,205 @@ pub fn run(args: ProjectArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Reads the inputs and projects every unit, or returns every problem found.
-fn compute(req: &ProjectRequest) -> Result<(HistoryFile, Vec<UnitProjection>), Vec<Problem>> {
-    let file = history::parse_history(&req.history, &read(&req.history)?)?;
-    let entry = match &req.entry {
-        EntrySource::File(path) => {
-            let units: Vec<&str> = file.units.iter().map(|u| u.unit.as_str()).collect();
-            Some(history::parse_entry(path, &read(path)?, &units)?)
-        }
-        EntrySource::Hold => None,
+/// A finished projection, ready to write.
+struct Projected {
+    file: HistoryFile,
+    units: Vec<UnitProjection>,
+    /// Units left out and other notes, for the terminal.
+    warnings: Vec<String>,
+    described: String,
+}
+
+/// Reads the inputs and projects every unit, or returns every problem found. A unit whose
+/// history is too short for the conventions is left out with a warning; the run fails only if
+/// no unit is left. A usage error found on reading (such as `--shrink` without areas) is the
+/// inner `Err`.
+fn compute(req: &ProjectRequest) -> Result<anyhow::Result<Projected>, Vec<Problem>> {
+    let (file, mut problems) = history::parse_history_partial(&req.history, &read(&req.history)?)?;
+    let method = match req.conventions.method(!file.areas.is_empty()) {
+        Ok(m) => m,
+        Err(e) => return Ok(Err(e)),
     };
-    let mut problems = Vec::new();
-    let mut out = Vec::with_capacity(file.units.len());
-    for unit in &file.units {
-        let ratios = match progression::estimate_ratios(&unit.history, &req.ratios) {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(ratio_problem(&file, unit, &e, req));
-                continue;
+    let entry = match &req.entry {
+        Some(path) => {
+            let units: Vec<(&str, u16)> = file
+                .units
+                .iter()
+                .map(|u| (u.unit.as_str(), u.last_year()))
+                .collect();
+            match read(path).and_then(|text| history::parse_entry(path, &text, &units)) {
+                Ok(e) => Some(e),
+                Err(mut p) => {
+                    problems.append(&mut p);
+                    return Err(problems);
+                }
             }
-        };
+        }
+        None => None,
+    };
+    let mut warnings: Vec<String> = entry
+        .iter()
+        .flat_map(|e| e.observed.iter().map(ToString::to_string))
+        .collect();
+    let mut skipped = Vec::new();
+    let horizon = usize::from(req.years);
+    let mut slices = Vec::with_capacity(file.units.len());
+    for (i, unit) in file.units.iter().enumerate() {
         let last = unit.last_year();
-        let Some(first_year) = last
-            .checked_add(1)
-            .filter(|y| y.checked_add(req.years - 1).is_some())
-        else {
+        if last.checked_add(req.years).is_none() {
             problems.push(Problem::file(
                 &file.path,
                 format!("unit `{}`: years after {last} are out of range", unit.unit),
             ));
             continue;
-        };
-        let base = unit.history.counts.last().map_or(&[][..], Vec::as_slice);
-        let entry_counts = match &entry {
+        }
+        match unit.slice(
+            &file,
+            last,
+            method.ratios.window,
+            method.entry.years(),
+            method.adaptive_window,
+        ) {
+            Ok(Ok(s)) => slices.push((i, s)),
+            Ok(Err(available)) => skipped.push(too_short(unit, &method, available)),
+            Err(p) => problems.push(p),
+        }
+    }
+    let units: Vec<Unit> = file
+        .units
+        .iter()
+        .map(|u| Unit {
+            history: &u.history,
+            area: u.area,
+        })
+        .collect();
+    let areas = backtest::area_ratios(&units, &slices, &method);
+    let counts = backtest::area_counts(&units, &slices, &method);
+    let calibration = if method.blend || req.totals_out.is_some() {
+        let cases = backtest::all_cases(&units, &method, horizon);
+        backtest::calibrate_all(&cases, horizon, method.blend)
+    } else {
+        vec![None; horizon]
+    };
+    let uncalibrated: Vec<String> = (1..=horizon)
+        .filter(|h| calibration[h - 1].is_none())
+        .map(|h| h.to_string())
+        .collect();
+    if (method.blend || req.totals_out.is_some()) && !uncalibrated.is_empty() {
+        warnings.push(format!(
+            "horizon(s) {} year(s): fewer than {} earlier origins to learn from, so no blend and no P10–P90 there",
+            uncalibrated.join(", "),
+            forecast::MIN_CALIBRATION_ORIGINS
+        ));
+    }
+    let mut out = Vec::with_capacity(slices.len());
+    for (i, slice) in &slices {
+        let unit = &file.units[*i];
+        let first_year = unit.last_year() + 1;
+        let area = unit.area.and_then(|a| areas.get(a));
+        let result = match &entry {
             Some(e) => match e.series(&unit.unit, first_year, req.years) {
-                Ok(s) => s,
+                Ok(series) => forecast::cohort_with_entry(slice, &method, area, &series),
                 Err(mut p) => {
                     problems.append(&mut p);
                     continue;
                 }
             },
-            None => vec![base.first().copied().unwrap_or(0.0); usize::from(req.years)],
+            None => {
+                let counts = unit.area.and_then(|a| counts.get(a));
+                let series = backtest::entry(slice, &method, counts, horizon);
+                forecast::cohort_with_entry(slice, &method, area, &series)
+            }
         };
-        match progression::project(base, &ratios, &entry_counts, req.rounding) {
-            Ok(rows) => out.push(UnitProjection {
-                unit: unit.unit.clone(),
-                first_year,
-                first_grade: unit.history.first_grade,
-                rows,
-                ratios,
-            }),
-            Err(e) => problems.push(ratio_problem(&file, unit, &e, req)),
+        match result {
+            Ok(f) => {
+                let base = slice.counts.last().map_or(&[][..], Vec::as_slice);
+                let (rows, band) = finish(f.rows, base, &calibration, &method);
+                out.push(UnitProjection {
+                    unit: unit.unit.clone(),
+                    first_year,
+                    first_grade: slice.first_grade,
+                    rows,
+                    ratios: f.ratios,
+                    band,
+                });
+            }
+            Err(RatioError::TooShort { .. }) => skipped.push(format!(
+                "unit `{}` has only 1 year of history ({}); expected at least two to estimate ratios{}",
+                unit.unit,
+                unit.last_year(),
+                if unit.area.is_some() {
+                    " (its area has no ratios for its grades to fall back on)"
+                } else {
+                    ""
+                }
+            )),
+            Err(e) => problems.push(ratio_problem(&file, unit, &e, req, &method)),
         }
     }
-    if problems.is_empty() {
-        Ok((file, out))
-    } else {
-        Err(problems)
+    if !problems.is_empty() {
+        return Err(problems);
     }
+    if out.is_empty() {
+        return Err(skipped
+            .into_iter()
+            .map(|s| Problem::file(&file.path, s))
+            .collect());
+    }
+    warnings.extend(
+        skipped
+            .into_iter()
+            .map(|s| format!("{}: {s}; the unit is left out", file.path.display())),
+    );
+    let entry_name = req.entry.as_ref().map(|p| p.display().to_string());
+    let described = req.conventions.describe(&method, entry_name.as_deref());
+    Ok(Ok(Projected {
+        file,
+        units: out,
+        warnings,
+        described,
+    }))
+}
+
+/// P10 and P90 of a projected total, when earlier origins could size them.
+type Band = Option<(f64, f64)>;
+
+/// Blends each projected year with the naive forecast (the base year's counts) by its
+/// horizon's weight, and sizes its P10–P90 from the same horizon's earlier errors.
+fn finish(
+    rows: Vec<Vec<f64>>,
+    base: &[f64],
+    calibration: &[Option<HorizonCalibration>],
+    method: &Method,
+) -> (Vec<Vec<f64>>, Vec<Band>) {
+    let mut band = Vec::with_capacity(rows.len());
+    let mut out = Vec::with_capacity(rows.len());
+    for (k, mut row) in rows.into_iter().enumerate() {
+        let cal = calibration.get(k).copied().flatten();
+        if let (Some(c), true) = (cal, method.blend) {
+            for (x, b) in row.iter_mut().zip(base) {
+                *x = forecast::blended(c.weight, *x, *b);
+                if method.rounding == Rounding::EachYear {
+                    *x = x.round();
+                }
+            }
+        }
+        let total: f64 = row.iter().sum();
+        band.push(cal.map(|c| (total * c.low, total * c.high)));
+        out.push(row);
+    }
+    (out, band)
+}
+
+/// Why a unit is too short for the window, in the terms of the flags.
+fn too_short(unit: &UnitHistory, method: &Method, available: usize) -> String {
+    let window = method.ratios.window.unwrap_or(available);
+    format!(
+        "unit `{}`: --window {window} is longer than its history: years {}–{} give only {available} transition(s)",
+        unit.unit,
+        unit.history.first_year,
+        unit.last_year()
+    )
 }
 
 fn read(path: &Path) -> Result<String, Vec<Problem>> {
@@ -300,6 +334,7 @@ fn ratio_problem(
     unit: &UnitHistory,
     err: &RatioError,
     req: &ProjectRequest,
+    method: &Method,
 ) -> Problem {
     let name = &unit.unit;
     let h = &unit.history;
@@ -340,7 +375,10 @@ fn ratio_problem(
             file.label(*from_grade),
             file.label(from_grade.saturating_add(1))
         ),
-        other => format!("unit `{name}`: {other} ({})", req.describe()),
+        other => format!(
+            "unit `{name}`: {other} ({})",
+            req.conventions.describe(method, None)
+        ),
     };
     Problem::file(&file.path, message)
 }

@@ -4,7 +4,9 @@
 //! Lifecycle: describe (a `DataSet` and a `Scenario`) → [`assemble::assemble`] → [`monte_carlo::run`].
 
 pub mod assemble;
+pub mod backtest;
 pub mod classes;
+pub mod forecast;
 pub mod monte_carlo;
 pub mod pipeline;
 pub mod priority;

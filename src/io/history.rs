@@ -2,15 +2,18 @@
 //!
 //! Parsing works on decoded text (see [`crate::io::text`]) and never stops at the first problem:
 //! it returns every [`Problem`] of a file, each naming the file, line, column, the value found
-//! and what was expected. Outputs are encoded in memory and written atomically. No estimation
-//! or projection happens here; that is [`crate::engine::progression`].
+//! and what was expected. Outputs are encoded in memory and written atomically, text cells made
+//! inert for Excel. No estimation or projection happens here; that is [`crate::engine`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::engine::backtest;
+use crate::engine::forecast::{self, SliceError};
 use crate::engine::progression::History;
 use crate::io::atomic::write_file;
+use crate::io::tables::inert;
 
 /// One problem of an input file and where it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,35 +74,101 @@ impl Problem {
 #[derive(Debug, Clone, PartialEq)]
 pub struct UnitHistory {
     pub unit: String,
+    /// Index into [`HistoryFile::areas`], when the file has an `area` column.
+    pub area: Option<usize>,
+    /// Every year and grade from the unit's first to its last; a cell without a row is NaN.
+    /// Grades are ranks (see [`parse_grade`]); [`HistoryFile::label`] writes them back.
     pub history: History,
-    /// `lines[y][g]`: the line of the row behind `history.counts[y][g]`.
-    pub lines: Vec<Vec<u64>>,
+    /// `lines[y][g]`: the line of the row behind `history.counts[y][g]` (0 = no row).
+    pub lines: Vec<Vec<u32>>,
 }
 
 impl UnitHistory {
     /// The last actual year.
     pub fn last_year(&self) -> u16 {
-        let years = u16::try_from(self.history.counts.len()).unwrap_or(u16::MAX);
-        self.history
-            .first_year
-            .saturating_add(years.saturating_sub(1))
+        backtest::last_year(&self.history)
     }
 
     /// The line of the row for `year` and `grade`, if the unit has one.
     pub fn line_of(&self, year: u16, grade: u8) -> Option<u64> {
         let y = usize::from(year.checked_sub(self.history.first_year)?);
         let g = usize::from(grade.checked_sub(self.history.first_grade)?);
-        self.lines.get(y)?.get(g).copied()
+        let line = *self.lines.get(y)?.get(g)?;
+        (line > 0).then_some(u64::from(line))
+    }
+
+    /// Whether the unit has at least one row for `year`.
+    fn has_year(&self, year: u16) -> bool {
+        year.checked_sub(self.history.first_year)
+            .and_then(|y| self.lines.get(usize::from(y)))
+            .is_some_and(|row| row.iter().any(|&l| l > 0))
+    }
+
+    /// The years a forecast from `origin` reads (see [`forecast::slice`]), or the gap that
+    /// stops it, named as the analyst would look for it. A history shorter than the window is
+    /// `Ok(Err(available transitions))`: the caller decides whether that skips the unit.
+    pub fn slice(
+        &self,
+        file: &HistoryFile,
+        origin: u16,
+        transitions: Option<usize>,
+        entry_years: usize,
+        adaptive: bool,
+    ) -> Result<Result<History, usize>, Problem> {
+        match forecast::slice(&self.history, origin, transitions, entry_years, adaptive) {
+            Ok(h) => Ok(Ok(h)),
+            Err(SliceError::TooShort { available }) => Ok(Err(available)),
+            Err(SliceError::NoOrigin) => Err(Problem::file(
+                &file.path,
+                format!("unit `{}` has no rows for year {origin}", self.unit),
+            )),
+            Err(SliceError::Missing { year, grade }) => {
+                let oi = usize::from(origin - self.history.first_year);
+                let back = transitions
+                    .unwrap_or(oi)
+                    .max(entry_years.saturating_sub(1))
+                    .min(oi);
+                let from = origin - u16::try_from(back).unwrap_or(0);
+                let row = &self.history.counts[oi];
+                let g0 = row.iter().position(|c| !c.is_nan()).unwrap_or(0);
+                let g1 = row.iter().rposition(|c| !c.is_nan()).unwrap_or(0);
+                let first = self.history.first_grade;
+                let span = format!(
+                    "expected every grade {}–{} in every year {from}–{origin}",
+                    file.label(grade_at(first, g0)),
+                    file.label(grade_at(first, g1))
+                );
+                let unit = &self.unit;
+                Err(Problem::file(
+                    &file.path,
+                    if self.has_year(year) {
+                        format!(
+                            "unit `{unit}` has no row for year {year}, grade {}: a gap in its \
+                             history ({span})",
+                            file.label(grade)
+                        )
+                    } else {
+                        format!(
+                            "unit `{unit}` has no rows for year {year}: a gap in its history \
+                             ({span})"
+                        )
+                    },
+                ))
+            }
+        }
     }
 }
 
-/// A parsed and checked history file: every unit with consecutive years and grades.
+/// A parsed history file: every unit's cells, checked value by value. Whether the cells a
+/// forecast needs are all there depends on its window: see [`UnitHistory::slice`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryFile {
     pub path: PathBuf,
     /// Units in the order they first appear in the file.
     pub units: Vec<UnitHistory>,
-    /// How the file wrote each grade (the first spelling met), e.g. 0 → `K`.
+    /// Area names in the order they first appear (empty without an `area` column).
+    pub areas: Vec<String>,
+    /// How the file wrote each grade rank (the first spelling met), e.g. 1 → `K`.
     pub grade_labels: BTreeMap<u8, String>,
     /// 1-based number of the `pupils` column, for messages about a count.
     pub pupils_column: usize,
@@ -111,97 +180,179 @@ impl HistoryFile {
         self.grade_labels
             .get(&grade)
             .cloned()
-            .unwrap_or_else(|| grade.to_string())
+            .unwrap_or_else(|| default_label(grade))
     }
 }
 
-/// One unit's rows: (year, grade) → (pupils, line).
-type Cells = BTreeMap<(u16, u8), (f64, u64)>;
+/// The label of a grade rank no row spelled: `PK`, `K`, then the grade number.
+fn default_label(rank: u8) -> String {
+    match rank {
+        0 => "PK".to_owned(),
+        1 => "K".to_owned(),
+        r => (r - 1).to_string(),
+    }
+}
+
+/// One row of a unit, as kept while reading (16 bytes: a 20,000-unit file stays small).
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    pupils: f64,
+    line: u32,
+    year: u16,
+    grade: u8,
+}
 
 const HISTORY_COLUMNS: [&str; 4] = ["unit", "year", "grade", "pupils"];
+const HISTORY_OPTIONAL: [&str; 1] = ["area"];
 const ENTRY_COLUMNS: [&str; 3] = ["unit", "year", "pupils"];
 
-/// Parses a history CSV (`unit,year,grade,pupils`, columns in any order).
+/// Parses a history CSV (`unit,year,grade,pupils` and an optional `area`, columns in any
+/// order). Records are read one at a time and kept as compact cells, so the memory used is a
+/// small multiple of the file's size.
 pub fn parse_history(file: &Path, text: &str) -> Result<HistoryFile, Vec<Problem>> {
-    let mut table = Table::parse(file, text, &HISTORY_COLUMNS)?;
-    let mut problems = std::mem::take(&mut table.problems);
-    let mut grade_labels: BTreeMap<u8, String> = BTreeMap::new();
-    // unit → (year, grade) → (pupils, line); units in order of first appearance.
-    let mut order: Vec<String> = Vec::new();
-    let mut cells: HashMap<String, Cells> = HashMap::new();
-    for row in &table.rows {
-        let unit = table.unit(row, &mut problems);
-        let year = table.year(row, &mut problems);
-        let grade = table.field(row, "grade").and_then(|(col, raw)| {
-            let parsed = parse_grade(raw);
-            if parsed.is_none() {
-                problems.push(table.bad(
-                    row,
-                    col,
-                    raw,
-                    "expected a grade: an integer from 0 to 254, or K (= 0)",
-                ));
-            }
-            parsed.map(|g| (g, raw))
-        });
-        let pupils = table.pupils(row, &mut problems);
-        let (Some(unit), Some(year), Some((grade, raw_grade)), Some(pupils)) =
-            (unit, year, grade, pupils)
-        else {
-            continue;
-        };
-        grade_labels
-            .entry(grade)
-            .or_insert_with(|| raw_grade.to_owned());
-        let unit_cells = cells.entry(unit.to_owned()).or_insert_with(|| {
-            order.push(unit.to_owned());
-            BTreeMap::new()
-        });
-        if let Some(&(_, first)) = unit_cells.get(&(year, grade)) {
-            problems.push(Problem::line(
-                file,
-                row.line,
-                format!(
-                    "duplicate row for unit `{unit}`, year {year}, grade {raw_grade} \
-                     (first given at line {first}); expected one row per unit, year and grade"
-                ),
-            ));
-        } else {
-            unit_cells.insert((year, grade), (pupils, row.line));
-        }
+    let (history, problems) = parse_history_partial(file, text)?;
+    if problems.is_empty() {
+        Ok(history)
+    } else {
+        Err(problems)
     }
-    if table.rows.is_empty() && problems.is_empty() {
+}
+
+/// As [`parse_history`], but a problem of a value leaves out only its unit: the other units
+/// come back beside the problems, so that their gaps can be reported in the same run. A unit
+/// with a bad or duplicate row is left out whole, so its missing cell is never reported again
+/// as a gap. A problem of the header is the `Err`.
+pub fn parse_history_partial(
+    file: &Path,
+    text: &str,
+) -> Result<(HistoryFile, Vec<Problem>), Vec<Problem>> {
+    let mut tainted: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut grade_labels: BTreeMap<u8, String> = BTreeMap::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut cells: Vec<Vec<Cell>> = Vec::new();
+    let mut unit_area: Vec<Option<(usize, u64)>> = Vec::new();
+    let mut area_index: HashMap<String, usize> = HashMap::new();
+    let mut areas: Vec<String> = Vec::new();
+    let mut rows = 0usize;
+    let (table, mut problems) = Table::read(
+        file,
+        text,
+        &HISTORY_COLUMNS,
+        &HISTORY_OPTIONAL,
+        |table, row, problems| {
+            rows += 1;
+            let unit = table.unit(row, problems);
+            let year = table.year(row, problems);
+            let grade = table.field(row, "grade").and_then(|(col, raw)| {
+                let parsed = parse_grade(raw);
+                if parsed.is_none() {
+                    problems.push(table.bad(
+                        row,
+                        col,
+                        raw,
+                        "expected a grade: an integer from 0 to 253, K or KG (= 0), PK or TK \
+                         (the year before K)",
+                    ));
+                }
+                parsed.map(|g| (g, raw))
+            });
+            let pupils = table.pupils(row, problems);
+            let area = table.field(row, "area");
+            let (Some(unit), Some(year), Some((grade, raw_grade)), Some(pupils)) =
+                (unit, year, grade, pupils)
+            else {
+                if let Some(unit) = unit {
+                    tainted.insert(unit.to_owned());
+                }
+                return;
+            };
+            grade_labels
+                .entry(grade)
+                .or_insert_with(|| raw_grade.to_owned());
+            let u = match index.get(unit) {
+                Some(&u) => u,
+                None => {
+                    index.insert(unit.to_owned(), names.len());
+                    names.push(unit.to_owned());
+                    cells.push(Vec::new());
+                    unit_area.push(None);
+                    names.len() - 1
+                }
+            };
+            if let Some((col, raw)) = area {
+                let a = match area_index.get(raw) {
+                    Some(&a) => a,
+                    None => {
+                        area_index.insert(raw.to_owned(), areas.len());
+                        areas.push(raw.to_owned());
+                        areas.len() - 1
+                    }
+                };
+                match unit_area[u] {
+                    None => unit_area[u] = Some((a, row.line)),
+                    Some((first, line)) if first != a => problems.push(table.bad(
+                        row,
+                        col,
+                        raw,
+                        &format!(
+                            "unit `{unit}` is in area `{}` at line {line}; expected one area \
+                             per unit",
+                            areas[first]
+                        ),
+                    )),
+                    Some(_) => {}
+                }
+            }
+            cells[u].push(Cell {
+                pupils,
+                line: u32::try_from(row.line).unwrap_or(u32::MAX),
+                year,
+                grade,
+            });
+        },
+    )?;
+    if rows == 0 && problems.is_empty() {
         problems.push(Problem::file(
             file,
             "no rows: expected a header and at least two years of counts",
         ));
     }
-    let label = |g: u8| {
-        grade_labels
-            .get(&g)
-            .cloned()
-            .unwrap_or_else(|| g.to_string())
-    };
-    let mut units = Vec::with_capacity(order.len());
-    for unit in order {
-        let Some(unit_cells) = cells.get(&unit) else {
-            continue;
-        };
-        match unit_history(file, &unit, unit_cells, &label) {
-            Ok(h) => units.push(h),
-            Err(mut p) => problems.append(&mut p),
+    let mut units = Vec::with_capacity(names.len());
+    for ((unit, mut unit_cells), area) in names.into_iter().zip(cells).zip(unit_area) {
+        unit_cells.sort_unstable_by_key(|c| (c.year, c.grade, c.line));
+        let mut duplicate = false;
+        for pair in unit_cells.windows(2) {
+            if (pair[0].year, pair[0].grade) == (pair[1].year, pair[1].grade) {
+                duplicate = true;
+                let label = grade_labels
+                    .get(&pair[1].grade)
+                    .cloned()
+                    .unwrap_or_else(|| default_label(pair[1].grade));
+                problems.push(Problem::line(
+                    file,
+                    u64::from(pair[1].line),
+                    format!(
+                        "duplicate row for unit `{unit}`, year {}, grade {label} (first given at \
+                         line {}); expected one row per unit, year and grade",
+                        pair[1].year, pair[0].line
+                    ),
+                ));
+            }
         }
+        if duplicate || tainted.contains(&unit) {
+            continue;
+        }
+        units.push(grid(unit, area.map(|a| a.0), &unit_cells));
     }
-    if problems.is_empty() {
-        Ok(HistoryFile {
-            path: file.to_path_buf(),
-            units,
-            grade_labels,
-            pupils_column: table.index.get("pupils").map_or(0, |i| i + 1),
-        })
-    } else {
-        Err(in_file_order(problems))
-    }
+    let history = HistoryFile {
+        path: file.to_path_buf(),
+        units,
+        areas,
+        grade_labels,
+        pupils_column: table.column("pupils"),
+    };
+    Ok((history, in_file_order(problems)))
 }
 
 /// Problems of lines in line order, then problems of the file as a whole.
@@ -210,69 +361,29 @@ fn in_file_order(mut problems: Vec<Problem>) -> Vec<Problem> {
     problems
 }
 
-/// Checks that a unit's rows cover every grade of its range in every year of its range.
-fn unit_history(
-    file: &Path,
-    unit: &str,
-    cells: &Cells,
-    label: &dyn Fn(u8) -> String,
-) -> Result<UnitHistory, Vec<Problem>> {
-    let years = cells.keys().map(|&(y, _)| y);
-    let grades = cells.keys().map(|&(_, g)| g);
-    let (Some(y0), Some(y1), Some(g0), Some(g1)) = (
-        years.clone().min(),
-        years.max(),
-        grades.clone().min(),
-        grades.max(),
-    ) else {
-        return Err(vec![Problem::file(
-            file,
-            format!("unit `{unit}` has no rows"),
-        )]);
-    };
-    let span = format!(
-        "expected every grade {}–{} in every year {y0}–{y1}",
-        label(g0),
-        label(g1)
-    );
-    let mut problems = Vec::new();
-    let mut counts = Vec::with_capacity(usize::from(y1 - y0) + 1);
-    let mut lines = Vec::with_capacity(counts.capacity());
-    for y in y0..=y1 {
-        let row: Vec<Option<&(f64, u64)>> = (g0..=g1).map(|g| cells.get(&(y, g))).collect();
-        if row.iter().all(Option::is_none) {
-            problems.push(Problem::file(
-                file,
-                format!("unit `{unit}` has no rows for year {y}: a gap in its history ({span})"),
-            ));
-            continue;
-        }
-        for (g, cell) in (g0..=g1).zip(&row) {
-            if cell.is_none() {
-                problems.push(Problem::file(
-                    file,
-                    format!(
-                        "unit `{unit}` has no row for year {y}, grade {}: a gap in its history ({span})",
-                        label(g)
-                    ),
-                ));
-            }
-        }
-        counts.push(row.iter().map(|c| c.map_or(0.0, |c| c.0)).collect());
-        lines.push(row.iter().map(|c| c.map_or(0, |c| c.1)).collect());
+/// Lays a unit's cells (sorted, no duplicates, never empty) on a year × grade grid.
+fn grid(unit: String, area: Option<usize>, cells: &[Cell]) -> UnitHistory {
+    let y0 = cells.first().map_or(0, |c| c.year);
+    let y1 = cells.last().map_or(0, |c| c.year);
+    let g0 = cells.iter().map(|c| c.grade).min().unwrap_or(0);
+    let g1 = cells.iter().map(|c| c.grade).max().unwrap_or(0);
+    let (years, grades) = (usize::from(y1 - y0) + 1, usize::from(g1 - g0) + 1);
+    let mut counts = vec![vec![f64::NAN; grades]; years];
+    let mut lines = vec![vec![0u32; grades]; years];
+    for c in cells {
+        let (y, g) = (usize::from(c.year - y0), usize::from(c.grade - g0));
+        counts[y][g] = c.pupils;
+        lines[y][g] = c.line;
     }
-    if problems.is_empty() {
-        Ok(UnitHistory {
-            unit: unit.to_owned(),
-            history: History {
-                first_year: y0,
-                first_grade: g0,
-                counts,
-            },
-            lines,
-        })
-    } else {
-        Err(problems)
+    UnitHistory {
+        unit,
+        area,
+        history: History {
+            first_year: y0,
+            first_grade: g0,
+            counts,
+        },
+        lines,
     }
 }
 
@@ -282,6 +393,8 @@ pub struct EntryFile {
     pub path: PathBuf,
     /// (unit, year) → pupils.
     pub counts: HashMap<(String, u16), f64>,
+    /// Rows for years the history already observes: not used, and said so.
+    pub observed: Vec<Problem>,
 }
 
 impl EntryFile {
@@ -317,29 +430,34 @@ impl EntryFile {
 }
 
 /// Parses an entry CSV (`unit,year,pupils`, columns in any order). Every unit must be one of
-/// `units` (the history's units).
-pub fn parse_entry(file: &Path, text: &str, units: &[&str]) -> Result<EntryFile, Vec<Problem>> {
-    let mut table = Table::parse(file, text, &ENTRY_COLUMNS)?;
-    let mut problems = std::mem::take(&mut table.problems);
+/// `units` (the history's units with their last actual year); a row for a year the history
+/// already observes is not used and is listed in [`EntryFile::observed`].
+pub fn parse_entry(
+    file: &Path,
+    text: &str,
+    units: &[(&str, u16)],
+) -> Result<EntryFile, Vec<Problem>> {
     let mut counts = HashMap::new();
+    let mut observed = Vec::new();
     let mut first_line: HashMap<(String, u16), u64> = HashMap::new();
-    for row in &table.rows {
-        let unit = table.unit(row, &mut problems);
-        if let (Some(u), Some((col, raw))) = (unit, table.field(row, "unit"))
-            && !units.contains(&u)
-        {
+    let names: Vec<&str> = units.iter().map(|u| u.0).collect();
+    let (_, problems) = Table::read(file, text, &ENTRY_COLUMNS, &[], |table, row, problems| {
+        let unit = table.unit(row, problems);
+        let known = unit.and_then(|u| units.iter().find(|k| k.0 == u));
+        if let (Some(_), None, Some((col, raw))) = (unit, known, table.field(row, "unit")) {
             problems.push(table.bad(
                 row,
                 col,
                 raw,
-                &format!("expected a unit of the history file ({})", list(units)),
+                &format!("expected a unit of the history file ({})", list(&names)),
             ));
-            continue;
+            return;
         }
-        let year = table.year(row, &mut problems);
-        let pupils = table.pupils(row, &mut problems);
-        let (Some(unit), Some(year), Some(pupils)) = (unit, year, pupils) else {
-            continue;
+        let year = table.year(row, problems);
+        let pupils = table.pupils(row, problems);
+        let (Some(unit), Some(&(_, last)), Some(year), Some(pupils)) = (unit, known, year, pupils)
+        else {
+            return;
         };
         let key = (unit.to_owned(), year);
         if let Some(first) = first_line.get(&key) {
@@ -351,25 +469,42 @@ pub fn parse_entry(file: &Path, text: &str, units: &[&str]) -> Result<EntryFile,
                      expected one row per unit and year"
                 ),
             ));
+        } else if year <= last {
+            observed.push(Problem {
+                column: table
+                    .field(row, "year")
+                    .map(|(c, _)| (c, "year".to_owned())),
+                value: Some(year.to_string()),
+                ..Problem::line(
+                    file,
+                    row.line,
+                    format!(
+                        "unit `{unit}` has actual counts up to {last}: this row is not used (the \
+                         entry file gives years after the history's last)"
+                    ),
+                )
+            });
+            first_line.insert(key, row.line);
         } else {
             first_line.insert(key.clone(), row.line);
             counts.insert(key, pupils);
         }
-    }
+    })?;
     if problems.is_empty() {
         Ok(EntryFile {
             path: file.to_path_buf(),
             counts,
+            observed,
         })
     } else {
         Err(in_file_order(problems))
     }
 }
 
-/// One record of a table: its line and its fields.
+/// One record of a table: its line and its fields (reused from record to record).
 struct Row {
     line: u64,
-    fields: Vec<String>,
+    record: csv::StringRecord,
 }
 
 /// A CSV file whose header has been checked against the expected columns.
@@ -377,19 +512,21 @@ struct Table<'a> {
     file: &'a Path,
     /// Column name → 0-based position in each record.
     index: HashMap<&'static str, usize>,
-    rows: Vec<Row>,
-    /// Records that could not be read (wrong field count, bad quoting); the other rows are
-    /// still checked so that every problem is reported at once.
-    problems: Vec<Problem>,
 }
 
 impl<'a> Table<'a> {
-    /// Reads the header and records; an unknown, missing or repeated column is a problem.
-    fn parse(
+    /// Checks the header (an unknown, missing or repeated column is a problem), then calls
+    /// `visit` on every record with a problem list; a record that cannot be read (wrong field
+    /// count, bad quoting) is a problem and the other records are still visited, so that every
+    /// problem is reported at once. Line numbers count `\n`, so CRLF files (Excel's) number
+    /// their lines as an editor does.
+    fn read(
         file: &'a Path,
         text: &str,
         expected: &[&'static str],
-    ) -> Result<Table<'a>, Vec<Problem>> {
+        optional: &[&'static str],
+        mut visit: impl FnMut(&Table, &Row, &mut Vec<Problem>),
+    ) -> Result<(Table<'a>, Vec<Problem>), Vec<Problem>> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
@@ -407,9 +544,14 @@ impl<'a> Table<'a> {
             })?
             .clone();
         let mut index = HashMap::new();
+        let known: Vec<&'static str> = expected.iter().chain(optional).copied().collect();
+        let mut columns = expected.join(", ");
+        if !optional.is_empty() {
+            columns.push_str(&format!(" (optional: {})", optional.join(", ")));
+        }
         for (i, name) in headers.iter().enumerate() {
             let column = Some((i + 1, name.to_owned()));
-            match expected.iter().find(|&&e| e == name) {
+            match known.iter().find(|&&e| e == name) {
                 Some(&e) if index.contains_key(e) => problems.push(Problem {
                     column,
                     ..Problem::line(file, 1, "this column is given twice")
@@ -418,11 +560,8 @@ impl<'a> Table<'a> {
                     index.insert(e, i);
                 }
                 None => {
-                    let mut message = format!(
-                        "unknown column; expected the columns {}",
-                        expected.join(", ")
-                    );
-                    if let Some(near) = expected
+                    let mut message = format!("unknown column; expected the columns {columns}");
+                    if let Some(near) = known
                         .iter()
                         .filter(|e| !headers.iter().any(|h| h == **e))
                         .min_by_key(|e| strsim::levenshtein(e, &name.to_lowercase()))
@@ -442,56 +581,72 @@ impl<'a> Table<'a> {
                 problems.push(Problem::line(
                     file,
                     1,
-                    format!(
-                        "missing column `{e}`; the header must name the columns {}",
-                        expected.join(", ")
-                    ),
+                    format!("missing column `{e}`; the header must name the columns {columns}"),
                 ));
             }
         }
         if !problems.is_empty() {
             return Err(problems);
         }
-        let mut rows = Vec::new();
-        for record in reader.records() {
-            match record {
-                Ok(r) => {
-                    let line = r.position().map_or(0, |p| p.line());
-                    if r.len() != headers.len() {
+        let table = Table { file, index };
+        let bytes = text.as_bytes();
+        // Lines are counted from byte offsets: (offset scanned to, newlines before it).
+        let (mut scanned, mut newlines) = (0usize, 0u64);
+        let mut line_at = |byte: u64| {
+            let mut end = usize::try_from(byte)
+                .unwrap_or(bytes.len())
+                .min(bytes.len());
+            // After a CRLF record the reader may place the next record at the `\n`.
+            while end < bytes.len() && (bytes[end] == b'\n' || bytes[end] == b'\r') {
+                end += 1;
+            }
+            if end > scanned {
+                newlines += bytes[scanned..end].iter().filter(|&&b| b == b'\n').count() as u64;
+                scanned = end;
+            }
+            newlines + 1
+        };
+        let mut row = Row {
+            line: 0,
+            record: csv::StringRecord::new(),
+        };
+        loop {
+            match reader.read_record(&mut row.record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    row.line = row.record.position().map_or(0, |p| line_at(p.byte()));
+                    if row.record.len() != headers.len() {
                         problems.push(Problem::line(
                             file,
-                            line,
+                            row.line,
                             format!(
                                 "found {} fields, expected {} (one per header column)",
-                                r.len(),
+                                row.record.len(),
                                 headers.len()
                             ),
                         ));
                         continue;
                     }
-                    rows.push(Row {
-                        line,
-                        fields: r.iter().map(str::to_owned).collect(),
-                    });
+                    visit(&table, &row, &mut problems);
                 }
                 Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
+                    let line = e.position().map_or(0, |p| line_at(p.byte()));
                     problems.push(Problem::line(file, line, format!("not a CSV record: {e}")));
                 }
             }
         }
-        Ok(Table {
-            file,
-            index,
-            rows,
-            problems,
-        })
+        Ok((table, problems))
+    }
+
+    /// The 1-based number of column `name` (0 if absent).
+    fn column(&self, name: &str) -> usize {
+        self.index.get(name).map_or(0, |i| i + 1)
     }
 
     /// The 1-based column number and raw value of column `name` in `row`.
     fn field<'r>(&self, row: &'r Row, name: &str) -> Option<(usize, &'r str)> {
         let &i = self.index.get(name)?;
-        Some((i + 1, row.fields.get(i)?.as_str()))
+        Some((i + 1, row.record.get(i)?))
     }
 
     fn bad(&self, row: &Row, col: usize, raw: &str, expected: &str) -> Problem {
@@ -520,25 +675,79 @@ impl<'a> Table<'a> {
 
     fn year(&self, row: &Row, problems: &mut Vec<Problem>) -> Option<u16> {
         let (col, raw) = self.field(row, "year")?;
-        let year = raw.parse::<u16>().ok();
+        let year = parse_year(raw);
         if year.is_none() {
-            problems.push(self.bad(row, col, raw, "expected a school year such as 2019"));
+            problems.push(self.bad(
+                row,
+                col,
+                raw,
+                "expected a school year such as 2019 or 2019-20 (read as 2019)",
+            ));
         }
         year
     }
 
     fn pupils(&self, row: &Row, problems: &mut Vec<Problem>) -> Option<f64> {
         let (col, raw) = self.field(row, "pupils")?;
-        let pupils = raw
-            .parse::<f64>()
-            .ok()
-            .filter(|p| p.is_finite() && *p >= 0.0);
+        let pupils = parse_count(raw);
         if pupils.is_none() {
             problems.push(self.bad(row, col, raw, "expected a number of pupils ≥ 0"));
         }
         // -0 reads as 0, so outputs never show "-0".
         pupils.map(|p| p + 0.0)
     }
+}
+
+/// A year `2019`, or a school year `2019-20`, `2019-2020`, `2019/20` named by the year it
+/// starts (2019).
+fn parse_year(raw: &str) -> Option<u16> {
+    let (first, second) = match raw.split_once(['-', '/']) {
+        Some((a, b)) => (a, Some(b)),
+        None => (raw, None),
+    };
+    if first.len() != 4 || !first.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let year = first.parse::<u16>().ok()?;
+    match second {
+        None => Some(year),
+        Some(b) if b.bytes().all(|c| c.is_ascii_digit()) => {
+            let next = year.checked_add(1)?;
+            let ok = match b.len() {
+                2 => b.parse::<u16>().ok()? == next % 100,
+                4 => b.parse::<u16>().ok()? == next,
+                _ => false,
+            };
+            ok.then_some(year)
+        }
+        Some(_) => None,
+    }
+}
+
+/// A count ≥ 0: a plain number, or with thousands separated by commas (`1,030`).
+fn parse_count(raw: &str) -> Option<f64> {
+    let plain: std::borrow::Cow<str> = if raw.contains(',') {
+        let (int, frac) = raw.split_once('.').unwrap_or((raw, ""));
+        let groups: Vec<&str> = int.split(',').collect();
+        let grouped = groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+        if !grouped {
+            return None;
+        }
+        let mut s = groups.concat();
+        if raw.contains('.') {
+            s.push('.');
+            s.push_str(frac);
+        }
+        s.into()
+    } else {
+        raw.into()
+    };
+    plain
+        .parse::<f64>()
+        .ok()
+        .filter(|p| p.is_finite() && *p >= 0.0)
 }
 
 /// Names for a message: all of them when few, else the first few and the count.
@@ -555,12 +764,19 @@ fn list(names: &[&str]) -> String {
     }
 }
 
-/// `K`/`k` is kindergarten, grade 0; otherwise an integer.
-fn parse_grade(raw: &str) -> Option<u8> {
-    if raw.eq_ignore_ascii_case("k") {
-        return Some(0);
+/// A grade as a rank: `PK`/`TK` (the year before kindergarten) 0, `K`/`KG` or `0` 1, grade
+/// `n` → `n + 1`. Ranks keep grades in order; [`HistoryFile::label`] writes them as the file did.
+pub fn parse_grade(raw: &str) -> Option<u8> {
+    let upper = raw.to_ascii_uppercase();
+    match upper.as_str() {
+        "PK" | "TK" | "PREK" | "PRE-K" => Some(0),
+        "K" | "KG" => Some(1),
+        _ => raw
+            .parse::<u8>()
+            .ok()
+            .filter(|&g| g < u8::MAX - 1)
+            .map(|g| g + 1),
     }
-    raw.parse::<u8>().ok().filter(|&g| g < u8::MAX)
 }
 
 /// The projection and ratios of one unit, ready to write.
@@ -569,12 +785,15 @@ pub struct UnitProjection {
     pub unit: String,
     /// The first projected year (the year after the last actual year).
     pub first_year: u16,
-    /// The entry grade (the lowest grade of the unit's history).
+    /// The entry grade (the lowest grade of the unit's last year).
     pub first_grade: u8,
     /// `rows[k][g]`: pupils of grade `first_grade + g` in year `first_year + k`.
     pub rows: Vec<Vec<f64>>,
     /// `ratios[g]`: grade `first_grade + g` → `+ 1`, unrounded.
     pub ratios: Vec<f64>,
+    /// `band[k]`: P10 and P90 of the unit's total in year `first_year + k`, when the errors of
+    /// earlier origins could size it.
+    pub band: Vec<Option<(f64, f64)>>,
 }
 
 /// Excel opens CSV as the local code page unless the file starts with a UTF-8 BOM; unit names
@@ -587,11 +806,12 @@ pub fn projection_csv(labels: &HistoryFile, units: &[UnitProjection]) -> anyhow:
     let mut w = csv::Writer::from_writer(BOM.to_vec());
     w.write_record(["unit", "year", "grade", "pupils"])?;
     for u in units {
+        let unit = inert(&u.unit);
         for (k, row) in u.rows.iter().enumerate() {
             let year = usize::from(u.first_year) + k;
             for (g, pupils) in row.iter().enumerate() {
                 let grade = labels.label(grade_at(u.first_grade, g));
-                w.write_record([&u.unit, &year.to_string(), &grade, &pupils.to_string()])?;
+                w.write_record([&unit, &year.to_string(), &grade, &pupils.to_string()])?;
             }
         }
     }
@@ -603,30 +823,54 @@ pub fn ratios_csv(labels: &HistoryFile, units: &[UnitProjection]) -> anyhow::Res
     let mut w = csv::Writer::from_writer(BOM.to_vec());
     w.write_record(["unit", "from_grade", "to_grade", "ratio"])?;
     for u in units {
+        let unit = inert(&u.unit);
         for (g, ratio) in u.ratios.iter().enumerate() {
             let from = labels.label(grade_at(u.first_grade, g));
             let to = labels.label(grade_at(u.first_grade, g + 1));
-            w.write_record([&u.unit, &from, &to, &ratio.to_string()])?;
+            w.write_record([&unit, &from, &to, &ratio.to_string()])?;
         }
     }
     Ok(w.into_inner()?)
 }
 
-/// Writes the projection (and the ratios, when asked) atomically; both are encoded before
-/// either is written.
+/// Encodes the totals table `unit,year,pupils,p10,p90` (P10 and P90 empty where no band).
+pub fn totals_csv(units: &[UnitProjection]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    w.write_record(["unit", "year", "pupils", "p10", "p90"])?;
+    for u in units {
+        let unit = inert(&u.unit);
+        for (k, row) in u.rows.iter().enumerate() {
+            let year = usize::from(u.first_year) + k;
+            let total: f64 = row.iter().sum();
+            let (lo, hi) = match u.band.get(k).copied().flatten() {
+                Some((lo, hi)) => (lo.to_string(), hi.to_string()),
+                None => (String::new(), String::new()),
+            };
+            w.write_record([&unit, &year.to_string(), &total.to_string(), &lo, &hi])?;
+        }
+    }
+    Ok(w.into_inner()?)
+}
+
+/// Writes the projection and, when asked, the ratios and the totals, atomically; every file is
+/// encoded before any is written.
 pub fn write_outputs(
     labels: &HistoryFile,
     units: &[UnitProjection],
     out: &Path,
     ratios_out: Option<&Path>,
+    totals_out: Option<&Path>,
 ) -> anyhow::Result<()> {
     let projection = projection_csv(labels, units)?;
     let ratios = ratios_out
         .map(|p| ratios_csv(labels, units).map(|bytes| (p, bytes)))
         .transpose()?;
+    let totals = totals_out
+        .map(|p| totals_csv(units).map(|bytes| (p, bytes)))
+        .transpose()?;
     write_file(out, &projection)?;
-    if let Some((path, bytes)) = ratios {
-        write_file(path, &bytes)?;
+    for (path, bytes) in ratios.iter().chain(&totals) {
+        write_file(path, bytes)?;
     }
     Ok(())
 }
@@ -651,19 +895,61 @@ mod tests {
             .collect()
     }
 
+    fn gap(text: &str, transitions: Option<usize>) -> String {
+        let h = parse(text).unwrap();
+        let u = &h.units[0];
+        u.slice(&h, u.last_year(), transitions, 1, false)
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
-    fn columns_in_any_order_and_k_is_grade_zero() {
+    fn columns_in_any_order_and_k_is_the_rank_after_pk() {
         let h =
             parse("pupils,grade,year,unit\n100,K,2021,A\n90,1,2021,A\n110,K,2022,A\n95,1,2022,A\n")
                 .unwrap();
         assert_eq!(h.units.len(), 1);
         let u = &h.units[0];
-        assert_eq!(u.history.first_grade, 0);
+        assert_eq!(u.history.first_grade, 1);
         assert_eq!(u.history.first_year, 2021);
         assert_eq!(u.history.counts, vec![vec![100.0, 90.0], vec![110.0, 95.0]]);
-        assert_eq!(h.label(0), "K");
-        assert_eq!(u.line_of(2022, 1), Some(5));
+        assert_eq!(h.label(1), "K");
+        assert_eq!(h.label(0), "PK");
+        assert_eq!(h.label(3), "2");
+        assert_eq!(u.line_of(2022, 2), Some(5));
         assert_eq!(u.last_year(), 2022);
+        assert_eq!(u.area, None);
+    }
+
+    #[test]
+    fn a_cell_stays_small_for_millions_of_rows() {
+        // 3.9 million rows (20,000 units × 15 years × 13 grades) keep 62 MB of cells while
+        // read; the README gives the measured peak of `project` on such a file.
+        assert_eq!(std::mem::size_of::<Cell>(), 16);
+    }
+
+    #[test]
+    fn school_years_thousands_and_kindergarten_spellings() {
+        assert_eq!(parse_year("2018-19"), Some(2018));
+        assert_eq!(parse_year("2018/2019"), Some(2018));
+        assert_eq!(parse_year("1999-00"), Some(1999));
+        assert_eq!(parse_year("2018-20"), None);
+        assert_eq!(parse_year("18"), None);
+        assert_eq!(parse_count("1,030"), Some(1030.0));
+        assert_eq!(parse_count("12,345,678.5"), Some(12_345_678.5));
+        assert_eq!(parse_count("1,03"), None);
+        assert_eq!(parse_count("1,,030"), None);
+        for (raw, rank) in [
+            ("PK", 0),
+            ("tk", 0),
+            ("KG", 1),
+            ("k", 1),
+            ("0", 1),
+            ("12", 13),
+        ] {
+            assert_eq!(parse_grade(raw), Some(rank), "{raw}");
+        }
+        assert_eq!(parse_grade("254"), None);
     }
 
     #[test]
@@ -672,8 +958,8 @@ mod tests {
         assert_eq!(
             m,
             vec![
-                "h.csv:1:4: column `pupil`: unknown column; expected the columns unit, year, grade, pupils (did you mean `pupils`?)",
-                "h.csv:1: missing column `pupils`; the header must name the columns unit, year, grade, pupils",
+                "h.csv:1:4: column `pupil`: unknown column; expected the columns unit, year, grade, pupils (optional: area) (did you mean `pupils`?)",
+                "h.csv:1: missing column `pupils`; the header must name the columns unit, year, grade, pupils (optional: area)",
             ]
         );
     }
@@ -686,8 +972,8 @@ mod tests {
         assert_eq!(
             m,
             vec![
-                "h.csv:2:2: column `year`: found `20x1`: expected a school year such as 2019",
-                "h.csv:3:3: column `grade`: found `one`: expected a grade: an integer from 0 to 254, or K (= 0)",
+                "h.csv:2:2: column `year`: found `20x1`: expected a school year such as 2019 or 2019-20 (read as 2019)",
+                "h.csv:3:3: column `grade`: found `one`: expected a grade: an integer from 0 to 253, K or KG (= 0), PK or TK (the year before K)",
                 "h.csv:4:4: column `pupils`: found `-3`: expected a number of pupils ≥ 0",
                 "h.csv:5:4: column `pupils`: found `abc`: expected a number of pupils ≥ 0",
             ]
@@ -695,16 +981,56 @@ mod tests {
     }
 
     #[test]
-    fn duplicates_and_gaps_are_reported() {
-        let m = messages(
-            "unit,year,grade,pupils\nA,2019,1,5\nA,2019,2,5\nA,2019,1,6\nA,2021,1,5\nA,2021,2,5\nA,2022,1,5\n",
+    fn crlf_lines_are_numbered_as_an_editor_does() {
+        let m = messages("unit,year,grade,pupils\r\nA,2021,1,5\r\nA,2021,2,x\r\n");
+        assert_eq!(
+            m,
+            vec!["h.csv:3:4: column `pupils`: found `x`: expected a number of pupils ≥ 0"]
         );
+    }
+
+    #[test]
+    fn duplicates_are_reported_with_both_lines() {
+        let m = messages("unit,year,grade,pupils\nA,2019,1,5\nA,2019,2,5\nA,2019,1,6\n");
         assert_eq!(
             m,
             vec![
                 "h.csv:4: duplicate row for unit `A`, year 2019, grade 1 (first given at line 2); expected one row per unit, year and grade",
-                "h.csv: unit `A` has no rows for year 2020: a gap in its history (expected every grade 1–2 in every year 2019–2022)",
-                "h.csv: unit `A` has no row for year 2022, grade 2: a gap in its history (expected every grade 1–2 in every year 2019–2022)",
+            ]
+        );
+    }
+
+    #[test]
+    fn gaps_are_named_where_a_forecast_reads_them() {
+        let text = "unit,year,grade,pupils\nA,2019,1,5\nA,2019,2,5\nA,2021,1,5\nA,2021,2,5\nA,2022,1,5\nA,2022,2,5\n";
+        assert_eq!(
+            gap(text, None),
+            "h.csv: unit `A` has no rows for year 2020: a gap in its history (expected every grade 1–2 in every year 2019–2022)"
+        );
+        // One transition reads 2021 and 2022 only: no gap.
+        let h = parse(text).unwrap();
+        let u = &h.units[0];
+        assert!(u.slice(&h, 2022, Some(1), 1, false).unwrap().is_ok());
+        let missing_grade =
+            "unit,year,grade,pupils\nA,2019,1,5\nA,2019,2,5\nA,2019,3,5\nA,2020,1,5\nA,2020,3,5\n";
+        assert_eq!(
+            gap(missing_grade, None),
+            "h.csv: unit `A` has no row for year 2020, grade 2: a gap in its history (expected every grade 1–3 in every year 2019–2020)"
+        );
+    }
+
+    #[test]
+    fn an_area_per_unit() {
+        let h = parse("unit,area,year,grade,pupils\nA,N,2021,1,5\nB,S,2021,1,5\nC,N,2021,1,5\n")
+            .unwrap();
+        assert_eq!(h.areas, ["N", "S"]);
+        let areas: Vec<Option<usize>> = h.units.iter().map(|u| u.area).collect();
+        assert_eq!(areas, [Some(0), Some(1), Some(0)]);
+        let m = messages("unit,area,year,grade,pupils\nA,N,2021,1,5\nA,S,2022,1,5\n");
+        assert_eq!(
+            m,
+            vec![
+                "h.csv:3:2: column `area`: found `S`: unit `A` is in area `N` at line 2; expected one area per unit"
             ]
         );
     }
@@ -712,13 +1038,17 @@ mod tests {
     #[test]
     fn entry_rows_must_name_known_units_and_cover_the_horizon() {
         let p = Path::new("e.csv");
-        let err = parse_entry(p, "unit,year,pupils\nB,2024,5\n", &["A"]).unwrap_err();
+        let err = parse_entry(p, "unit,year,pupils\nB,2024,5\n", &[("A", 2023)]).unwrap_err();
         assert_eq!(
             err[0].to_string(),
             "e.csv:2:1: column `unit`: found `B`: expected a unit of the history file (A)"
         );
-        let e = parse_entry(p, "year,unit,pupils\n2024,A,5\n", &["A"]).unwrap();
+        let e = parse_entry(p, "year,unit,pupils\n2024,A,5\n2023,A,9\n", &[("A", 2023)]).unwrap();
         assert_eq!(e.series("A", 2024, 1), Ok(vec![5.0]));
+        assert_eq!(
+            e.observed[0].to_string(),
+            "e.csv:3:1: column `year`: found `2023`: unit `A` has actual counts up to 2023: this row is not used (the entry file gives years after the history's last)"
+        );
         let gap = e.series("A", 2024, 2).unwrap_err();
         assert_eq!(
             gap[0].to_string(),
@@ -728,25 +1058,31 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_written_with_full_precision_and_grades_as_given() {
+    fn numbers_are_written_with_full_precision_grades_as_given_and_units_inert() {
         let h = parse("unit,year,grade,pupils\nA,2021,K,1\nA,2021,1,1\nA,2022,K,1\nA,2022,1,1\n")
             .unwrap();
         let u = UnitProjection {
-            unit: "A".into(),
+            unit: "=1+1".into(),
             first_year: 2023,
-            first_grade: 0,
+            first_grade: 1,
             rows: vec![vec![125.0, 0.1 + 0.2]],
             ratios: vec![0.9678362573099415],
+            band: vec![Some((100.0, 150.5))],
         };
         let csv = String::from_utf8(projection_csv(&h, std::slice::from_ref(&u)).unwrap()).unwrap();
         assert_eq!(
             csv,
-            "\u{feff}unit,year,grade,pupils\nA,2023,K,125\nA,2023,1,0.30000000000000004\n"
+            "\u{feff}unit,year,grade,pupils\n'=1+1,2023,K,125\n'=1+1,2023,1,0.30000000000000004\n"
         );
-        let r = String::from_utf8(ratios_csv(&h, &[u]).unwrap()).unwrap();
+        let r = String::from_utf8(ratios_csv(&h, std::slice::from_ref(&u)).unwrap()).unwrap();
         assert_eq!(
             r,
-            "\u{feff}unit,from_grade,to_grade,ratio\nA,K,1,0.9678362573099415\n"
+            "\u{feff}unit,from_grade,to_grade,ratio\n'=1+1,K,1,0.9678362573099415\n"
+        );
+        let t = String::from_utf8(totals_csv(&[u]).unwrap()).unwrap();
+        assert_eq!(
+            t,
+            "\u{feff}unit,year,pupils,p10,p90\n'=1+1,2023,125.3,100,150.5\n"
         );
     }
 }

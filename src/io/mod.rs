@@ -3,6 +3,7 @@
 
 pub mod areas;
 pub mod atomic;
+pub mod backtest_out;
 pub(crate) mod csvsheet;
 pub mod dataset;
 pub mod dataset_out;

@@ -229,7 +229,7 @@ impl Table {
 
 /// A text cell that Excel will not run as a formula: a leading `= + - @` (or tab, carriage
 /// return) gets a single quote in front.
-fn inert(s: &str) -> String {
+pub(crate) fn inert(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {

@@ -138,18 +138,22 @@ fn check_history(bytes: &[u8], entry: &[u8]) {
     };
     let lines = line_count(bytes) as u64;
     let units = match history::parse_history(&path, &text) {
-        Ok(h) => h.units.iter().map(|u| u.unit.clone()).collect::<Vec<_>>(),
+        Ok(h) => h
+            .units
+            .iter()
+            .map(|u| (u.unit.clone(), u.last_year()))
+            .collect::<Vec<_>>(),
         Err(problems) => {
             assert!(!problems.is_empty());
             for p in &problems {
                 assert!(p.line.is_none_or(|l| l <= lines), "{p}");
             }
-            vec!["Midtown cluster".to_owned()]
+            vec![("Midtown cluster".to_owned(), 2022)]
         }
     };
     if let Some(text) = placeplan::io::text::decode(entry) {
         let lines = line_count(entry) as u64;
-        let names: Vec<&str> = units.iter().map(String::as_str).collect();
+        let names: Vec<(&str, u16)> = units.iter().map(|(u, y)| (u.as_str(), *y)).collect();
         if let Err(problems) = history::parse_entry(Path::new("entry.csv"), &text, &names) {
             for p in &problems {
                 assert!(p.line.is_none_or(|l| l <= lines), "{p}");

@@ -1,4 +1,5 @@
 //! End-to-end tests: the `placeplan` binary on small fixture data sets (one test binary).
+mod backtest;
 mod bad_days;
 mod bad_inputs;
 mod calibration;

@@ -655,16 +655,22 @@ fn unreadable_files_are_input_errors() {
 fn bad_flags_are_usage_errors() {
     let h = fixture("enrollcast/history.csv");
     let h = h.to_str().unwrap();
+    // Issue 9: with no entry flag the documented defaults apply (tests/cli/backtest.rs), so
+    // the usage error on entry is now giving two sources at once.
+    let e = fixture("enrollcast/entry.csv");
     let res = run(&[
         "--history",
         h,
+        "--entry",
+        e.to_str().unwrap(),
+        "--hold-entry",
         "--years",
         "1",
         "--out",
         "/nonexistent/p.csv",
     ]);
-    assert_eq!(res.code, 2);
-    assert!(res.stderr.contains("--entry E.csv"), "{}", res.stderr);
+    assert_eq!(res.code, 1);
+    assert!(res.stderr.contains("--entry"), "{}", res.stderr);
     let res = run(&[
         "--history",
         h,
@@ -676,7 +682,7 @@ fn bad_flags_are_usage_errors() {
         "--out",
         "/nonexistent/p.csv",
     ]);
-    assert_eq!(res.code, 2);
+    assert_eq!(res.code, 1);
     assert!(
         res.stderr.contains("did you mean `mean`?"),
         "{}",
@@ -693,6 +699,6 @@ fn bad_flags_are_usage_errors() {
         "--out",
         "/nonexistent/p.csv",
     ]);
-    assert_eq!(res.code, 2);
+    assert_eq!(res.code, 1);
     assert!(res.stderr.contains("needs --weights"), "{}", res.stderr);
 }
