@@ -7,6 +7,7 @@
 //! caller's job (`atomic::StagedDir`). It computes nothing; it rounds counts whole and means
 //! to a tenth, so that no float noise reaches a spreadsheet.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use polars::prelude::{Column, DataFrame, ParquetWriter};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::engine::results::{ScenarioResult, SummaryRow};
+use crate::engine::results::{Metric, ScenarioResult, SummaryRow};
 use crate::figures::KeyFigure;
 
 /// What produced a run's outputs, with the SHA-256 of every input file.
@@ -262,8 +263,48 @@ fn tenth(v: f64) -> f64 {
     if r == 0.0 { 0.0 } else { r }
 }
 
+/// The mean column to a tenth, with the accounts kept whole after rounding: each year's
+/// `demand_natural` is the rounded change in pupils less the rounded migrants and returners, and
+/// `progression_change` the rounded natural change less entrants plus leavers, so the parts add
+/// up to their totals in the table exactly as they do in the engine.
+fn rounded_means(rows: &[&SummaryRow], scenario: Option<&[String]>) -> Vec<f64> {
+    let key = |i: usize, year: u16, metric: Metric| {
+        (
+            scenario.map_or("", |s| s[i].as_str()),
+            rows[i].area_id.as_str(),
+            year,
+            metric,
+        )
+    };
+    let means: HashMap<(&str, &str, u16, Metric), f64> = (0..rows.len())
+        .map(|i| (key(i, rows[i].year.0, rows[i].metric), tenth(rows[i].mean)))
+        .collect();
+    (0..rows.len())
+        .map(|i| {
+            let (r, y) = (rows[i], rows[i].year.0);
+            let at = |year: u16, metric| means.get(&key(i, year, metric)).copied();
+            let natural = || -> Option<f64> {
+                Some(
+                    at(y, Metric::Pupils)?
+                        - at(y.checked_sub(1)?, Metric::Pupils)?
+                        - at(y, Metric::DemandMigrant)?
+                        - at(y, Metric::DemandReturning)?,
+                )
+            };
+            let derived = match r.metric {
+                Metric::DemandNatural => natural(),
+                Metric::ProgressionChange => natural()
+                    .and_then(|n| Some(n - at(y, Metric::Entrants)? + at(y, Metric::Leavers)?)),
+                _ => None,
+            };
+            derived.map_or_else(|| tenth(r.mean), tenth)
+        })
+        .collect()
+}
+
 fn summary_table(rows: &[&SummaryRow], scenario: Option<Vec<String>>) -> Table {
     let mut columns = Vec::new();
+    let means = rounded_means(rows, scenario.as_deref());
     if let Some(s) = scenario {
         columns.push(("scenario", Values::Text(s)));
     }
@@ -282,7 +323,7 @@ fn summary_table(rows: &[&SummaryRow], scenario: Option<Vec<String>>) -> Table {
             Values::Text(rows.iter().map(|r| r.metric.as_str().to_owned()).collect()),
         ),
         ("central", num(|r| count(r.central))),
-        ("mean", num(|r| tenth(r.mean))),
+        ("mean", Values::Number(means)),
         ("p5", num(|r| count(r.p5))),
         ("p10", num(|r| count(r.p10))),
         ("p50", num(|r| count(r.p50))),

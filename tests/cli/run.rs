@@ -193,6 +193,39 @@ fn quantiles_are_ordered_everywhere() {
             "p5 ≤ … ≤ p95 fails: {row:?}"
         );
     }
+    // The accounts as written (counts whole, means to a tenth) still add up: for every area and
+    // year, demand_natural + demand_migrant + demand_returning = the change in pupils, and
+    // demand_natural = entrants − leavers + progression_change, in the central and mean columns.
+    let cell = |area: &str, year: i32, metric: &str, col: usize| -> Option<f64> {
+        summary[1..]
+            .iter()
+            .find(|r| r[0] == year.to_string() && r[1] == area && r[2] == metric)
+            .map(|r| r[col].parse().unwrap())
+    };
+    let mut checked = 0;
+    for row in summary[1..].iter().filter(|r| r[2] == "demand_natural") {
+        let (year, area) = (row[0].parse::<i32>().unwrap(), row[1].as_str());
+        for col in [3, 4] {
+            let v = |metric| cell(area, year, metric, col).unwrap();
+            let change = v("pupils") - cell(area, year - 1, "pupils", col).unwrap();
+            let demand = v("demand_natural") + v("demand_migrant") + v("demand_returning");
+            assert!(
+                (change - demand).abs() < 1e-6,
+                "{area} {year} col {col}: {change} ≠ {demand}"
+            );
+            let natural = v("entrants") - v("leavers") + v("progression_change");
+            assert!(
+                (natural - v("demand_natural")).abs() < 1e-6,
+                "{area} {year} col {col}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked,
+        2 * 13 * 7,
+        "every area and the city, 2019–2025, two columns"
+    );
 }
 
 #[test]
