@@ -295,8 +295,9 @@ fn simulate_with(
     }
 }
 
-/// A draw's entrants' births and external inflows per area and year.
-fn prepare(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch) {
+/// A draw's entrants' births and external inflows per area and year: they depend on the draw's
+/// sampled values only, so [`simulate_group`]'s callers prepare them once per draw.
+pub fn prepare(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch) {
     let areas = m.areas();
     let value = |d: Driver, a: usize, t: usize| inputs.values[m.source(d, a, t)];
 
@@ -336,6 +337,7 @@ fn prepare(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch) {
 /// after the first takes `feeder[t]`, the leavers of the stage below in year `t` (from that
 /// group's own run). Groups only meet through those leavers, so the groups run one by one give
 /// the full run's figures, and a change to one project needs its group run again, not the city.
+/// The draw's births and inflows must be prepared first ([`prepare`]).
 pub fn simulate_group(
     m: &Assembled,
     inputs: &DrawInputs,
@@ -346,7 +348,6 @@ pub fn simulate_group(
     leavers: &mut [f32],
 ) {
     out.fill(0.0);
-    prepare(m, inputs, s);
     let g = &m.groups[gi];
     let cells = m.school_offset[g.start]..m.school_offset.get(g.end).copied().unwrap_or(m.cells);
     s.pupils[cells.clone()].copy_from_slice(&m.base_pupils[cells]);
