@@ -39,6 +39,9 @@ pub struct RunRequest {
     pub threads: usize,
     /// `None` = tables only.
     pub charts: Option<ChartOptions>,
+    /// The run's date (YYYY-MM-DD), the workbook's creation date: without it the workbook would
+    /// carry the current second, and two runs of the same inputs would differ.
+    pub date: String,
     /// Also rank the projects (`project_priority.csv`): every project slipped and brought
     /// forward, against the same draws.
     pub priority: bool,
@@ -370,7 +373,7 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         .map(|p| std::fs::read(&p).with_context(|| format!("cannot read {}", p.display())))
         .transpose()?;
     let zh = req.charts.as_ref().is_none_or(|o| o.lang == Lang::Zh);
-    let created = req.charts.as_ref().and_then(|o| parse_date(&o.generated));
+    let created = parse_date(&req.date);
     let book = workbook::workbook_bytes(&books, zh, headline.as_deref(), created)?;
     crate::io::atomic::write_file(&generation.file(WORKBOOK), &book)?;
     generation.commit()

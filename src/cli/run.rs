@@ -40,7 +40,7 @@ fn progress(name: &str, draws: u64) -> Box<dyn Progress> {
     Box::new(Bar(bar))
 }
 
-/// Today's date (UTC) as YYYY-MM-DD, for the charts' source line.
+/// Today's date (UTC) as YYYY-MM-DD, for the charts' source line and the workbook's creation date.
 fn today() -> String {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -67,10 +67,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, |n| n.get().min(run::MAX_THREADS))
     });
+    let date = today();
     let charts = if args.no_charts {
         None
     } else {
-        match run::chart_options(&args.lang, &args.format, today()) {
+        match run::chart_options(&args.lang, &args.format, date.clone()) {
             Ok(opts) => Some(opts),
             Err(e) => return Ok(super::refused(format_args!("{e:#}"))),
         }
@@ -84,6 +85,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         seed: args.seed,
         threads,
         charts,
+        date,
         priority: args.priority,
     };
     match run::run(&req, &progress) {

@@ -140,6 +140,7 @@ fn tables_are_identical_for_one_and_two_threads() {
             read("projects.csv"),
             read("targets.csv"),
             read("summary.parquet"),
+            std::fs::read(out.path().join("placeplan.xlsx")).unwrap(),
         )
     };
     let one = run("1");
@@ -160,6 +161,8 @@ fn tables_are_identical_for_one_and_two_threads() {
         one.3 == two.3,
         "summary.parquet differs between 1 and 2 threads"
     );
+    // The workbook once carried the second it was written in (without charts).
+    assert!(one.4 == two.4, "placeplan.xlsx differs between two runs");
 }
 
 /// Runs `scenarios/current-pace.toml` on the default data set, tables only, into a new folder.
