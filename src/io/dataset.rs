@@ -431,6 +431,8 @@ fn flows(
 
 fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
     let mut out: Vec<Stage> = Vec::new();
+    // The line of each stage in `out`.
+    let mut lines: Vec<usize> = Vec::new();
     let mut seen = HashMap::new();
     for rec in &sheet.records {
         let mut c = sheet.cells(rec, errs);
@@ -495,20 +497,23 @@ fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
                 class_size: size,
                 cost_per_place: cost.flatten(),
             });
+            lines.push(rec.line);
         }
     }
     // The grades of the stages follow on without a gap: pupils leaving one stage enter the next.
-    let mut sorted: Vec<&Stage> = out.iter().collect();
-    sorted.sort_by_key(|s| s.first_grade);
+    // A gap is reported at the first grade of the stage after it.
+    let mut sorted: Vec<(&Stage, usize)> = out.iter().zip(lines).collect();
+    sorted.sort_by_key(|(s, _)| s.first_grade);
     for w in sorted.windows(2) {
-        if w[1].first_grade != w[0].last_grade + 1 {
+        let ((before, _), (after, line)) = (w[0], w[1]);
+        if after.first_grade != before.last_grade + 1 {
             errs.push(InputError::message(
                 &sheet.file,
-                0,
-                0,
+                line,
+                sheet.column("first_grade"),
                 format!(
                     "stage `{}` ends at grade {} but `{}` starts at grade {}: expected stages of consecutive grades",
-                    w[0].name, w[0].last_grade, w[1].name, w[1].first_grade
+                    before.name, before.last_grade, after.name, after.first_grade
                 ),
             ));
         }
@@ -1329,7 +1334,7 @@ mod tests {
         let p = problems(d);
         assert!(
             p.contains(&format!(
-                "{}: stage `primary` ends at grade 5 but `junior` starts at grade 7: expected stages of consecutive grades",
+                "{}:3:2: stage `primary` ends at grade 5 but `junior` starts at grade 7: expected stages of consecutive grades",
                 d.join("stages.csv").display()
             )),
             "{p:#?}"
