@@ -14,6 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::mirror::{Node, ScenarioToml, TOP};
 use crate::input::InputError;
+use crate::input::parse::{YEAR, YEARS};
 use crate::input::suggest::nearest;
 use crate::model::SchoolYear;
 
@@ -209,7 +210,8 @@ impl Problems<'_> {
     }
 
     pub(super) fn year(&mut self, key: &str, v: &Spanned<i64>) -> Option<SchoolYear> {
-        self.int(key, v, 1900, 2200, "a year such as 2019")
+        let (min, max) = (i64::from(*YEARS.start()), i64::from(*YEARS.end()));
+        self.int(key, v, min, max, YEAR)
             .and_then(|y| u16::try_from(y).ok())
             .map(SchoolYear)
     }
