@@ -20,6 +20,7 @@ mod font;
 mod headline;
 mod labels;
 mod map;
+mod markup;
 mod outline;
 mod oversized;
 mod pipeline;

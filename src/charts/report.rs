@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use base64::Engine as _;
 
-use super::font::{FAMILY, FONT_BYTES};
+use super::font::{FAMILY, FONT_BYTES, pruned_font};
 use super::labels;
-use super::outline::pruned_font;
+use super::markup::esc;
 use super::series::{self, CITY};
 use super::{ChartOptions, CompareChart, Lang, RunView, ScenarioChart};
 use crate::engine::results::Metric;
@@ -37,22 +37,6 @@ pub fn write_report(
     let path = dir.join(REPORT_FILE);
     crate::io::atomic::write_file(&path, html.as_bytes())?;
     Ok(path)
-}
-
-/// Escapes text for HTML content and attribute values.
-pub(super) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The chart file with this stem among `files`: SVG preferred (vector, so the printed report
@@ -663,14 +647,6 @@ footer { margin-top: 3em; border-top: 1px solid #bbb; padding-top: 0.5em; }
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_markup_in_names() {
-        assert_eq!(
-            esc("<b>\"雁峰\" & 'x'</b>"),
-            "&lt;b&gt;&quot;雁峰&quot; &amp; &#39;x&#39;&lt;/b&gt;"
-        );
-    }
 
     #[test]
     fn finds_svg_before_png() {
