@@ -17,11 +17,11 @@ use crate::engine::monte_carlo::{self, Progress, RunOptions};
 use crate::engine::pipeline::Pipeline;
 use crate::engine::results::ScenarioResult;
 use crate::figures;
-use crate::io::InputError;
+use crate::input::{InputError, InputErrors};
 use crate::io::atomic::{GENERATIONS, Generation};
+use crate::io::dataset;
 use crate::io::tables::{self, Manifest};
 use crate::io::workbook::{self, WorkbookRun};
-use crate::io::{InputErrors, dataset};
 use crate::model::DataSet;
 use crate::scenario::{self, Scenario};
 

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::results::{Metric, ScenarioResult, SummaryRow};
 use crate::figures::KeyFigure;
+use crate::io::excel_csv;
 
 /// What produced a run's outputs, with the SHA-256 of every input file.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,28 +173,23 @@ pub(crate) struct Table {
 
 impl Table {
     fn csv(&self) -> anyhow::Result<Vec<u8>> {
-        let mut buf = b"\xEF\xBB\xBF".to_vec();
-        {
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(&mut buf);
-            w.write_record(self.columns.iter().map(|(n, _)| *n))?;
-            let mut record: Vec<String> = Vec::with_capacity(self.columns.len());
-            for row in 0..self.height {
-                record.clear();
-                for (_, values) in &self.columns {
-                    record.push(match values {
-                        Values::Text(v) => inert(&v[row]),
-                        Values::Int(v) => v[row].to_string(),
-                        Values::Count(v) => v[row].to_string(),
-                        Values::Number(v) => number(v[row]),
-                    });
-                }
-                w.write_record(&record)?;
+        let mut w =
+            excel_csv::writer(csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')));
+        w.write_record(self.columns.iter().map(|(n, _)| *n))?;
+        let mut record: Vec<String> = Vec::with_capacity(self.columns.len());
+        for row in 0..self.height {
+            record.clear();
+            for (_, values) in &self.columns {
+                record.push(match values {
+                    Values::Text(v) => inert(&v[row]),
+                    Values::Int(v) => v[row].to_string(),
+                    Values::Count(v) => v[row].to_string(),
+                    Values::Number(v) => number(v[row]),
+                });
             }
-            w.flush()?;
+            w.write_record(&record)?;
         }
-        Ok(buf)
+        Ok(w.into_inner()?)
     }
 
     fn parquet(&self) -> anyhow::Result<Vec<u8>> {
