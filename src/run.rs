@@ -327,14 +327,14 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
                 .base
                 .as_ref()
                 .and_then(|b| views.iter().find(|v| &v.scenario.name == b));
-            let files = charts::write_scenario_charts(view, base, opts, &dir)?;
-            charts::write_report(
+            let files = charts::scenario_charts(view, base, opts)?;
+            let report = charts::report(
                 std::slice::from_ref(view),
                 opts,
-                &dir,
                 std::slice::from_ref(&files),
                 &[],
             )?;
+            write_rendered(&dir, files.iter().chain([&report]))?;
             scenario_charts.push(files);
         }
     }
@@ -358,10 +358,13 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
     if let Some(opts) = &req.charts {
         let order = charts::ranking(&views);
         let views: Vec<RunView> = order.iter().map(|&i| views[i]).collect();
-        let scenario_charts: Vec<Vec<PathBuf>> =
-            order.iter().map(|&i| scenario_charts[i].clone()).collect();
-        let files = charts::write_compare_charts(&views, opts, &compare)?;
-        charts::write_report(&views, opts, &compare, &scenario_charts, &files)?;
+        let scenario_charts: Vec<Vec<charts::Rendered>> = order
+            .iter()
+            .map(|&i| std::mem::take(&mut scenario_charts[i]))
+            .collect();
+        let files = charts::compare_charts(&views, opts)?;
+        let report = charts::report(&views, opts, &scenario_charts, &files)?;
+        write_rendered(&compare, files.iter().chain([&report]))?;
     }
     // The workbook, built before anything is committed; the headline chart goes in when the
     // run drew PNG charts.
@@ -377,6 +380,17 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
     let book = workbook::workbook_bytes(&books, zh, headline.as_deref(), created)?;
     crate::io::atomic::write_file(&generation.file(WORKBOOK), &book)?;
     generation.commit()
+}
+
+/// Writes drawn charts and reports into `dir`, each file atomically.
+fn write_rendered<'a>(
+    dir: &Path,
+    files: impl IntoIterator<Item = &'a charts::Rendered>,
+) -> anyhow::Result<()> {
+    for f in files {
+        crate::io::atomic::write_file(&dir.join(&f.name), &f.bytes)?;
+    }
+    Ok(())
 }
 
 /// File name of the workbook in the output folder.
