@@ -11,6 +11,7 @@ pub mod error;
 pub mod geojson;
 pub mod history;
 pub mod priority;
+pub mod shard;
 pub mod tables;
 pub mod text;
 pub mod workbook;
