@@ -108,13 +108,9 @@ fn run_data(
         ));
         md.push('\n');
         if *level == "areas" && !formats.is_empty() {
-            charts::backtest::write_accuracy_chart(
-                &summary,
-                &subject,
-                lang,
-                formats,
-                staged.path(),
-            )?;
+            for chart in charts::backtest::accuracy_chart(&summary, &subject, lang, formats)? {
+                write(staged.path(), &chart.name, &chart.bytes)?;
+            }
         }
         printed.push((level, summary));
     }
@@ -234,7 +230,9 @@ fn run_history(
     write(staged.path(), "forecasts.csv", &forecasts)?;
     write(staged.path(), "backtest.md", md.as_bytes())?;
     if !formats.is_empty() {
-        charts::backtest::write_accuracy_chart(&summary, &subject, lang, formats, staged.path())?;
+        for chart in charts::backtest::accuracy_chart(&summary, &subject, lang, formats)? {
+            write(staged.path(), &chart.name, &chart.bytes)?;
+        }
     }
     staged.commit()?;
     println!("backtest of {subject}: {described}");

@@ -10,5 +10,6 @@ pub mod excel_csv;
 pub mod geojson;
 pub mod history;
 pub mod priority;
+pub mod shard;
 pub mod tables;
 pub mod workbook;
