@@ -10,6 +10,7 @@ use super::{BAR_FILLS, GRID, INK, TEXT, err, halo_text, no_data, px, stroke, tex
 use crate::charts::{Lang, series};
 
 /// A group of horizontal bars (one category), one bar per series.
+#[derive(Debug)]
 pub struct BarGroup {
     pub label: String,
     pub bars: Vec<Option<Bar>>,

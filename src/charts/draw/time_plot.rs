@@ -14,6 +14,7 @@ use super::{
 use crate::charts::{Lang, labels, series};
 
 /// A line of a time plot, with an optional P10–P90 band.
+#[derive(Debug)]
 pub struct Line {
     pub style: SeriesStyle,
     pub points: Vec<(f64, f64)>,
@@ -37,12 +38,14 @@ impl Line {
 }
 
 /// A series of bars stacked per year (positive parts up, negative parts down from zero).
+#[derive(Debug)]
 pub struct Stack {
     pub fill: RGBColor,
     pub values: Vec<(f64, f64)>,
 }
 
 /// A horizontal target line with its label at the right end.
+#[derive(Debug)]
 pub struct RefLine {
     pub y: f64,
     pub label: String,
@@ -58,6 +61,7 @@ pub enum YAxis {
 }
 
 /// A plot of years on x.
+#[derive(Debug)]
 pub struct TimePlot {
     pub lines: Vec<Line>,
     pub stacks: Vec<Stack>,
