@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     BAND_ALPHA, GRID, INK, MUTED, SeriesStyle, TARGET, TEXT, draw_marker, draw_path, err,
-    halo_text, no_data, px, stroke, text_style,
+    halo_text, no_data, px, stroke, text_style, widest,
 };
 use crate::charts::{Lang, labels, series};
 
@@ -172,14 +172,11 @@ pub fn time_plot<DB: DrawingBackend>(
         }
     };
     let y_ticks = (((y_hi - y_lo) / step).floor() as usize + 1).max(2);
-    let mut tick_w = 0u32;
-    for k in 0..y_ticks {
-        let label = y_fmt(&(y_lo + step * k as f64));
-        let (w, _) = plot
-            .estimate_text_size(&label, &text_style(TEXT * s, INK))
-            .map_err(err)?;
-        tick_w = tick_w.max(w);
-    }
+    let tick_w = widest(
+        plot,
+        (0..y_ticks).map(|k| y_fmt(&(y_lo + step * k as f64))),
+        &text_style(TEXT * s, INK),
+    )?;
     let mut chart = ChartBuilder::on(plot)
         .x_label_area_size(px(TEXT * 2.6 * s))
         .y_label_area_size(tick_w as i32 + px(TEXT * 1.7 * s))
