@@ -17,10 +17,10 @@ use super::conventions::Conventions;
 use crate::charts::{self, Format, Lang};
 use crate::engine::backtest::{self, Scored, Unit};
 use crate::holdout::{self, HoldoutRequest};
+use crate::input::text::read_text;
 use crate::io::atomic::StagedDir;
 use crate::io::backtest_out;
 use crate::io::history::{self, Problem};
-use crate::io::text::read_text;
 use crate::run::RunError;
 
 pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {

@@ -338,6 +338,7 @@ fn result(shape: &Shape) -> ScenarioResult {
         draws: 1000,
         summary,
         schools: Vec::new(),
+        school_ids: Vec::new(),
         projects: Vec::new(),
         targets: vec![
             TargetRow {
