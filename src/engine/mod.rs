@@ -13,4 +13,8 @@ pub mod priority;
 pub mod progression;
 pub mod results;
 pub mod sampling;
+#[allow(
+    unsafe_code,
+    reason = "runtime CPU-feature dispatch of the kernel; every block states its SAFETY"
+)]
 pub mod sim;
