@@ -123,6 +123,16 @@ fn run_data(
         "forecasts.csv",
         &backtest_out::forecasts_csv(&done.scored, &names)?,
     )?;
+    write(
+        staged.path(),
+        "growth_suggested.csv",
+        &backtest_out::suggested_growth_csv(&done.growth)?,
+    )?;
+    md.push_str(&backtest_out::growth_markdown(
+        &done.growth,
+        done.base.0,
+        done.last.0,
+    ));
     write(staged.path(), "backtest.md", md.as_bytes())?;
     staged.commit()?;
     println!("backtest of {}: {described}", done.data_set);
@@ -144,6 +154,15 @@ fn run_data(
             );
         }
     }
+    let widened = done
+        .growth
+        .iter()
+        .filter(|c| c.row.value != c.suggested.value)
+        .count();
+    println!(
+        "growth.csv: {widened} row(s) whose range missed values the held-out years realised \
+         are widened in growth_suggested.csv (the sheet itself is not written; see backtest.md)"
+    );
     println!("wrote {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }
