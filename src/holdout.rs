@@ -118,7 +118,7 @@ pub fn run(req: &HoldoutRequest) -> Result<Holdout, RunError> {
     // Projected pupils by area and stage (central case), from the per-school rows.
     let mut central: BTreeMap<(String, u16), f64> = BTreeMap::new();
     for r in &result.schools {
-        if let Some(&(area, stage)) = school.get(r.school_id.as_str()) {
+        if let Some(&(area, stage)) = school.get(result.school_id(r)) {
             *central
                 .entry((format!("{area}/{stage}"), r.year.0))
                 .or_default() += f64::from(r.pupils);

@@ -5,6 +5,10 @@
 //! new generation committed at once (see [`crate::io::atomic::Generation`]): an error or a kill
 //! leaves the previous outputs as they were. This module sequences; the work lives in `io`,
 //! `engine` and `charts`.
+//!
+//! A bigger job splits its draws across processes: `run --draws-from A --draws N` runs draws
+//! `A..A+N` (each from its own RNG stream) and writes their raw results (`io::shard`); `merge`
+//! summarises the shards' draws together into the tables one run of all of them writes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,11 +21,12 @@ use crate::engine::monte_carlo::{self, Progress, RunOptions};
 use crate::engine::pipeline::Pipeline;
 use crate::engine::results::ScenarioResult;
 use crate::figures;
-use crate::io::InputError;
+use crate::input::{InputError, InputErrors};
 use crate::io::atomic::{GENERATIONS, Generation};
+use crate::io::dataset;
+use crate::io::shard::{self, ShardInfo};
 use crate::io::tables::{self, Manifest};
 use crate::io::workbook::{self, WorkbookRun};
-use crate::io::{InputErrors, dataset};
 use crate::model::DataSet;
 use crate::scenario::{self, Scenario};
 
@@ -45,6 +50,20 @@ pub struct RunRequest {
     /// Also rank the projects (`project_priority.csv`): every project slipped and brought
     /// forward, against the same draws.
     pub priority: bool,
+    /// Where the draws come from.
+    pub source: Source,
+}
+
+/// Where a run's draws come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// Run them all: draws `0..draws`.
+    Run,
+    /// Run draws `first..first + draws` only, and write their raw results (a shard of a bigger
+    /// job) instead of tables.
+    Shard { first: u64 },
+    /// Draws run before, by shards: per scenario name, the scenario folders of its shards.
+    Merge(BTreeMap<String, Vec<PathBuf>>),
 }
 
 /// Most bytes of draw results a run may hold (draws × years × (areas + 1) × metrics × 4 bytes,
@@ -158,9 +177,6 @@ pub fn run(
                 if let Some(d) = &req.data {
                     sc.data = d.clone();
                 }
-                if let Some(n) = req.draws {
-                    sc.draws = n;
-                }
                 if let Some(s) = req.seed {
                     sc.seed = s;
                 }
@@ -192,7 +208,7 @@ pub fn run(
             };
             match checked {
                 Err(e) => errors.extend(e.0),
-                Ok(()) => errors.extend(check_memory(req, file, sc, ds)),
+                Ok(()) => errors.extend(check_memory(req, file, sc, ds, draws_of(req, sc))),
             }
         }
     }
@@ -202,7 +218,8 @@ pub fn run(
 
     // Assemble and run.
     let mut done = Vec::new();
-    for (file, sc) in scenarios {
+    let mut shards = Vec::new();
+    for (position, (file, sc)) in scenarios.into_iter().enumerate() {
         let ds = data[&sc.data].clone();
         // What assemble refuses is a mismatch of the scenario and its data set.
         let model = assemble(&ds, &sc).map_err(|e| {
@@ -213,16 +230,45 @@ pub fn run(
                 format!("cannot run with the data set {}: {e}", ds.dir.display()),
             )]))
         })?;
-        let observer = progress(&sc.name, u64::from(sc.draws));
         let opts = RunOptions {
-            draws: sc.draws,
+            draws: draws_of(req, &sc),
             seed: sc.seed,
             threads: req.threads,
         };
-        let result = monte_carlo::run(&model, &sc.targets, &opts, observer.as_ref());
-        drop(observer);
+        let draws = match &req.source {
+            Source::Run | Source::Shard { .. } => {
+                let first = match req.source {
+                    Source::Shard { first } => first,
+                    _ => 0,
+                };
+                let observer = progress(&sc.name, u64::from(opts.draws));
+                monte_carlo::simulate(&model, &opts, first, observer.as_ref())
+            }
+            Source::Merge(shards) => {
+                let dirs = shards.get(&sc.name).map_or(&[][..], Vec::as_slice);
+                merged_draws(&model, &file, &sc, dirs)?
+            }
+        };
+        if let Source::Shard { .. } = req.source {
+            let info = ShardInfo {
+                tool_version: env!("CARGO_PKG_VERSION").to_string(),
+                scenario: sc.name.clone(),
+                scenario_file: file.display().to_string(),
+                position,
+                data: req.data.as_ref().map(|d| d.display().to_string()),
+                seed_override: req.seed,
+                seed: sc.seed,
+                first: draws.first,
+                draws: draws.count as u64,
+                inputs: Manifest::hash_inputs(&file, &sc.data)?,
+            };
+            shards.push((info, draws));
+            continue;
+        }
+        let result = monte_carlo::summarise(&model, &sc.targets, &draws);
+        drop(draws);
         let priority = req.priority.then(|| {
-            let observer = progress(&format!("{} priority", sc.name), u64::from(sc.draws));
+            let observer = progress(&format!("{} priority", sc.name), u64::from(opts.draws));
             crate::engine::priority::rank(&model, &sc.targets, &opts, observer.as_ref())
         });
         done.push(Done {
@@ -236,19 +282,193 @@ pub fn run(
         });
     }
 
-    write_outputs(req, &done)?;
+    if shards.is_empty() {
+        write_outputs(req, &done)?;
+    } else {
+        let mut generation = Generation::begin(&req.out)?;
+        for (info, draws) in &shards {
+            shard::write_shard(&generation.folder(&info.scenario)?, info, draws)?;
+        }
+        generation.commit()?;
+    }
     Ok(done)
+}
+
+/// A merge of shards: the request that summarises their draws as one run would.
+///
+/// Every scenario folder with a `shard.json` under the folders given is a shard; the shards of
+/// a scenario must come from runs of the same command but for `--draws-from` and `--draws`
+/// (same scenario file, `--data`, `--seed` and version), and cover draws `0..N` exactly
+/// (checked when their draws are read).
+pub fn merge_request(
+    dirs: &[PathBuf],
+    out: PathBuf,
+    threads: usize,
+    charts: Option<ChartOptions>,
+    date: String,
+) -> Result<RunRequest, RunError> {
+    let refuse = |path: &Path, why: String| {
+        RunError::Input(InputErrors(vec![InputError::message(path, 0, 0, why)]))
+    };
+    let mut found: Vec<(PathBuf, ShardInfo)> = Vec::new();
+    for dir in dirs {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            refuse(
+                dir,
+                format!("cannot list it ({e}): expected the --out folder of a shard run"),
+            )
+        })?;
+        let mut folders: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.join(shard::SHARD_FILE).is_file())
+            .collect();
+        folders.sort();
+        if folders.is_empty() {
+            return Err(refuse(
+                dir,
+                format!(
+                    "no shard in it: expected the --out folder of `placeplan run --draws-from`, with a {} per scenario",
+                    shard::SHARD_FILE
+                ),
+            ));
+        }
+        for f in folders {
+            let info = shard::read_info(&f).map_err(|e| refuse(&f, format!("{e:#}")))?;
+            found.push((f, info));
+        }
+    }
+    let first = found[0].1.clone();
+    let mut scenarios: BTreeMap<usize, PathBuf> = BTreeMap::new();
+    let mut shards: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
+    for (dir, info) in found {
+        let same_run = info.tool_version == env!("CARGO_PKG_VERSION")
+            && info.data == first.data
+            && info.seed_override == first.seed_override;
+        if !same_run {
+            return Err(refuse(
+                &dir.join(shard::SHARD_FILE),
+                format!(
+                    "version {}, --data {:?}, --seed {:?}: expected what every shard of the merge was run with (version {}, --data {:?}, --seed {:?})",
+                    info.tool_version,
+                    info.data,
+                    info.seed_override,
+                    env!("CARGO_PKG_VERSION"),
+                    first.data,
+                    first.seed_override
+                ),
+            ));
+        }
+        let file = PathBuf::from(&info.scenario_file);
+        if let Some(other) = scenarios.insert(info.position, file.clone())
+            && other != file
+        {
+            return Err(refuse(
+                &dir.join(shard::SHARD_FILE),
+                format!(
+                    "scenario {} in place {}, where another shard has {}: expected shards of one command",
+                    file.display(),
+                    info.position,
+                    other.display()
+                ),
+            ));
+        }
+        shards.entry(info.scenario).or_default().push(dir);
+    }
+    Ok(RunRequest {
+        scenarios: scenarios.into_values().collect(),
+        scenarios_dir: PathBuf::from("scenarios"),
+        data: first.data.map(PathBuf::from),
+        out,
+        draws: None,
+        seed: first.seed_override,
+        threads,
+        charts,
+        date,
+        priority: false,
+        source: Source::Merge(shards),
+    })
+}
+
+/// The draws a run of `sc` takes: `--draws`, or the scenario's `draws`; for a merge, those
+/// of its shards.
+fn draws_of(req: &RunRequest, sc: &Scenario) -> u32 {
+    match &req.source {
+        Source::Merge(shards) => shards
+            .get(&sc.name)
+            .into_iter()
+            .flatten()
+            .filter_map(|dir| shard::read_info(dir).ok())
+            .map(|i| i.draws)
+            .sum::<u64>()
+            .try_into()
+            .unwrap_or(u32::MAX),
+        _ => req.draws.unwrap_or(sc.draws),
+    }
+}
+
+/// The draws of a scenario's shards, in order, checked to be draws `0..N` of the same inputs.
+fn merged_draws(
+    m: &crate::engine::assemble::Assembled,
+    file: &Path,
+    sc: &Scenario,
+    dirs: &[PathBuf],
+) -> Result<monte_carlo::Draws, RunError> {
+    let refuse = |dir: &Path, why: String| {
+        RunError::Input(InputErrors(vec![InputError::message(
+            &dir.join(shard::SHARD_FILE),
+            0,
+            0,
+            why,
+        )]))
+    };
+    let inputs = Manifest::hash_inputs(file, &sc.data)?;
+    let mut parts = Vec::new();
+    for dir in dirs {
+        let info = shard::read_info(dir)?;
+        if info.inputs != inputs {
+            return Err(refuse(
+                dir,
+                format!(
+                    "the scenario or its data set changed since this shard ran: expected the files it ran on ({} files hashed)",
+                    info.inputs.len()
+                ),
+            ));
+        }
+        if info.seed != sc.seed {
+            return Err(refuse(
+                dir,
+                format!(
+                    "seed {}: expected the seed of the other shards, {}",
+                    info.seed, sc.seed
+                ),
+            ));
+        }
+        parts.push((info.first, dir));
+    }
+    parts.sort();
+    let mut all = monte_carlo::Draws::empty(m, 0);
+    for (_, dir) in parts {
+        let draws = shard::read_draws(dir)?;
+        all.append(draws).map_err(|why| refuse(dir, why))?;
+    }
+    Ok(all)
 }
 
 /// The memory a run of `sc` on `ds` would take for its draws, refused above
 /// [`MAX_RESULT_BYTES`], blaming `--draws` or the scenario's `draws` line.
-fn check_memory(req: &RunRequest, file: &Path, sc: &Scenario, ds: &DataSet) -> Option<InputError> {
+fn check_memory(
+    req: &RunRequest,
+    file: &Path,
+    sc: &Scenario,
+    ds: &DataSet,
+    draws: u32,
+) -> Option<InputError> {
     let base = ds.base_year()?;
     let years = u64::from(sc.horizon.0.saturating_sub(base.0)) + 1;
     let areas = ds.areas.len() as u64 + 1;
     let metrics = crate::engine::sim::METRICS as u64;
     let projects = (ds.projects.len() + sc.extra_projects.len()).max(1) as u64;
-    let draws = u64::from(sc.draws);
+    let draws = u64::from(draws);
     let bytes = draws * (years * areas * metrics * 4 + projects * 2);
     if bytes <= MAX_RESULT_BYTES {
         return None;
@@ -262,6 +482,9 @@ fn check_memory(req: &RunRequest, file: &Path, sc: &Scenario, ds: &DataSet) -> O
     );
     if req.draws.is_some() {
         return Some(InputError::message(Path::new("--draws"), 0, 0, why));
+    }
+    if let Source::Merge(_) = req.source {
+        return Some(InputError::message(Path::new("merge"), 0, 0, why));
     }
     // The scenario's own `draws` line, when it has one.
     let text = std::fs::read_to_string(file).unwrap_or_default();
@@ -308,7 +531,7 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
             scenario_file: d.file.display().to_string(),
             data_set: d.data.name.clone(),
             seed: d.scenario.seed,
-            draws: d.scenario.draws,
+            draws: d.result.draws,
             threads: req.threads,
             base_year: d.result.base_year.0,
             horizon: d.result.horizon.0,
@@ -327,14 +550,14 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
                 .base
                 .as_ref()
                 .and_then(|b| views.iter().find(|v| &v.scenario.name == b));
-            let files = charts::write_scenario_charts(view, base, opts, &dir)?;
-            charts::write_report(
+            let files = charts::scenario_charts(view, base, opts)?;
+            let report = charts::report(
                 std::slice::from_ref(view),
                 opts,
-                &dir,
                 std::slice::from_ref(&files),
                 &[],
             )?;
+            write_rendered(&dir, files.iter().chain([&report]))?;
             scenario_charts.push(files);
         }
     }
@@ -358,10 +581,13 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
     if let Some(opts) = &req.charts {
         let order = charts::ranking(&views);
         let views: Vec<RunView> = order.iter().map(|&i| views[i]).collect();
-        let scenario_charts: Vec<Vec<PathBuf>> =
-            order.iter().map(|&i| scenario_charts[i].clone()).collect();
-        let files = charts::write_compare_charts(&views, opts, &compare)?;
-        charts::write_report(&views, opts, &compare, &scenario_charts, &files)?;
+        let scenario_charts: Vec<Vec<charts::Rendered>> = order
+            .iter()
+            .map(|&i| std::mem::take(&mut scenario_charts[i]))
+            .collect();
+        let files = charts::compare_charts(&views, opts)?;
+        let report = charts::report(&views, opts, &scenario_charts, &files)?;
+        write_rendered(&compare, files.iter().chain([&report]))?;
     }
     // The workbook, built before anything is committed; the headline chart goes in when the
     // run drew PNG charts.
@@ -377,6 +603,17 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
     let book = workbook::workbook_bytes(&books, zh, headline.as_deref(), created)?;
     crate::io::atomic::write_file(&generation.file(WORKBOOK), &book)?;
     generation.commit()
+}
+
+/// Writes drawn charts and reports into `dir`, each file atomically.
+fn write_rendered<'a>(
+    dir: &Path,
+    files: impl IntoIterator<Item = &'a charts::Rendered>,
+) -> anyhow::Result<()> {
+    for f in files {
+        crate::io::atomic::write_file(&dir.join(&f.name), &f.bytes)?;
+    }
+    Ok(())
 }
 
 /// File name of the workbook in the output folder.

@@ -30,6 +30,7 @@ fn refused(message: impl std::fmt::Display) -> ExitCode {
 
 mod backtest;
 mod conventions;
+mod init;
 mod project;
 mod run;
 mod validate;
@@ -62,6 +63,9 @@ pub enum Command {
     Init(InitArgs),
     /// Regenerate a synthetic data set with the project's seeded generator.
     Generate(GenerateArgs),
+    /// Summarise the draws of shard runs (`run --draws-from`) into the tables, charts and
+    /// report that one run of all the draws writes.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -96,6 +100,32 @@ pub struct RunArgs {
     /// school year and brought forward to its planned date, against the same draws.
     #[arg(long)]
     pub priority: bool,
+    /// Run only draws A to A + --draws − 1 (a shard of a bigger job: each draw has its own
+    /// random stream) and write their raw results, for `placeplan merge`.
+    #[arg(long, value_name = "A", requires = "draws", conflicts_with = "priority", value_parser = draws_from)]
+    pub draws_from: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The --out folders of shard runs (`placeplan run --draws-from`).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Worker threads, 1–256 (default: all cores). The tables do not depend on it.
+    #[arg(long, value_parser = threads, allow_hyphen_values = true)]
+    pub threads: Option<usize>,
+    /// Language of charts and report: zh or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: String,
+    /// Chart formats, comma-separated: png, svg.
+    #[arg(long, default_value = "png,svg")]
+    pub format: String,
+    /// Skip charts and report (tables only).
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// The conventions of a cohort-survival forecast, shared by `project` and `backtest`.
@@ -267,6 +297,10 @@ fn draws(s: &str) -> Result<u32, String> {
     whole_in(s, 1, max).map(|n| n as u32)
 }
 
+fn draws_from(s: &str) -> Result<u64, String> {
+    whole_in(s, 0, u64::from(u32::MAX))
+}
+
 fn threads(s: &str) -> Result<usize, String> {
     whole_in(s, 1, crate::run::MAX_THREADS as u64).map(|n| n as usize)
 }
@@ -293,7 +327,8 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Project(args) => project::run(args),
         Command::Backtest(args) => backtest::run(args),
         Command::Validate(args) => validate::run(args),
-        Command::Init(args) => validate::init(args),
+        Command::Init(args) => init::init(args),
         Command::Generate(args) => run::generate(args),
+        Command::Merge(args) => run::merge(args),
     }
 }

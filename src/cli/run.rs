@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{GenerateArgs, RunArgs};
+use super::{GenerateArgs, MergeArgs, RunArgs};
 use crate::engine::monte_carlo::{Progress, Silent};
-use crate::run::{self, RunError, RunRequest};
+use crate::run::{self, RunError, RunRequest, Source};
 
 /// A progress bar on stderr for one scenario's draws.
 struct Bar(ProgressBar);
@@ -62,19 +62,29 @@ fn civil(days: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
+/// `--threads`, or every core.
+fn threads(given: Option<usize>) -> usize {
+    given.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(run::MAX_THREADS))
+    })
+}
+
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     // `--threads` and `--draws` are checked by their parsers (1–256, 1–1000000).
-    let threads = args.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(run::MAX_THREADS))
-    });
+    let threads = threads(args.threads);
     let date = today();
-    let charts = if args.no_charts {
+    // A shard writes raw draws only: charts come with the merge.
+    let charts = if args.no_charts || args.draws_from.is_some() {
         None
     } else {
         match run::chart_options(&args.lang, &args.format, date.clone()) {
             Ok(opts) => Some(opts),
             Err(e) => return Ok(super::refused(format_args!("{e:#}"))),
         }
+    };
+    let source = match args.draws_from {
+        Some(first) => Source::Shard { first },
+        None => Source::Run,
     };
     let req = RunRequest {
         scenarios: args.scenarios,
@@ -87,8 +97,31 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         charts,
         date,
         priority: args.priority,
+        source,
     };
-    match run::run(&req, &progress) {
+    finish(&req, run::run(&req, &progress))
+}
+
+/// `placeplan merge`: the shards' draws summarised as one run.
+pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let date = today();
+    let charts = if args.no_charts {
+        None
+    } else {
+        match run::chart_options(&args.lang, &args.format, date.clone()) {
+            Ok(opts) => Some(opts),
+            Err(e) => return Ok(super::refused(format_args!("{e:#}"))),
+        }
+    };
+    match run::merge_request(&args.shards, args.out, threads(args.threads), charts, date) {
+        Ok(req) => finish(&req, run::run(&req, &progress)),
+        Err(e) => finish_error(e),
+    }
+}
+
+/// Tells what a run wrote, or why it wrote nothing.
+fn finish(req: &RunRequest, outcome: Result<Vec<run::Done>, RunError>) -> anyhow::Result<ExitCode> {
+    match outcome {
         Ok(done) => {
             // Whether the inflow drivers are total flows or flows beyond the trend, per data set.
             let mut told = std::collections::BTreeSet::new();
@@ -114,21 +147,35 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 note!(
                     "{}: {} draws → {}",
                     d.scenario.name,
-                    d.scenario.draws,
+                    d.result.draws,
                     req.out.join(&d.scenario.name).display()
                 );
             }
-            note!("comparison → {}", req.out.join("compare").display());
+            if let Source::Shard { first } = req.source {
+                note!(
+                    "raw results of draws from {first} → {}/*/{} (summarise the shards with `placeplan merge`)",
+                    req.out.display(),
+                    crate::io::shard::DRAWS_FILE
+                );
+            } else {
+                note!("comparison → {}", req.out.join("compare").display());
+            }
             Ok(ExitCode::SUCCESS)
         }
-        Err(RunError::Input(errors)) => {
+        Err(e) => finish_error(e),
+    }
+}
+
+fn finish_error(e: RunError) -> anyhow::Result<ExitCode> {
+    match e {
+        RunError::Input(errors) => {
             for e in &errors {
                 note!("{e}");
             }
             note!("{} problem(s) found; nothing was written", errors.len());
             Ok(ExitCode::from(1))
         }
-        Err(RunError::Other(e)) => Err(e),
+        RunError::Other(e) => Err(e),
     }
 }
 

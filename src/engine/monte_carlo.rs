@@ -65,35 +65,89 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
         .sample(&m.schedules, &mut rng, &mut inputs.open_t);
 }
 
-/// Runs the central case (with every school's classes) and `opts.draws` draws.
+/// The per-draw results of a run of consecutive draws, `first..first + count`: per draw its
+/// metrics per area and year (`width` = years × (areas + 1) × [`METRICS`] values, see
+/// [`cell`]) and the year index at which each project opens (`stride` values). Everything the
+/// summary needs, so draws run apart (shards of a bigger job) are summarised exactly as one run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draws {
+    /// The first draw's index: its RNG stream.
+    pub first: u64,
+    pub count: usize,
+    pub width: usize,
+    pub stride: usize,
+    /// `count × width`, draw by draw.
+    pub metrics: Vec<f32>,
+    /// `count × stride`, draw by draw.
+    pub opens: Vec<u16>,
+}
+
+impl Draws {
+    /// No draws yet, starting at draw `first`, shaped for `m`.
+    pub fn empty(m: &Assembled, first: u64) -> Draws {
+        let (width, stride) = Draws::shape(m);
+        Draws {
+            first,
+            count: 0,
+            width,
+            stride,
+            metrics: Vec::new(),
+            opens: Vec::new(),
+        }
+    }
+
+    /// Values per draw of the metrics and of the opening years, for `m`.
+    pub fn shape(m: &Assembled) -> (usize, usize) {
+        (m.years * (m.areas() + 1) * METRICS, m.projects.len().max(1))
+    }
+
+    /// Appends the draws that follow these; refuses a gap, an overlap or another shape.
+    pub fn append(&mut self, next: Draws) -> Result<(), String> {
+        let end = self.first + self.count as u64;
+        if (next.width, next.stride) != (self.width, self.stride) {
+            return Err(format!(
+                "draws of another shape ({} metric values and {} projects per draw, expected {} and {})",
+                next.width, next.stride, self.width, self.stride
+            ));
+        }
+        if next.first != end {
+            return Err(format!(
+                "draws {}..{} do not follow draws {}..{end}: expected draws from {end}",
+                next.first,
+                next.first + next.count as u64,
+                self.first
+            ));
+        }
+        self.count += next.count;
+        self.metrics.extend_from_slice(&next.metrics);
+        self.opens.extend_from_slice(&next.opens);
+        Ok(())
+    }
+}
+
+/// Runs the central case (with every school's classes) and `opts.draws` draws, and summarises.
 pub fn run(
     m: &Assembled,
     targets: &[Target],
     opts: &RunOptions,
     progress: &dyn Progress,
 ) -> ScenarioResult {
-    let areas = m.areas();
-    let width = m.years * (areas + 1) * METRICS;
+    summarise(m, targets, &simulate(m, opts, 0, progress))
+}
 
-    let mut central = vec![0.0f32; width];
-    let mut detail: Vec<SchoolCell> = Vec::new();
-    let mut scratch = Scratch::new(m);
-    sim::simulate(
-        m,
-        &central_inputs(m),
-        &mut scratch,
-        &mut central,
-        Some(&mut detail),
-    );
-
-    let draws = opts.draws as usize;
-    let mut metrics = vec![0.0f32; draws * width];
-    let mut opens = vec![0u16; draws * m.projects.len().max(1)];
+/// Runs draws `first..first + opts.draws` (draw `i` from RNG stream `i` of `opts.seed`).
+pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Progress) -> Draws {
+    let mut d = Draws::empty(m, first);
+    let (width, stride) = (d.width, d.stride);
+    d.count = opts.draws as usize;
+    d.metrics = vec![0.0f32; d.count * width];
+    d.opens = vec![0u16; d.count * stride];
     let done = AtomicU64::new(0);
+    let (metrics, opens) = (&mut d.metrics, &mut d.opens);
     let mut work = || {
         metrics
             .par_chunks_mut(width)
-            .zip(opens.par_chunks_mut(m.projects.len().max(1)))
+            .zip(opens.par_chunks_mut(stride))
             .enumerate()
             .for_each_init(
                 || {
@@ -106,7 +160,7 @@ pub fn run(
                     )
                 },
                 |(scratch, inputs), (i, (out, open))| {
-                    sample_inputs(m, opts.seed, i as u64, inputs);
+                    sample_inputs(m, opts.seed, first + i as u64, inputs);
                     sim::simulate(m, inputs, scratch, out, None);
                     open[..inputs.open_t.len()].copy_from_slice(&inputs.open_t);
                     // Report in batches to keep the counter off the hot path.
@@ -124,11 +178,31 @@ pub fn run(
         Err(_) => work(),
     }
     progress.advance(done.load(Ordering::Relaxed) % 64);
+    d
+}
 
-    let summary = summarise(m, &central, &metrics, draws, width);
-    let projects = project_rows(m, &opens, draws);
+/// The central case (with every school's classes) and the summary of `draws`: what one run of
+/// those draws gives, byte for byte, however they were run.
+pub fn summarise(m: &Assembled, targets: &[Target], draws: &Draws) -> ScenarioResult {
+    let areas = m.areas();
+    let (width, count) = (draws.width, draws.count);
+    let metrics = &draws.metrics[..];
+
+    let mut central = vec![0.0f32; width];
+    let mut detail: Vec<SchoolCell> = Vec::new();
+    let mut scratch = Scratch::new(m);
+    sim::simulate(
+        m,
+        &central_inputs(m),
+        &mut scratch,
+        &mut central,
+        Some(&mut detail),
+    );
+
+    let summary = summary_rows(m, &central, metrics, count, width);
+    let projects = project_rows(m, &draws.opens, count);
     let all_years = |_: &Target| (0..m.years).collect::<Vec<_>>();
-    let city_targets = target_rows(m, targets, &metrics, draws, width, areas, all_years);
+    let city_targets = target_rows(m, targets, metrics, count, width, areas, all_years);
     // Each area against the targets, in the targets' own years.
     let own_year = |t: &Target| {
         (t.year >= m.base_year && t.year <= m.year(m.years - 1))
@@ -138,41 +212,74 @@ pub fn run(
     };
     let area_targets = (0..areas)
         .map(|a| {
-            let rows = target_rows(m, targets, &metrics, draws, width, a, own_year);
+            let rows = target_rows(m, targets, metrics, count, width, a, own_year);
             (m.area_ids[a].clone(), rows)
         })
         .collect();
-    // Sorted by school id, year and grade: ids ranked once, so the rows compare as integers.
-    let mut by_id: Vec<usize> = (0..m.schools()).collect();
-    by_id.sort_by(|&a, &b| m.school_ids[a].cmp(&m.school_ids[b]));
-    let mut rank = vec![0usize; m.schools()];
-    for (r, &i) in by_id.iter().enumerate() {
-        rank[i] = r;
-    }
-    detail.sort_by_key(|c| (rank[c.school as usize], c.t, c.grade));
-    let schools = detail
-        .into_iter()
-        .map(|c| SchoolRow {
-            school_id: m.school_ids[c.school as usize].clone(),
-            year: m.year(usize::from(c.t)),
-            grade: c.grade,
-            pupils: c.pupils,
-            classes: c.classes,
-            max_class_size: c.max_class_size,
-            oversized_classes: c.oversized,
-            super_oversized_classes: c.super_oversized,
-        })
-        .collect::<Vec<_>>();
     ScenarioResult {
         base_year: m.base_year,
         horizon: m.year(m.years - 1),
-        draws: opts.draws,
+        draws: count as u32,
         summary,
-        schools,
+        schools: school_rows(m, &detail),
+        school_ids: m.school_ids.clone(),
         projects,
         targets: city_targets,
         area_targets,
     }
+}
+
+/// The central case's classes per school, year and grade, sorted by school id, year and grade.
+/// Schools are bucketed by the rank of their id (ranked once, so no string is compared per
+/// row); within a school the simulation's order (year, then grade) is kept, or restored.
+fn school_rows(m: &Assembled, detail: &[SchoolCell]) -> Vec<SchoolRow> {
+    let mut by_id: Vec<usize> = (0..m.schools()).collect();
+    by_id.sort_by(|&a, &b| m.school_ids[a].cmp(&m.school_ids[b]));
+    let mut start = vec![0usize; m.schools() + 1];
+    for c in detail {
+        start[c.school as usize + 1] += 1;
+    }
+    // Each school's first row in the output: its rows come after those of every lower rank.
+    let mut at = vec![0usize; m.schools()];
+    let mut next = 0;
+    for &i in &by_id {
+        at[i] = next;
+        next += start[i + 1];
+    }
+    for (i, &a) in at.iter().enumerate() {
+        start[i] = a;
+    }
+    // Where each row of `detail` goes.
+    let mut order = vec![0u32; detail.len()];
+    for (j, c) in detail.iter().enumerate() {
+        let i = c.school as usize;
+        order[at[i]] = j as u32;
+        at[i] += 1;
+    }
+    let mut rows: Vec<SchoolRow> = order
+        .iter()
+        .map(|&j| {
+            let c = &detail[j as usize];
+            SchoolRow {
+                school: c.school,
+                year: m.year(usize::from(c.t)),
+                grade: c.grade,
+                pupils: c.pupils,
+                classes: c.classes,
+                max_class_size: c.max_class_size,
+                oversized_classes: c.oversized,
+                super_oversized_classes: c.super_oversized,
+            }
+        })
+        .collect();
+    // `at[i]` is now the end of school i's rows.
+    for i in 0..m.schools() {
+        let own = &mut rows[start[i]..at[i]];
+        if !own.is_sorted_by_key(|r| (r.year, r.grade)) {
+            own.sort_by_key(|r| (r.year, r.grade));
+        }
+    }
+    rows
 }
 
 /// The probabilities of the summary's quantile columns, in order.
@@ -215,7 +322,7 @@ fn quantiles<const N: usize>(values: &mut [f32], qs: [f64; N]) -> [f64; N] {
     })
 }
 
-fn summarise(
+fn summary_rows(
     m: &Assembled,
     central: &[f32],
     metrics: &[f32],

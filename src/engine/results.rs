@@ -139,10 +139,12 @@ pub struct SummaryRow {
     pub p95: f64,
 }
 
-/// One row of `schools.csv` (central case).
+/// One row of `schools.csv` (central case). Compact (no id string per row: a province has
+/// millions of rows): the school's id is [`ScenarioResult::school_id`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SchoolRow {
-    pub school_id: String,
+    /// Index into [`ScenarioResult::school_ids`].
+    pub school: u32,
     pub year: SchoolYear,
     pub grade: u8,
     pub pupils: u32,
@@ -175,7 +177,10 @@ pub struct ScenarioResult {
     pub horizon: SchoolYear,
     pub draws: u32,
     pub summary: Vec<SummaryRow>,
+    /// Sorted by school id, year and grade.
     pub schools: Vec<SchoolRow>,
+    /// The ids of the schools that [`SchoolRow::school`] indexes.
+    pub school_ids: Vec<String>,
     pub projects: Vec<ProjectRow>,
     pub targets: Vec<TargetRow>,
     /// Per area (id), P(target met) in each target's year, the target's shares applied to the
@@ -185,9 +190,42 @@ pub struct ScenarioResult {
 
 impl ScenarioResult {
     /// The summary row for a metric, year and area, if any.
+    ///
+    /// Looked up where a run puts it (rows by year, area in the order of `area_targets` then
+    /// `ALL`, and metric; the flows have no base-year row), so that a nation's thousands of
+    /// areas are not a scan each; any other order is searched.
     pub fn row(&self, metric: Metric, year: SchoolYear, area_id: &str) -> Option<&SummaryRow> {
-        self.summary
-            .iter()
-            .find(|r| r.metric == metric && r.year == year && r.area_id == area_id)
+        let is = |r: &&SummaryRow| r.metric == metric && r.year == year && r.area_id == area_id;
+        self.expected_row(metric, year, area_id)
+            .and_then(|i| self.summary.get(i))
+            .filter(is)
+            .or_else(|| self.summary.iter().find(is))
+    }
+
+    /// Where a run puts a summary row.
+    fn expected_row(&self, metric: Metric, year: SchoolYear, area_id: &str) -> Option<usize> {
+        let areas = self.area_targets.len();
+        let area = if area_id == "ALL" {
+            areas
+        } else {
+            self.area_targets.iter().position(|(id, _)| id == area_id)?
+        };
+        let t = usize::from(year.0.checked_sub(self.base_year.0)?);
+        let metrics = Metric::ALL.len();
+        let stocks = Metric::ALL.iter().filter(|m| !m.is_flow()).count();
+        if t == 0 {
+            let k = Metric::ALL[..metric.index()]
+                .iter()
+                .filter(|m| !m.is_flow())
+                .count();
+            (!metric.is_flow()).then_some(area * stocks + k)
+        } else {
+            Some((areas + 1) * stocks + ((t - 1) * (areas + 1) + area) * metrics + metric.index())
+        }
+    }
+
+    /// The id of a row's school.
+    pub fn school_id(&self, row: &SchoolRow) -> &str {
+        &self.school_ids[row.school as usize]
     }
 }

@@ -8,15 +8,14 @@
 use crate::engine::backtest::{HorizonSummary, Scored};
 use crate::engine::realised::RowCheck;
 use crate::io::dataset_out;
+use crate::io::excel_csv;
 use crate::io::tables::inert;
 use crate::model::{AreaSel, Growth};
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `accuracy.csv`: one row per horizon; percentages in % of the actual; a coverage with no
 /// band to measure is an empty cell.
 pub fn accuracy_csv(rows: &[HorizonSummary]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    let mut w = excel_csv::writer(&csv::WriterBuilder::new());
     w.write_record([
         "horizon",
         "forecasts",
@@ -65,7 +64,7 @@ pub fn accuracy_csv(rows: &[HorizonSummary]) -> anyhow::Result<Vec<u8>> {
 
 /// `forecasts.csv`: every scored forecast of a unit's total. `names[i]` is unit `i`'s name.
 pub fn forecasts_csv(scored: &[Scored], names: &[&str]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    let mut w = excel_csv::writer(&csv::WriterBuilder::new());
     w.write_record([
         "unit",
         "origin",

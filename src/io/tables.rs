@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::results::{Metric, ScenarioResult, SummaryRow};
 use crate::figures::KeyFigure;
+use crate::io::excel_csv;
 
 /// What produced a run's outputs, with the SHA-256 of every input file.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,43 +158,49 @@ fn hex(digest: &[u8]) -> String {
 }
 
 /// A typed column of an output table.
-pub(crate) enum Values {
+pub(crate) enum Values<'a> {
     Text(Vec<String>),
+    /// Text cells by index into a list of names (a name per school, not per row).
+    Names(&'a [String], Vec<u32>),
     Int(Vec<i32>),
     Count(Vec<u32>),
     Number(Vec<f64>),
 }
 
 /// An output table: named columns of equal length.
-pub(crate) struct Table {
+pub(crate) struct Table<'a> {
     pub(crate) height: usize,
-    pub(crate) columns: Vec<(&'static str, Values)>,
+    pub(crate) columns: Vec<(&'static str, Values<'a>)>,
 }
 
-impl Table {
-    fn csv(&self) -> anyhow::Result<Vec<u8>> {
-        let mut buf = b"\xEF\xBB\xBF".to_vec();
-        {
-            let mut w = csv::WriterBuilder::new()
+impl Table<'_> {
+    /// Writes the CSV, formatted cell by cell into one reused buffer (no string per cell: a
+    /// province's `schools.csv` has millions of cells).
+    fn write_csv(&self, out: impl std::io::Write) -> anyhow::Result<()> {
+        let mut w = excel_csv::stream(
+            csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(&mut buf);
-            w.write_record(self.columns.iter().map(|(n, _)| *n))?;
-            let mut record: Vec<String> = Vec::with_capacity(self.columns.len());
-            for row in 0..self.height {
-                record.clear();
-                for (_, values) in &self.columns {
-                    record.push(match values {
-                        Values::Text(v) => inert(&v[row]),
-                        Values::Int(v) => v[row].to_string(),
-                        Values::Count(v) => v[row].to_string(),
-                        Values::Number(v) => number(v[row]),
-                    });
+                .buffer_capacity(1 << 16),
+            out,
+        )?;
+        w.write_record(self.columns.iter().map(|(n, _)| *n))?;
+        let mut cell = String::new();
+        for row in 0..self.height {
+            for (_, values) in &self.columns {
+                cell.clear();
+                match values {
+                    Values::Text(v) => push_inert(&mut cell, &v[row]),
+                    Values::Names(names, v) => push_inert(&mut cell, &names[v[row] as usize]),
+                    Values::Int(v) => push_int(&mut cell, i64::from(v[row])),
+                    Values::Count(v) => push_int(&mut cell, i64::from(v[row])),
+                    Values::Number(v) => push_number(&mut cell, v[row]),
                 }
-                w.write_record(&record)?;
+                w.write_field(&cell)?;
             }
-            w.flush()?;
+            w.write_record(None::<&[u8]>)?;
         }
-        Ok(buf)
+        w.flush()?;
+        Ok(())
     }
 
     fn parquet(&self) -> anyhow::Result<Vec<u8>> {
@@ -202,6 +209,12 @@ impl Table {
             .iter()
             .map(|(name, values)| match values {
                 Values::Text(v) => Column::new((*name).into(), v),
+                Values::Names(names, v) => Column::new(
+                    (*name).into(),
+                    v.iter()
+                        .map(|&i| names[i as usize].as_str())
+                        .collect::<Vec<_>>(),
+                ),
                 Values::Int(v) => Column::new((*name).into(), v),
                 Values::Count(v) => Column::new((*name).into(), v),
                 Values::Number(v) => Column::new((*name).into(), v),
@@ -218,7 +231,9 @@ impl Table {
     /// Writes `dir/stem.csv` and `dir/stem.parquet`.
     pub(crate) fn write(&self, dir: &Path, stem: &str) -> anyhow::Result<()> {
         let csv_path = dir.join(format!("{stem}.csv"));
-        fs::write(&csv_path, self.csv()?)
+        fs::File::create(&csv_path)
+            .map_err(anyhow::Error::from)
+            .and_then(|f| self.write_csv(f))
             .with_context(|| format!("cannot write {}", csv_path.display()))?;
         let pq_path = dir.join(format!("{stem}.parquet"));
         let bytes = self
@@ -228,25 +243,38 @@ impl Table {
     }
 }
 
-/// A text cell that Excel will not run as a formula: a leading `= + - @` (or tab, carriage
-/// return) gets a single quote in front.
-pub(crate) fn inert(s: &str) -> String {
+/// Appends `s` as a text cell that Excel will not run as a formula: a leading `= + - @` (or
+/// tab, carriage return) gets a single quote in front.
+fn push_inert(cell: &mut String, s: &str) {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+        cell.push('\'');
+    }
+    cell.push_str(s);
+}
+
+/// Appends a whole number in decimal.
+fn push_int(cell: &mut String, v: i64) {
+    let _ = write!(cell, "{v}");
+}
+
+/// Appends the shortest text that reads back as the same f64; integers without `.0`; NaN as an
+/// empty cell.
+fn push_number(cell: &mut String, v: f64) {
+    if v.is_nan() {
+        return;
+    }
+    if v == 0.0 {
+        cell.push('0');
     } else {
-        s.to_owned()
+        let _ = write!(cell, "{v}");
     }
 }
 
-/// Shortest text that reads back as the same f64; integers without `.0`; NaN as an empty cell.
-fn number(v: f64) -> String {
-    if v.is_nan() {
-        String::new()
-    } else if v == 0.0 {
-        "0".to_owned()
-    } else {
-        v.to_string()
-    }
+/// A text cell that Excel will not run as a formula (see [`push_inert`]).
+pub(crate) fn inert(s: &str) -> String {
+    let mut cell = String::with_capacity(s.len() + 1);
+    push_inert(&mut cell, s);
+    cell
 }
 
 /// Every metric of `summary.csv` counts something (pupils, places, classes, projects): the
@@ -302,7 +330,7 @@ fn rounded_means(rows: &[&SummaryRow], scenario: Option<&[String]>) -> Vec<f64> 
         .collect()
 }
 
-fn summary_table(rows: &[&SummaryRow], scenario: Option<Vec<String>>) -> Table {
+fn summary_table<'a>(rows: &[&SummaryRow], scenario: Option<Vec<String>>) -> Table<'a> {
     let mut columns = Vec::new();
     let means = rounded_means(rows, scenario.as_deref());
     if let Some(s) = scenario {
@@ -355,7 +383,7 @@ pub fn write_scenario_tables(
         columns: vec![
             (
                 "school_id",
-                Values::Text(s.iter().map(|r| r.school_id.clone()).collect()),
+                Values::Names(&result.school_ids, s.iter().map(|r| r.school).collect()),
             ),
             (
                 "year",
@@ -493,8 +521,9 @@ mod tests {
                 row(Metric::Pupils, "ALL", 1234.0),
                 row(Metric::OversizedClasses, "=cmd|' /C calc'!A0", 2.5),
             ],
+            school_ids: vec!["@S1".into()],
             schools: vec![SchoolRow {
-                school_id: "@S1".into(),
+                school: 0,
                 year: SchoolYear(2020),
                 grade: 1,
                 pupils: 120,
@@ -626,6 +655,12 @@ mod tests {
             inputs[0].1,
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    fn number(v: f64) -> String {
+        let mut cell = String::new();
+        push_number(&mut cell, v);
+        cell
     }
 
     #[test]

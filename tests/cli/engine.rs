@@ -147,7 +147,7 @@ fn city(r: &ScenarioResult, metric: Metric, year: u16) -> f64 {
 fn pupils(r: &ScenarioResult, school: &str, year: u16, grade: u8) -> u32 {
     r.schools
         .iter()
-        .find(|s| s.school_id == school && s.year.0 == year && s.grade == grade)
+        .find(|s| r.school_id(s) == school && s.year.0 == year && s.grade == grade)
         .map_or(0, |s| s.pupils)
 }
 

@@ -9,5 +9,6 @@ mod project;
 mod report;
 mod run;
 mod scenario;
+mod shard;
 mod validate;
 mod workbook;

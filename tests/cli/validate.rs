@@ -161,6 +161,7 @@ fn output_csv_is_excel_safe() {
         draws: 1,
         summary: Vec::new(),
         schools: Vec::new(),
+        school_ids: Vec::new(),
         projects: Vec::new(),
         targets: vec![TargetRow {
             target: "=cmd|'/C calc'!A0".into(),
