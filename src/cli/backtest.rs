@@ -163,9 +163,11 @@ fn run_data(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The command line as typed, for the report's "reproduce" line.
+/// The command line as typed, for the report's "reproduce" line: the program as `placeplan`
+/// (not the path it was run from, so that the report is the same from any checkout).
 fn command_line() -> String {
-    std::env::args()
+    std::iter::once("placeplan".to_owned())
+        .chain(std::env::args().skip(1))
         .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
         .collect::<Vec<_>>()
         .join(" ")
@@ -236,10 +238,7 @@ fn run_history(
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     );
     let described = conventions.describe(&method, None);
-    let command = std::env::args()
-        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let command = command_line();
     let names: Vec<&str> = file.units.iter().map(|u| u.unit.as_str()).collect();
     let accuracy = backtest_out::accuracy_csv(&summary)?;
     let forecasts = backtest_out::forecasts_csv(&scored, &names)?;

@@ -554,6 +554,8 @@ fn backtest_on_a_data_set_suggests_growth_ranges_and_leaves_the_sheet_alone() {
     assert!(num(&row[2]) <= 822.0, "{row:?}");
     let md = std::fs::read_to_string(out.join("backtest.md")).unwrap();
     assert!(md.contains("## Suggested ranges for growth.csv"), "{md}");
+    // The reproduce line names the program, not the path of the binary that ran.
+    assert!(md.contains("Reproduce: `placeplan backtest "), "{md}");
     assert!(
         md.contains("| 430406 | migrant_inflow | 1151 – 1644 – 2137 | 822 – 822 (2) |"),
         "{md}"
