@@ -11,6 +11,7 @@ pub mod monte_carlo;
 pub mod pipeline;
 pub mod priority;
 pub mod progression;
+pub mod realised;
 pub mod results;
 pub mod sampling;
 #[allow(
