@@ -13,6 +13,7 @@ pub mod engine;
 pub mod figures;
 pub mod geo;
 pub mod holdout;
+pub mod input;
 pub mod io;
 pub mod model;
 pub mod run;

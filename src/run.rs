@@ -21,12 +21,12 @@ use crate::engine::monte_carlo::{self, Progress, RunOptions};
 use crate::engine::pipeline::Pipeline;
 use crate::engine::results::ScenarioResult;
 use crate::figures;
-use crate::io::InputError;
+use crate::input::{InputError, InputErrors};
 use crate::io::atomic::{GENERATIONS, Generation};
+use crate::io::dataset;
 use crate::io::shard::{self, ShardInfo};
 use crate::io::tables::{self, Manifest};
 use crate::io::workbook::{self, WorkbookRun};
-use crate::io::{InputErrors, dataset};
 use crate::model::DataSet;
 use crate::scenario::{self, Scenario};
 
@@ -608,14 +608,14 @@ fn write_outputs(req: &RunRequest, done: &[Done], clock: &mut Clock) -> anyhow::
                 .base
                 .as_ref()
                 .and_then(|b| views.iter().find(|v| &v.scenario.name == b));
-            let files = charts::write_scenario_charts(view, base, opts, &dir)?;
-            charts::write_report(
+            let files = charts::scenario_charts(view, base, opts)?;
+            let report = charts::report(
                 std::slice::from_ref(view),
                 opts,
-                &dir,
                 std::slice::from_ref(&files),
                 &[],
             )?;
+            write_rendered(&dir, files.iter().chain([&report]))?;
             scenario_charts.push(files);
             clock.lap("charts");
         }
@@ -641,10 +641,13 @@ fn write_outputs(req: &RunRequest, done: &[Done], clock: &mut Clock) -> anyhow::
     if let Some(opts) = &req.charts {
         let order = charts::ranking(&views);
         let views: Vec<RunView> = order.iter().map(|&i| views[i]).collect();
-        let scenario_charts: Vec<Vec<PathBuf>> =
-            order.iter().map(|&i| scenario_charts[i].clone()).collect();
-        let files = charts::write_compare_charts(&views, opts, &compare)?;
-        charts::write_report(&views, opts, &compare, &scenario_charts, &files)?;
+        let scenario_charts: Vec<Vec<charts::Rendered>> = order
+            .iter()
+            .map(|&i| std::mem::take(&mut scenario_charts[i]))
+            .collect();
+        let files = charts::compare_charts(&views, opts)?;
+        let report = charts::report(&views, opts, &scenario_charts, &files)?;
+        write_rendered(&compare, files.iter().chain([&report]))?;
         clock.lap("charts");
     }
     // The workbook, built before anything is committed; the headline chart goes in when the
@@ -663,6 +666,17 @@ fn write_outputs(req: &RunRequest, done: &[Done], clock: &mut Clock) -> anyhow::
     clock.lap("workbook");
     generation.commit()?;
     clock.lap("commit");
+    Ok(())
+}
+
+/// Writes drawn charts and reports into `dir`, each file atomically.
+fn write_rendered<'a>(
+    dir: &Path,
+    files: impl IntoIterator<Item = &'a charts::Rendered>,
+) -> anyhow::Result<()> {
+    for f in files {
+        crate::io::atomic::write_file(&dir.join(&f.name), &f.bytes)?;
+    }
     Ok(())
 }
 

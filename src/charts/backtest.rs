@@ -4,13 +4,11 @@
 //! One drawing function generic over the plotters `DrawingBackend`, so the PNG and the SVG come
 //! from the same code; text in the bundled font. Reads a summary, never computes an error.
 
-use std::path::{Path, PathBuf};
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::font::{self, FAMILY};
-use super::{Format, Lang, PNG_SIZE, SVG_SIZE, outline};
+use super::{Format, Lang, PNG_SIZE, Rendered, SVG_SIZE, outline, png};
 use crate::engine::backtest::HorizonSummary;
 
 const TEXT: RGBColor = RGBColor(25, 25, 25);
@@ -138,29 +136,28 @@ pub fn draw_accuracy<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Writes `accuracy.png` / `accuracy.svg` into `dir`; returns the files written.
-pub fn write_accuracy_chart(
+/// The accuracy chart in each of `formats` (`accuracy.png`, `accuracy.svg`).
+pub fn accuracy_chart(
     rows: &[HorizonSummary],
     subject: &str,
     lang: Lang,
     formats: &[Format],
-    dir: &Path,
-) -> anyhow::Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
+) -> anyhow::Result<Vec<Rendered>> {
+    let mut drawn = Vec::new();
     for format in formats {
-        let path = dir.join(format!("accuracy.{}", format.extension()));
-        match format {
+        let bytes = match format {
             Format::Png => {
-                let area = BitMapBackend::new(&path, PNG_SIZE).into_drawing_area();
-                draw_accuracy(&area, rows, subject, lang)?;
+                png::render_png(PNG_SIZE, |area| draw_accuracy(area, rows, subject, lang))?
             }
             Format::Svg => {
-                let svg =
-                    outline::render_svg(SVG_SIZE, |area| draw_accuracy(area, rows, subject, lang))?;
-                crate::io::atomic::write_file(&path, svg.as_bytes())?;
+                outline::render_svg(SVG_SIZE, |area| draw_accuracy(area, rows, subject, lang))?
+                    .into_bytes()
             }
-        }
-        written.push(path);
+        };
+        drawn.push(Rendered {
+            name: format!("accuracy.{}", format.extension()),
+            bytes,
+        });
     }
-    Ok(written)
+    Ok(drawn)
 }

@@ -7,7 +7,8 @@
 //! bundled Noto Sans CJK SC subset (`assets/fonts/`), registered from embedded bytes: no chart
 //! depends on the host's fonts, and SVG text is written as glyph outlines (module `outline`).
 //! This module reads results, it never computes a model figure the engine did not produce, and it
-//! writes only into the folder it is given (the caller stages that folder atomically).
+//! never touches a file: charts and the report come back as [`Rendered`] bytes, which the caller
+//! writes (through `io::atomic`, into a staged folder).
 
 mod areas;
 mod assumptions;
@@ -20,9 +21,11 @@ mod font;
 mod headline;
 mod labels;
 mod map;
+mod markup;
 mod outline;
 mod oversized;
 mod pipeline;
+mod png;
 mod priority;
 mod report;
 mod series;
@@ -31,7 +34,6 @@ mod super_oversized;
 mod versus_base;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use plotters::coord::Shift;
@@ -42,7 +44,7 @@ use crate::engine::results::ScenarioResult;
 use crate::model::DataSet;
 use crate::scenario::Scenario;
 
-pub use report::write_report;
+pub use report::{REPORT_FILE, report};
 
 /// Language of the charts and the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -280,15 +282,22 @@ impl CompareChart {
 /// The headline chart's file stem in `output/compare/`.
 pub const HEADLINE: &str = "oversized_share";
 
-/// Writes the charts of one scenario into `dir`, in every format of `opts`; `base` is the run
-/// of its base scenario, when the run has it. Returns the files written, chart by chart in
-/// [`ScenarioChart::ALL`] order (the map only when the data set gives area centroids).
-pub fn write_scenario_charts(
+/// A chart or the report, drawn: its file name in the output folder and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// File name, `stem.extension` (e.g. `oversized_share.svg`).
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Draws the charts of one scenario in every format of `opts`; `base` is the run of its base
+/// scenario, when the run has it. Returns them chart by chart in [`ScenarioChart::ALL`] order
+/// (the map only when the data set gives area centroids).
+pub fn scenario_charts(
     run: &RunView,
     base: Option<&RunView>,
     opts: &ChartOptions,
-    dir: &Path,
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<Vec<Rendered>> {
     // The map needs the areas' boundaries or centroids.
     let mapped = run.boundaries.is_some() || run.data.areas.iter().any(|a| a.centroid.is_some());
     // The delay chart when projects are late by a fitted model, the ranking when it was asked.
@@ -307,16 +316,12 @@ pub fn write_scenario_charts(
                 .map(move |f| (Job::Scenario(*c, run, base), *f))
         })
         .collect();
-    render_all(&jobs, opts, dir)
+    render_all(&jobs, opts)
 }
 
-/// Writes the cross-scenario charts into `dir` (`output/compare/`), in every format of `opts`.
-/// Returns the files written, chart by chart in [`CompareChart::ALL`] order.
-pub fn write_compare_charts(
-    runs: &[RunView],
-    opts: &ChartOptions,
-    dir: &Path,
-) -> anyhow::Result<Vec<PathBuf>> {
+/// Draws the cross-scenario charts (`output/compare/`) in every format of `opts`. Returns them
+/// chart by chart in [`CompareChart::ALL`] order.
+pub fn compare_charts(runs: &[RunView], opts: &ChartOptions) -> anyhow::Result<Vec<Rendered>> {
     let jobs: Vec<(Job, Format)> = CompareChart::ALL
         .iter()
         .flat_map(|c| {
@@ -325,7 +330,7 @@ pub fn write_compare_charts(
                 .map(move |f| (Job::Compare(*c, runs), *f))
         })
         .collect();
-    render_all(&jobs, opts, dir)
+    render_all(&jobs, opts)
 }
 
 /// One chart to draw.
@@ -400,80 +405,25 @@ impl Job<'_, '_> {
     }
 }
 
-/// Renders the jobs in parallel (charts are independent); paths in job order.
-fn render_all(
-    jobs: &[(Job, Format)],
-    opts: &ChartOptions,
-    dir: &Path,
-) -> anyhow::Result<Vec<PathBuf>> {
+/// Renders the jobs in parallel (charts are independent); results in job order.
+fn render_all(jobs: &[(Job, Format)], opts: &ChartOptions) -> anyhow::Result<Vec<Rendered>> {
     font::ensure_registered()?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
     jobs.par_iter()
         .map(|(job, format)| {
-            let path = dir.join(format!("{}.{}", job.file_stem(), format.extension()));
-            render(job, *format, opts, &path)?;
-            Ok(path)
+            Ok(Rendered {
+                name: format!("{}.{}", job.file_stem(), format.extension()),
+                bytes: render(job, *format, opts)?,
+            })
         })
         .collect()
 }
 
-/// The I/O error inside a bitmap backend's message in words: the backend shows it in debug form
-/// (`ImageError(IoError(Os { code: 28, kind: StorageFull, message: "No space left on device" }))`).
-fn io_words(debug: &str) -> String {
-    let after = |tag: &str| debug.split(tag).nth(1);
-    if let Some(code) = after("code: ")
-        .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
-        .and_then(|c| c.parse::<i32>().ok())
-    {
-        return std::io::Error::from_raw_os_error(code).to_string();
-    }
-    if let Some(message) = after("error: \"").and_then(|r| r.split('"').next()) {
-        return message.to_owned();
-    }
-    if debug.contains('(') || debug.contains('{') {
-        "the image could not be encoded or written".to_owned()
-    } else {
-        debug.to_owned()
-    }
-}
-
-/// Renders one chart to `path` in `format`.
-fn render(job: &Job, format: Format, opts: &ChartOptions, path: &Path) -> anyhow::Result<()> {
+/// Renders one chart in `format`.
+fn render(job: &Job, format: Format, opts: &ChartOptions) -> anyhow::Result<Vec<u8>> {
     match format {
-        Format::Png => {
-            let area = BitMapBackend::new(path, job.size(PNG_SIZE)).into_drawing_area();
-            job.draw(&area, opts)?;
-            area.present().map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot write {}: {}",
-                    path.display(),
-                    io_words(&e.to_string())
-                )
-            })?;
-        }
+        Format::Png => png::render_png(job.size(PNG_SIZE), |area| job.draw(area, opts)),
         Format::Svg => {
-            let svg = outline::render_svg(job.size(SVG_SIZE), |area| job.draw(area, opts))?;
-            crate::io::atomic::write_file(path, svg.as_bytes())?;
+            Ok(outline::render_svg(job.size(SVG_SIZE), |area| job.draw(area, opts))?.into_bytes())
         }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_full_disk_is_said_in_words() {
-        let full = "backend error: Drawing backend error: ImageError(IoError(Os { code: 28, kind: StorageFull, message: \"No space left on device\" }))";
-        assert_eq!(
-            super::io_words(full),
-            "No space left on device (os error 28)"
-        );
-        let custom = "backend error: Drawing backend error: ImageError(IoError(Custom { kind: Other, error: \"disk quota exceeded\" }))";
-        assert_eq!(super::io_words(custom), "disk quota exceeded");
-        assert_eq!(
-            super::io_words("backend error: Drawing backend error: InvalidBuffer"),
-            "backend error: Drawing backend error: InvalidBuffer"
-        );
     }
 }

@@ -3,62 +3,46 @@
 //!
 //! The page is self-contained (charts and the bundled font, pruned to the page's characters,
 //! embedded as base64; no network request, no script) and prints on A4. It reads results and
-//! chart files; it never draws a chart.
+//! the charts already drawn; it never draws a chart and never touches a file.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::Context;
 use base64::Engine as _;
 
-use super::font::{FAMILY, FONT_BYTES};
+use super::font::{FAMILY, FONT_BYTES, pruned_font};
 use super::labels;
-use super::outline::pruned_font;
+use super::markup::esc;
 use super::series::{self, CITY};
-use super::{ChartOptions, CompareChart, Lang, RunView, ScenarioChart};
+use super::{ChartOptions, CompareChart, Lang, Rendered, RunView, ScenarioChart};
 use crate::engine::results::Metric;
 
 /// File name of the report.
 pub const REPORT_FILE: &str = "report.html";
 
-/// Writes `report.html` into `dir` and returns its path.
+/// `report.html`, named [`REPORT_FILE`].
 ///
-/// `scenario_charts[i]` are the files [`super::write_scenario_charts`] returned for `runs[i]`;
-/// `compare_charts` those of [`super::write_compare_charts`]. Each chart is embedded once, as
-/// SVG when it was written, else as PNG; a chart that was not written is left out.
-pub fn write_report(
+/// `scenario_charts[i]` are the charts [`super::scenario_charts`] drew for `runs[i]`;
+/// `compare_charts` those of [`super::compare_charts`]. Each chart is embedded once, as SVG
+/// when it was drawn, else as PNG; a chart that was not drawn is left out.
+pub fn report(
     runs: &[RunView],
     opts: &ChartOptions,
-    dir: &Path,
-    scenario_charts: &[Vec<PathBuf>],
-    compare_charts: &[PathBuf],
-) -> anyhow::Result<PathBuf> {
+    scenario_charts: &[Vec<Rendered>],
+    compare_charts: &[Rendered],
+) -> anyhow::Result<Rendered> {
     let html = render(runs, opts, scenario_charts, compare_charts)?;
-    let path = dir.join(REPORT_FILE);
-    crate::io::atomic::write_file(&path, html.as_bytes())?;
-    Ok(path)
+    Ok(Rendered {
+        name: REPORT_FILE.to_owned(),
+        bytes: html.into_bytes(),
+    })
 }
 
-/// Escapes text for HTML content and attribute values.
-pub(super) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// The chart file with this stem among `files`: SVG preferred (vector, so the printed report
-/// is sharp, and a tenth of the PNG's size), else PNG.
-fn find_chart<'p>(files: &'p [PathBuf], stem: &str) -> Option<&'p PathBuf> {
-    let matches = |p: &&PathBuf, ext: &str| {
+/// The chart with this stem among `files`: SVG preferred (vector, so the printed report is
+/// sharp, and a tenth of the PNG's size), else PNG.
+fn find_chart<'p>(files: &'p [Rendered], stem: &str) -> Option<&'p Rendered> {
+    let matches = |f: &&Rendered, ext: &str| {
+        let p = Path::new(&f.name);
         p.file_stem().is_some_and(|s| s == stem) && p.extension().is_some_and(|e| e == ext)
     };
     files
@@ -67,25 +51,22 @@ fn find_chart<'p>(files: &'p [PathBuf], stem: &str) -> Option<&'p PathBuf> {
         .or_else(|| files.iter().find(|p| matches(p, "png")))
 }
 
-/// An `<img>` of the chart file, embedded.
-fn figure(out: &mut String, path: &Path, alt: &str) -> anyhow::Result<()> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read chart {}", path.display()))?;
-    let mime = if path.extension().is_some_and(|e| e == "svg") {
+/// An `<img>` of the chart, embedded.
+fn figure(out: &mut String, chart: &Rendered, alt: &str) -> anyhow::Result<()> {
+    let mime = if Path::new(&chart.name)
+        .extension()
+        .is_some_and(|e| e == "svg")
+    {
         "image/svg+xml"
     } else {
         "image/png"
     };
-    let data = base64::engine::general_purpose::STANDARD.encode(bytes);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let data = base64::engine::general_purpose::STANDARD.encode(&chart.bytes);
     writeln!(
         out,
         "<figure><img class=\"chart\" alt=\"{}\" data-file=\"{}\" src=\"data:{mime};base64,{data}\"></figure>",
         esc(alt),
-        esc(&name)
+        esc(&chart.name)
     )?;
     Ok(())
 }
@@ -320,8 +301,8 @@ fn key_figures(o: &mut String, runs: &[RunView], lang: Lang) -> anyhow::Result<(
 fn render(
     runs: &[RunView],
     opts: &ChartOptions,
-    scenario_charts: &[Vec<PathBuf>],
-    compare_charts: &[PathBuf],
+    scenario_charts: &[Vec<Rendered>],
+    compare_charts: &[Rendered],
 ) -> anyhow::Result<String> {
     let lang = opts.lang;
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
@@ -427,7 +408,7 @@ fn scenario_section(
     o: &mut String,
     run: &RunView,
     opts: &ChartOptions,
-    charts: &[PathBuf],
+    charts: &[Rendered],
 ) -> anyhow::Result<()> {
     let lang = opts.lang;
     let l = |zh: &'static str, en: &'static str| lang.pick(zh, en);
@@ -665,20 +646,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_markup_in_names() {
-        assert_eq!(
-            esc("<b>\"雁峰\" & 'x'</b>"),
-            "&lt;b&gt;&quot;雁峰&quot; &amp; &#39;x&#39;&lt;/b&gt;"
-        );
-    }
-
-    #[test]
     fn finds_svg_before_png() {
-        let files = vec![
-            PathBuf::from("d/oversized_over_time.svg"),
-            PathBuf::from("d/oversized_over_time.png"),
-            PathBuf::from("d/shortfall_by_area.png"),
-        ];
+        let files: Vec<Rendered> = [
+            "oversized_over_time.svg",
+            "oversized_over_time.png",
+            "shortfall_by_area.png",
+        ]
+        .map(|name| Rendered {
+            name: name.to_owned(),
+            bytes: Vec::new(),
+        })
+        .into();
         assert_eq!(find_chart(&files, "oversized_over_time"), Some(&files[0]));
         assert_eq!(find_chart(&files, "shortfall_by_area"), Some(&files[2]));
         assert_eq!(find_chart(&files, "pipeline_delivery"), None);

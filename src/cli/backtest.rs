@@ -17,10 +17,10 @@ use super::conventions::Conventions;
 use crate::charts::{self, Format, Lang};
 use crate::engine::backtest::{self, Scored, Unit};
 use crate::holdout::{self, HoldoutRequest};
+use crate::input::text::read_text;
 use crate::io::atomic::StagedDir;
 use crate::io::backtest_out;
 use crate::io::history::{self, Problem};
-use crate::io::text::read_text;
 use crate::run::RunError;
 
 pub fn run(args: BacktestArgs) -> anyhow::Result<ExitCode> {
@@ -108,13 +108,9 @@ fn run_data(
         ));
         md.push('\n');
         if *level == "areas" && !formats.is_empty() {
-            charts::backtest::write_accuracy_chart(
-                &summary,
-                &subject,
-                lang,
-                formats,
-                staged.path(),
-            )?;
+            for chart in charts::backtest::accuracy_chart(&summary, &subject, lang, formats)? {
+                write(staged.path(), &chart.name, &chart.bytes)?;
+            }
         }
         printed.push((level, summary));
     }
@@ -234,7 +230,9 @@ fn run_history(
     write(staged.path(), "forecasts.csv", &forecasts)?;
     write(staged.path(), "backtest.md", md.as_bytes())?;
     if !formats.is_empty() {
-        charts::backtest::write_accuracy_chart(&summary, &subject, lang, formats, staged.path())?;
+        for chart in charts::backtest::accuracy_chart(&summary, &subject, lang, formats)? {
+            write(staged.path(), &chart.name, &chart.bytes)?;
+        }
     }
     staged.commit()?;
     println!("backtest of {subject}: {described}");

@@ -9,6 +9,7 @@ use anyhow::{Context, bail};
 use super::ConventionArgs;
 use crate::engine::forecast::{EntryMethod, Method};
 use crate::engine::progression::{Averaging, RatioOptions, Rounding, ZeroFeeder};
+use crate::input::suggest::nearest;
 
 /// The defaults, chosen by backtest on the Maryland districts and schools (README, "How
 /// accurate is it?"): entry = mean of the last 3 years, moved by the area's trend in the entry
@@ -296,10 +297,8 @@ fn parse_weights(raw: &str) -> anyhow::Result<Vec<f64>> {
     Ok(weights)
 }
 
+/// ` (did you mean `x`?)` for the valid name nearest to `found`, or nothing.
 pub fn suggest(found: &str, valid: &[&str]) -> String {
-    valid
-        .iter()
-        .min_by_key(|v| strsim::levenshtein(v, found))
-        .filter(|v| strsim::levenshtein(v, found) <= 3)
+    nearest(found, valid.iter().copied())
         .map_or(String::new(), |v| format!(" (did you mean `{v}`?)"))
 }

@@ -30,6 +30,7 @@ fn refused(message: impl std::fmt::Display) -> ExitCode {
 
 mod backtest;
 mod conventions;
+mod init;
 mod project;
 mod run;
 mod validate;
@@ -333,7 +334,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
         Command::Project(args) => project::run(args),
         Command::Backtest(args) => backtest::run(args),
         Command::Validate(args) => validate::run(args),
-        Command::Init(args) => validate::init(args),
+        Command::Init(args) => init::init(args),
         Command::Generate(args) => run::generate(args),
         Command::Merge(args) => run::merge(args),
     }

@@ -16,8 +16,8 @@ use super::conventions::Conventions;
 use crate::engine::backtest::{self, Unit};
 use crate::engine::forecast::{self, HorizonCalibration, Method};
 use crate::engine::progression::{RatioError, Rounding};
+use crate::input::text::read_text;
 use crate::io::history::{self, HistoryFile, Problem, UnitHistory, UnitProjection};
-use crate::io::text::read_text;
 
 /// The checked form of [`ProjectArgs`].
 #[derive(Debug, Clone, PartialEq)]

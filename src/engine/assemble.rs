@@ -3,6 +3,19 @@
 //! Describe (data set + scenario) → assemble (this module) → run (`sim`, `monte_carlo`).
 //! Schools are sorted into groups of one area and stage, town-centre schools first (new schools
 //! first among them), so every step of the hot loop walks contiguous ranges.
+//!
+//! [`assemble`] runs named phases, in this order: [`years`] (base year and horizon),
+//! [`Grades::of`] (stages in grade order with the scenario's class rules), [`kept_projects`]
+//! (the pipeline after the scenario's cancellations and extra projects), [`school_protos`]
+//! (existing schools and the new schools the kept projects create), [`enrolment_by_area`]
+//! (base-year pupils and the area histories), [`SchoolArrays::lay_out`] (schools sorted into
+//! contiguous groups, as flat arrays), [`progression_ratios`] (per area, net of external flows),
+//! [`BirthTable::of`], [`DriverSamplers::of`] (the drivers after the scenario's changes),
+//! [`inflow_profile`], [`project_infos`] and [`fit_pipeline`].
+//!
+//! It checks only what joins the data set to the scenario (base year, horizon, the scenario's
+//! references); the data set's own rules (stages of consecutive grades, births coverage, ids)
+//! are the data-set reader's, checked once there. It reads no file.
 
 use std::collections::HashMap;
 
@@ -39,8 +52,6 @@ pub enum AssembleError {
         driver: &'static str,
         year: SchoolYear,
     },
-    #[error("area {area}: no births for {year}, needed for the grade-1 entrants of {entry}")]
-    MissingBirths { area: String, year: u16, entry: u16 },
     #[error("area {area}: progression ratios: {source}")]
     Ratios { area: String, source: RatioError },
     #[error("{what} `{id}` refers to unknown {kind} `{reference}`")]
@@ -191,6 +202,69 @@ fn resolve(ds: &DataSet, driver: Driver, area: &str, year: SchoolYear) -> Option
 
 /// Assembles a data set and scenario into the simulation's arrays.
 pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError> {
+    let (base_year, years) = years(ds, sc)?;
+    let grades = Grades::of(ds, sc);
+    let area_ids: Vec<String> = ds.areas.iter().map(|a| a.id.clone()).collect();
+    let area_of: HashMap<&str, usize> = area_ids
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.as_str(), i))
+        .collect();
+    let projects = kept_projects(ds, sc)?;
+    let protos = school_protos(ds, &projects, &area_of, &grades)?;
+    let (base, history) = enrolment_by_area(ds, &protos, base_year)?;
+    let schools = SchoolArrays::lay_out(&protos, &grades.stages, &base);
+    let ratios = progression_ratios(ds, sc, &area_ids, &area_of, &grades, &history, base_year)?;
+    let births = BirthTable::of(ds, &area_of, area_ids.len(), base_year);
+    let drivers = DriverSamplers::of(ds, sc, &area_ids, base_year, years)?;
+    let projects = project_infos(projects, &area_of, &schools)?;
+    let pipeline = fit_pipeline(ds, sc, &area_of, area_ids.len(), base_year, years);
+    let migrant_profile = inflow_profile(ds, Driver::MigrantInflow, &grades);
+    let returning_profile = inflow_profile(ds, Driver::ReturningInflow, &grades);
+    Ok(Assembled {
+        base_year,
+        years,
+        base_date: ds.settings.base_date,
+        entry_age: u16::from(ds.settings.entry_age),
+        flows_recorded: !ds.flows.is_empty(),
+        area_ids,
+        stages: grades.stages,
+        groups: schools.groups,
+        school_ids: schools.ids,
+        school_area: schools.area,
+        school_stage: schools.stage,
+        school_urban: schools.urban,
+        school_new: schools.new,
+        school_rooms: schools.rooms,
+        school_offset: schools.offset,
+        cells: schools.base_pupils.len(),
+        base_pupils: schools.base_pupils,
+        entry_weight: schools.entry_weight,
+        inflow_weight: schools.inflow_weight,
+        ratios,
+        transitions: grades.transitions,
+        min_grade: grades.min_grade,
+        births: births.births,
+        births_first_year: births.first_year,
+        births_years: births.years,
+        births_last: births.last,
+        quantiles: drivers.quantiles,
+        quantile_driver: drivers.quantile_driver,
+        central: drivers.central,
+        driver_source: drivers.driver_source,
+        correlation: sc.correlation,
+        migrant_profile,
+        returning_profile,
+        schedules: projects.iter().map(|p| p.schedule).collect(),
+        projects,
+        pipeline,
+        rebalancing: sc.rebalancing as f32,
+    })
+}
+
+/// Phase 1: the base year (the data set's latest enrolment year, which the scenario may pin)
+/// and the number of years simulated, base year to horizon inclusive.
+fn years(ds: &DataSet, sc: &Scenario) -> Result<(SchoolYear, usize), AssembleError> {
     let base_year = ds.base_year().ok_or(AssembleError::NoBaseYear)?;
     if let Some(b) = sc.base_year
         && b != base_year
@@ -206,44 +280,60 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             base: base_year,
         });
     }
-    let years = usize::from(sc.horizon.0 - base_year.0) + 1;
-    let base_date = ds.settings.base_date;
-    let entry_age = u16::from(ds.settings.entry_age);
+    Ok((base_year, usize::from(sc.horizon.0 - base_year.0) + 1))
+}
 
-    // Stages, sorted by first grade (the data set's reader checks they are contiguous).
-    let mut stage_list = ds.stages.clone();
-    stage_list.sort_by_key(|s| s.first_grade);
-    let stages: Vec<StageInfo> = stage_list
-        .iter()
-        .map(|s| StageInfo {
-            name: s.name.clone(),
-            first_grade: s.first_grade,
-            grades: s.grades(),
-            rule: ClassRule {
-                size: (*sc
-                    .classes
-                    .standard_size
-                    .get(&s.name)
-                    .unwrap_or(&s.class_size))
-                .max(1),
-                oversized: sc.classes.oversized,
-                super_oversized: sc.classes.super_oversized,
-            },
-        })
-        .collect();
-    let min_grade = stages.first().map_or(1, |s| s.first_grade);
-    let max_grade = stage_list.last().map_or(1, |s| s.last_grade);
-    let transitions = usize::from(max_grade - min_grade);
-    let stage_of = |name: &str| stages.iter().position(|s| s.name == name);
+/// Phase 2: the stages in grade order, each with the class rule the scenario gives it, and the
+/// grade range they span.
+struct Grades {
+    stages: Vec<StageInfo>,
+    min_grade: u8,
+    max_grade: u8,
+    /// Grade-to-grade transitions over all stages: `max_grade − min_grade`.
+    transitions: usize,
+}
 
-    let area_ids: Vec<String> = ds.areas.iter().map(|a| a.id.clone()).collect();
-    let area_of: HashMap<&str, usize> = area_ids
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.as_str(), i))
-        .collect();
+impl Grades {
+    fn of(ds: &DataSet, sc: &Scenario) -> Grades {
+        // Sorted by first grade (the data set's reader checks they are consecutive).
+        let mut stage_list = ds.stages.clone();
+        stage_list.sort_by_key(|s| s.first_grade);
+        let stages: Vec<StageInfo> = stage_list
+            .iter()
+            .map(|s| StageInfo {
+                name: s.name.clone(),
+                first_grade: s.first_grade,
+                grades: s.grades(),
+                rule: ClassRule {
+                    size: (*sc
+                        .classes
+                        .standard_size
+                        .get(&s.name)
+                        .unwrap_or(&s.class_size))
+                    .max(1),
+                    oversized: sc.classes.oversized,
+                    super_oversized: sc.classes.super_oversized,
+                },
+            })
+            .collect();
+        let min_grade = stages.first().map_or(1, |s| s.first_grade);
+        let max_grade = stage_list.last().map_or(1, |s| s.last_grade);
+        Grades {
+            stages,
+            min_grade,
+            max_grade,
+            transitions: usize::from(max_grade - min_grade),
+        }
+    }
 
-    // Projects kept by the scenario.
+    fn stage_of(&self, name: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.name == name)
+    }
+}
+
+/// Phase 3: the projects the scenario keeps: the data set's, less its cancellations (each of
+/// which must name a project of the data set), then its extra projects, not started.
+fn kept_projects(ds: &DataSet, sc: &Scenario) -> Result<Vec<Project>, AssembleError> {
     let cancelled = |p: &Project| {
         sc.cancel.all || sc.cancel.batches.contains(&p.batch) || sc.cancel.projects.contains(&p.id)
     };
@@ -272,17 +362,29 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         batch: e.batch.clone(),
         cost: None,
     }));
+    Ok(projects)
+}
 
-    // Schools: existing ones plus the new schools the kept projects create.
-    struct Proto {
-        id: String,
-        area: usize,
-        stage: usize,
-        urban: bool,
-        new: bool,
-        rooms: u32,
-        design_rooms: u32,
-    }
+/// A school before sorting: an existing one, or a new one a kept project creates.
+struct Proto {
+    id: String,
+    area: usize,
+    stage: usize,
+    urban: bool,
+    new: bool,
+    rooms: u32,
+    design_rooms: u32,
+}
+
+/// Phase 4: the existing schools in the data set's order, then one new (town-centre) school per
+/// school id of a kept project that is not a school yet; its design is the classrooms of all
+/// the projects that build it.
+fn school_protos(
+    ds: &DataSet,
+    projects: &[Project],
+    area_of: &HashMap<&str, usize>,
+    grades: &Grades,
+) -> Result<Vec<Proto>, AssembleError> {
     let mut protos: Vec<Proto> = Vec::with_capacity(ds.schools.len() + projects.len());
     for s in &ds.schools {
         let area = *area_of
@@ -293,12 +395,14 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
                 kind: "area",
                 reference: s.area_id.clone(),
             })?;
-        let stage = stage_of(&s.stage).ok_or_else(|| AssembleError::Reference {
-            what: "school",
-            id: s.id.clone(),
-            kind: "stage",
-            reference: s.stage.clone(),
-        })?;
+        let stage = grades
+            .stage_of(&s.stage)
+            .ok_or_else(|| AssembleError::Reference {
+                what: "school",
+                id: s.id.clone(),
+                kind: "stage",
+                reference: s.stage.clone(),
+            })?;
         protos.push(Proto {
             id: s.id.clone(),
             area,
@@ -315,7 +419,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         .enumerate()
         .map(|(i, s)| (s.id.clone(), i))
         .collect();
-    for p in &projects {
+    for p in projects {
         if let Some(&i) = proto_of.get(&p.school_id) {
             // A further project of a new school adds to its design; one of an existing
             // school adds classrooms only.
@@ -332,12 +436,14 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
                 kind: "area",
                 reference: p.area_id.clone(),
             })?;
-        let stage = stage_of(&p.stage).ok_or_else(|| AssembleError::Reference {
-            what: "project",
-            id: p.id.clone(),
-            kind: "stage",
-            reference: p.stage.clone(),
-        })?;
+        let stage = grades
+            .stage_of(&p.stage)
+            .ok_or_else(|| AssembleError::Reference {
+                what: "project",
+                id: p.id.clone(),
+                kind: "stage",
+                reference: p.stage.clone(),
+            })?;
         proto_of.insert(p.school_id.clone(), protos.len());
         protos.push(Proto {
             id: p.school_id.clone(),
@@ -349,20 +455,28 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             design_rooms: p.classrooms,
         });
     }
+    Ok(protos)
+}
+
+/// Base-year pupils by (school id, grade).
+type BasePupils<'a> = HashMap<(&'a str, u8), f32>;
+/// Pupils by (area, calendar year, grade): an area's history, or its external flows.
+type AreaCounts = HashMap<(usize, u16, u8), f64>;
+
+/// Phase 5: the base year's pupils of each school and grade, and every year's pupils summed by
+/// area and grade (the history the progression ratios are estimated from).
+fn enrolment_by_area<'a>(
+    ds: &'a DataSet,
+    protos: &[Proto],
+    base_year: SchoolYear,
+) -> Result<(BasePupils<'a>, AreaCounts), AssembleError> {
     let input_index: HashMap<&str, usize> = protos
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id.as_str(), i))
         .collect();
-    let mut order: Vec<usize> = (0..protos.len()).collect();
-    order.sort_by_key(|&i| {
-        let s = &protos[i];
-        (s.area, s.stage, !s.urban, !s.new, i)
-    });
-
-    // Base-year pupils by (school id, grade).
-    let mut base: HashMap<(&str, u8), f32> = HashMap::new();
-    let mut history: HashMap<(usize, u16, u8), f64> = HashMap::new();
+    let mut base: BasePupils<'a> = HashMap::new();
+    let mut history: AreaCounts = HashMap::new();
     for e in &ds.enrolment {
         let Some(&i) = input_index.get(e.school_id.as_str()) else {
             return Err(AssembleError::Reference {
@@ -379,79 +493,112 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             .entry((protos[i].area, e.year.0, e.grade.0))
             .or_default() += f64::from(e.pupils);
     }
+    Ok((base, history))
+}
 
-    let n = order.len();
-    let mut school_ids = Vec::with_capacity(n);
-    let (mut school_area, mut school_stage, mut school_urban, mut school_new, mut school_rooms) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut school_offset, mut base_pupils, mut entry_weight, mut inflow_weight) = (
-        Vec::with_capacity(n),
-        Vec::new(),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let mut groups: Vec<Group> = Vec::new();
-    for (pos, &i) in order.iter().enumerate() {
-        let s = &protos[i];
-        let st = &stages[s.stage];
-        school_offset.push(base_pupils.len());
-        let mut total = 0.0f32;
-        for g in 0..st.grades {
-            let p = base
-                .get(&(s.id.as_str(), st.first_grade + g as u8))
-                .copied()
-                .unwrap_or(0.0);
-            base_pupils.push(p);
-            total += p;
-        }
-        let size = st.rule.size as f32;
-        let design = s.design_rooms as f32 * size;
-        // An existing school takes entrants in proportion to its entry grade now; a new school
-        // in proportion to one year-group of its design capacity.
-        entry_weight.push(if s.new {
-            design / st.grades as f32
-        } else {
-            base_pupils[school_offset[pos]]
+/// Phase 6: the schools in simulation order, as flat per-school arrays, with their base-year
+/// pupils flat by (school, grade) and the contiguous groups of one area and stage.
+struct SchoolArrays {
+    ids: Vec<String>,
+    area: Vec<usize>,
+    stage: Vec<usize>,
+    urban: Vec<bool>,
+    new: Vec<bool>,
+    rooms: Vec<u32>,
+    offset: Vec<usize>,
+    base_pupils: Vec<f32>,
+    entry_weight: Vec<f32>,
+    inflow_weight: Vec<f32>,
+    groups: Vec<Group>,
+}
+
+impl SchoolArrays {
+    fn lay_out(protos: &[Proto], stages: &[StageInfo], base: &BasePupils<'_>) -> SchoolArrays {
+        let mut order: Vec<usize> = (0..protos.len()).collect();
+        order.sort_by_key(|&i| {
+            let s = &protos[i];
+            (s.area, s.stage, !s.urban, !s.new, i)
         });
-        inflow_weight.push(if s.new { design } else { total });
-        school_ids.push(s.id.clone());
-        school_area.push(s.area);
-        school_stage.push(s.stage);
-        school_urban.push(s.urban);
-        school_new.push(s.new);
-        school_rooms.push(s.rooms);
-        match groups.last_mut() {
-            Some(g) if g.area == s.area && g.stage == s.stage => {
-                g.end = pos + 1;
-                if s.urban {
-                    g.urban_end = pos + 1;
-                }
+        let n = order.len();
+        let mut out = SchoolArrays {
+            ids: Vec::with_capacity(n),
+            area: Vec::with_capacity(n),
+            stage: Vec::with_capacity(n),
+            urban: Vec::with_capacity(n),
+            new: Vec::with_capacity(n),
+            rooms: Vec::with_capacity(n),
+            offset: Vec::with_capacity(n),
+            base_pupils: Vec::new(),
+            entry_weight: Vec::with_capacity(n),
+            inflow_weight: Vec::with_capacity(n),
+            groups: Vec::new(),
+        };
+        for (pos, &i) in order.iter().enumerate() {
+            let s = &protos[i];
+            let st = &stages[s.stage];
+            out.offset.push(out.base_pupils.len());
+            let mut total = 0.0f32;
+            for g in 0..st.grades {
+                let p = base
+                    .get(&(s.id.as_str(), st.first_grade + g as u8))
+                    .copied()
+                    .unwrap_or(0.0);
+                out.base_pupils.push(p);
+                total += p;
             }
-            _ => groups.push(Group {
-                area: s.area,
-                stage: s.stage,
-                start: pos,
-                urban_end: if s.urban { pos + 1 } else { pos },
-                end: pos + 1,
-            }),
+            let size = st.rule.size as f32;
+            let design = s.design_rooms as f32 * size;
+            // An existing school takes entrants in proportion to its entry grade now; a new
+            // school in proportion to one year-group of its design capacity.
+            out.entry_weight.push(if s.new {
+                design / st.grades as f32
+            } else {
+                out.base_pupils[out.offset[pos]]
+            });
+            out.inflow_weight.push(if s.new { design } else { total });
+            out.ids.push(s.id.clone());
+            out.area.push(s.area);
+            out.stage.push(s.stage);
+            out.urban.push(s.urban);
+            out.new.push(s.new);
+            out.rooms.push(s.rooms);
+            match out.groups.last_mut() {
+                Some(g) if g.area == s.area && g.stage == s.stage => {
+                    g.end = pos + 1;
+                    if s.urban {
+                        g.urban_end = pos + 1;
+                    }
+                }
+                _ => out.groups.push(Group {
+                    area: s.area,
+                    stage: s.stage,
+                    start: pos,
+                    urban_end: if s.urban { pos + 1 } else { pos },
+                    end: pos + 1,
+                }),
+            }
         }
+        out
     }
-    let cells = base_pupils.len();
-    let sorted_index: HashMap<&str, usize> = school_ids
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i))
-        .collect();
+}
 
-    // External flows of the history by (area, year, grade), spread over grades by the inflow
-    // profiles: progression ratios are estimated net of them, so that the inflow drivers do
-    // not count again what the ratios already hold. Rural-to-town moves stay inside an area,
-    // so its totals, and its ratios, do not see them.
+/// Phase 7: progression ratios per area, `ratios[area * transitions + (grade − min_grade)]`,
+/// from the area totals of the history, net of its external flows.
+///
+/// The external flows of the history by (area, year, grade) are spread over grades by the
+/// inflow profiles: progression ratios are estimated net of them, so that the inflow drivers
+/// do not count again what the ratios already hold. Rural-to-town moves stay inside an area,
+/// so its totals, and its ratios, do not see them.
+fn progression_ratios(
+    ds: &DataSet,
+    sc: &Scenario,
+    area_ids: &[String],
+    area_of: &HashMap<&str, usize>,
+    grades: &Grades,
+    history: &AreaCounts,
+    base_year: SchoolYear,
+) -> Result<Vec<f32>, AssembleError> {
+    let (min_grade, max_grade) = (grades.min_grade, grades.max_grade);
     let grade_share = |driver: Driver, grade: u8| -> f64 {
         ds.profiles
             .iter()
@@ -459,7 +606,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             .map(|p| p.share)
             .sum()
     };
-    let mut inflow: HashMap<(usize, u16, u8), f64> = HashMap::new();
+    let mut inflow: AreaCounts = HashMap::new();
     for f in ds.flows.iter().filter(|f| f.kind.external()) {
         let Some(&a) = area_of.get(f.area_id.as_str()) else {
             continue;
@@ -475,16 +622,15 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
             }
         }
     }
-    // Progression ratios per area from the area totals of the history, net of external flows.
     let first_year = ds
         .enrolment
         .iter()
         .map(|e| e.year.0)
         .min()
         .unwrap_or(base_year.0);
-    let mut ratios = Vec::with_capacity(area_ids.len() * transitions);
+    let mut ratios = Vec::with_capacity(area_ids.len() * grades.transitions);
     for (a, id) in area_ids.iter().enumerate() {
-        let table = |of: &HashMap<(usize, u16, u8), f64>| -> Vec<Vec<f64>> {
+        let table = |of: &AreaCounts| -> Vec<Vec<f64>> {
             (first_year..=base_year.0)
                 .map(|y| {
                     (min_grade..=max_grade)
@@ -496,7 +642,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         let h = History {
             first_year,
             first_grade: min_grade,
-            counts: table(&history),
+            counts: table(history),
         };
         let joined = table(&inflow);
         let r = progression::estimate_net_ratios(&h, Some(&joined), &sc.progression).map_err(
@@ -507,115 +653,163 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         )?;
         ratios.extend(r.iter().map(|&x| x as f32));
     }
+    Ok(ratios)
+}
 
-    // Births.
-    let births_first_year = ds
-        .births
-        .iter()
-        .map(|b| b.year)
-        .min()
-        .unwrap_or(base_year.0);
-    let births_end = ds
-        .births
-        .iter()
-        .map(|b| b.year)
-        .max()
-        .unwrap_or(base_year.0);
-    let births_years = usize::from(births_end - births_first_year) + 1;
-    let mut births = vec![f64::NAN; area_ids.len() * births_years];
-    let mut births_last = vec![0u16; area_ids.len()];
-    for b in &ds.births {
-        if let Some(&a) = area_of.get(b.area_id.as_str()) {
-            births[a * births_years + usize::from(b.year - births_first_year)] = b.births;
-            births_last[a] = births_last[a].max(b.year);
-        }
-    }
-    for (a, id) in area_ids.iter().enumerate() {
-        for t in 1..years {
-            let entry = base_year.0 + t as u16;
-            let y = entry - entry_age;
-            let observed = y >= births_first_year
-                && y <= births_end
-                && !births[a * births_years + usize::from(y - births_first_year)].is_nan();
-            if !observed && y <= births_last[a] {
-                return Err(AssembleError::MissingBirths {
-                    area: id.clone(),
-                    year: y,
-                    entry,
-                });
+/// Phase 8: observed births per area by calendar year (NaN where not observed). The data-set
+/// reader has checked that every area's births cover the base year's entrants onwards without
+/// holes, so every entry year up to an area's last observed birth year has its births.
+struct BirthTable {
+    /// `births[area * years + (year − first_year)]`.
+    births: Vec<f64>,
+    first_year: u16,
+    years: usize,
+    /// Last observed birth year per area.
+    last: Vec<u16>,
+}
+
+impl BirthTable {
+    fn of(
+        ds: &DataSet,
+        area_of: &HashMap<&str, usize>,
+        areas: usize,
+        base_year: SchoolYear,
+    ) -> BirthTable {
+        let first_year = ds
+            .births
+            .iter()
+            .map(|b| b.year)
+            .min()
+            .unwrap_or(base_year.0);
+        let end = ds
+            .births
+            .iter()
+            .map(|b| b.year)
+            .max()
+            .unwrap_or(base_year.0);
+        let years = usize::from(end - first_year) + 1;
+        let mut births = vec![f64::NAN; areas * years];
+        let mut last = vec![0u16; areas];
+        for b in &ds.births {
+            if let Some(&a) = area_of.get(b.area_id.as_str()) {
+                births[a * years + usize::from(b.year - first_year)] = b.births;
+                last[a] = last[a].max(b.year);
             }
         }
+        BirthTable {
+            births,
+            first_year,
+            years,
+            last,
+        }
     }
+}
 
-    // Drivers: distinct three-point values after the scenario's changes.
-    let mut quantiles = Vec::new();
-    let mut quantile_driver = Vec::new();
-    let mut central = Vec::new();
-    let mut seen: HashMap<(usize, usize, [u64; 3]), usize> = HashMap::new();
-    let mut driver_source = vec![0usize; Driver::ALL.len() * area_ids.len() * years];
-    for driver in Driver::ALL {
-        for (a, id) in area_ids.iter().enumerate() {
-            for t in 0..years {
-                let year = SchoolYear(base_year.0 + t as u16);
-                let mut tp = resolve(ds, driver, id, year).ok_or(AssembleError::MissingDriver {
-                    area: id.clone(),
-                    driver: driver.as_str(),
-                    year,
-                })?;
-                for o in sc
-                    .drivers
-                    .iter()
-                    .filter(|o| o.driver == driver && o.area.matches(id))
-                {
-                    tp = match o.change {
-                        DriverChange::Multiply(k) => {
-                            let (x, y) = (tp.low * k, tp.high * k);
-                            ThreePoint {
-                                low: x.min(y),
-                                central: tp.central * k,
-                                high: x.max(y),
+/// Phase 9: the drivers of every area and year after the scenario's changes, as distinct
+/// three-point samplers and, per (driver, area, year), the index of its sampler.
+struct DriverSamplers {
+    quantiles: Vec<Quantile>,
+    quantile_driver: Vec<usize>,
+    central: Vec<f64>,
+    driver_source: Vec<usize>,
+}
+
+impl DriverSamplers {
+    fn of(
+        ds: &DataSet,
+        sc: &Scenario,
+        area_ids: &[String],
+        base_year: SchoolYear,
+        years: usize,
+    ) -> Result<DriverSamplers, AssembleError> {
+        let mut out = DriverSamplers {
+            quantiles: Vec::new(),
+            quantile_driver: Vec::new(),
+            central: Vec::new(),
+            driver_source: vec![0usize; Driver::ALL.len() * area_ids.len() * years],
+        };
+        let mut seen: HashMap<(usize, usize, [u64; 3]), usize> = HashMap::new();
+        for driver in Driver::ALL {
+            for (a, id) in area_ids.iter().enumerate() {
+                for t in 0..years {
+                    let year = SchoolYear(base_year.0 + t as u16);
+                    let mut tp =
+                        resolve(ds, driver, id, year).ok_or(AssembleError::MissingDriver {
+                            area: id.clone(),
+                            driver: driver.as_str(),
+                            year,
+                        })?;
+                    for o in sc
+                        .drivers
+                        .iter()
+                        .filter(|o| o.driver == driver && o.area.matches(id))
+                    {
+                        tp = match o.change {
+                            DriverChange::Multiply(k) => {
+                                let (x, y) = (tp.low * k, tp.high * k);
+                                ThreePoint {
+                                    low: x.min(y),
+                                    central: tp.central * k,
+                                    high: x.max(y),
+                                }
                             }
-                        }
-                        DriverChange::Replace(v) => v,
-                    };
-                }
-                // One sampler per (driver, area, value): the same value in other years is the
-                // same uncertain quantity, drawn once per draw.
-                let key = (
-                    driver.index(),
-                    a,
-                    [tp.low.to_bits(), tp.central.to_bits(), tp.high.to_bits()],
-                );
-                let src = *seen.entry(key).or_insert_with(|| {
-                    quantiles.push(match sc.sampling {
-                        Sampling::Triangular => Quantile::triangular(tp),
-                        Sampling::Pert => Quantile::pert(tp),
+                            DriverChange::Replace(v) => v,
+                        };
+                    }
+                    // One sampler per (driver, area, value): the same value in other years is
+                    // the same uncertain quantity, drawn once per draw.
+                    let key = (
+                        driver.index(),
+                        a,
+                        [tp.low.to_bits(), tp.central.to_bits(), tp.high.to_bits()],
+                    );
+                    let src = *seen.entry(key).or_insert_with(|| {
+                        out.quantiles.push(match sc.sampling {
+                            Sampling::Triangular => Quantile::triangular(tp),
+                            Sampling::Pert => Quantile::pert(tp),
+                        });
+                        out.quantile_driver.push(driver.index());
+                        out.central.push(tp.central);
+                        out.quantiles.len() - 1
                     });
-                    quantile_driver.push(driver.index());
-                    central.push(tp.central);
-                    quantiles.len() - 1
-                });
-                driver_source[(driver.index() * area_ids.len() + a) * years + t] = src;
+                    out.driver_source[(driver.index() * area_ids.len() + a) * years + t] = src;
+                }
             }
+        }
+        Ok(out)
+    }
+}
+
+/// Phase 10 (per inflow driver): the share of the inflow per grade − `min_grade`.
+fn inflow_profile(ds: &DataSet, driver: Driver, grades: &Grades) -> Vec<f32> {
+    let mut v = vec![0.0f32; grades.transitions + 1];
+    for p in ds.profiles.iter().filter(|p| p.driver == driver) {
+        if let Some(slot) = p
+            .grade
+            .0
+            .checked_sub(grades.min_grade)
+            .and_then(|g| v.get_mut(usize::from(g)))
+        {
+            *slot = p.share as f32;
         }
     }
+    v
+}
 
-    let profile = |driver: Driver| {
-        let mut v = vec![0.0f32; transitions + 1];
-        for p in ds.profiles.iter().filter(|p| p.driver == driver) {
-            if let Some(slot) = p
-                .grade
-                .0
-                .checked_sub(min_grade)
-                .and_then(|g| v.get_mut(usize::from(g)))
-            {
-                *slot = p.share as f32;
-            }
-        }
-        v
-    };
-
-    let projects = projects
+/// Phase 11: each kept project with its area, its school's and group's positions in
+/// simulation order, and its schedule.
+fn project_infos(
+    projects: Vec<Project>,
+    area_of: &HashMap<&str, usize>,
+    schools: &SchoolArrays,
+) -> Result<Vec<ProjectInfo>, AssembleError> {
+    let sorted_index: HashMap<&str, usize> = schools
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i))
+        .collect();
+    projects
         .into_iter()
         .map(|p| {
             let area =
@@ -635,7 +829,8 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
                     reference: p.school_id.clone(),
                 }
             })?;
-            let group = groups
+            let group = schools
+                .groups
                 .iter()
                 .position(|g| (g.start..g.end).contains(&school))
                 .unwrap_or(0);
@@ -649,60 +844,31 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
                 source: p,
             })
         })
-        .collect::<Result<Vec<_>, AssembleError>>()?;
-    // Fitted on the data set's own pipeline, whatever the scenario cancels.
+        .collect()
+}
+
+/// Phase 12: when projects open (pace, delay model), fitted on the data set's own pipeline,
+/// whatever the scenario cancels.
+fn fit_pipeline(
+    ds: &DataSet,
+    sc: &Scenario,
+    area_of: &HashMap<&str, usize>,
+    areas: usize,
+    base_year: SchoolYear,
+    years: usize,
+) -> Pipeline {
     let evidence: Vec<Schedule> = ds
         .projects
         .iter()
         .map(|p| Schedule::of(p, area_of.get(p.area_id.as_str()).copied().unwrap_or(0)))
         .collect();
-    let pipeline = Pipeline::fit(
+    Pipeline::fit(
         &evidence,
         sc.pace,
         sc.delay_model,
-        base_date,
+        ds.settings.base_date,
         base_year,
         years,
-        area_ids.len(),
-    );
-
-    Ok(Assembled {
-        base_year,
-        years,
-        base_date,
-        entry_age,
-        flows_recorded: !ds.flows.is_empty(),
-        area_ids,
-        stages,
-        groups,
-        school_ids,
-        school_area,
-        school_stage,
-        school_urban,
-        school_new,
-        school_rooms,
-        school_offset,
-        base_pupils,
-        entry_weight,
-        inflow_weight,
-        cells,
-        ratios,
-        transitions,
-        min_grade,
-        births,
-        births_first_year,
-        births_years,
-        births_last,
-        quantiles,
-        quantile_driver,
-        central,
-        driver_source,
-        correlation: sc.correlation,
-        migrant_profile: profile(Driver::MigrantInflow),
-        returning_profile: profile(Driver::ReturningInflow),
-        schedules: projects.iter().map(|p| p.schedule).collect(),
-        projects,
-        pipeline,
-        rebalancing: sc.rebalancing as f32,
-    })
+        areas,
+    )
 }

@@ -366,8 +366,8 @@ pub struct Sample {
 pub struct HorizonCalibration {
     /// Weight of the model in the blend (the rest goes to the naive forecast).
     pub weight: f64,
-    /// The band's factors on the blended forecast: `exp(∓q)` where `q` is the conformal 80th
-    /// percentile of |ln(actual ÷ forecast)|, so about 80 % of actuals fall between.
+    /// The band's factors on the blended forecast: `exp(∓q)` where `q` is the
+    /// [`band_half_width`] of |ln(actual ÷ forecast)|, so about 80 % of actuals fall between.
     pub low: f64,
     pub high: f64,
     /// Naive forecast's own factors, for its band.
@@ -419,13 +419,12 @@ pub fn calibrate(samples: &[Sample], blend: bool) -> Option<HorizonCalibration> 
         1.0
     };
     let factors = |f: &dyn Fn(&Sample) -> f64| {
-        let mut v: Vec<f64> = usable
-            .iter()
-            .filter(|s| f(s) > 0.0)
-            .map(|s| (s.actual / f(s)).ln().abs())
-            .collect();
-        v.sort_by(f64::total_cmp);
-        let q = conformal_quantile(&v, 0.8);
+        let q = band_half_width(
+            usable
+                .iter()
+                .filter(|s| f(s) > 0.0)
+                .map(|s| (s.origin, (s.actual / f(s)).ln().abs())),
+        );
         ((-q).exp(), q.exp())
     };
     let (low, high) = factors(&|s| blended(weight, s.model, s.naive));
@@ -439,6 +438,34 @@ pub fn calibrate(samples: &[Sample], blend: bool) -> Option<HorizonCalibration> 
         samples: usable.len(),
         origins: origins.len(),
     })
+}
+
+/// The share of actuals a P10–P90 band aims to hold.
+const BAND_LEVEL: f64 = 0.8;
+
+/// The half-width `q` of a band `exp(∓q)` from `(origin, |ln(actual ÷ forecast)|)` scores,
+/// in two steps, because the forecasts of one origin share its year's shocks (a district's
+/// errors in a year like 2020 move together) and are not independent draws:
+/// 1. each origin's own conformal 80th percentile of its units' scores
+///    ([`conformal_quantile`]): the band that would have held 80 % of that year's units;
+/// 2. the 80th percentile ([`quantile`]) of those over the origins: a band wide enough for
+///    80 % of the units in 4 years out of 5.
+///
+/// Pooling every unit's score in one quantile (as if they were independent) lets 24 calm
+/// years of districts outvote one year of shock, and its bands then hold far fewer than
+/// 80 % of the actuals in and after such a year. NaN when there is no score.
+pub fn band_half_width(scores: impl IntoIterator<Item = (u16, f64)>) -> f64 {
+    let mut scores: Vec<(u16, f64)> = scores.into_iter().collect();
+    scores.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut per_origin: Vec<f64> = scores
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|chunk| {
+            let v: Vec<f64> = chunk.iter().map(|s| s.1).collect();
+            conformal_quantile(&v, BAND_LEVEL)
+        })
+        .collect();
+    per_origin.sort_by(f64::total_cmp);
+    quantile(&per_origin, BAND_LEVEL)
 }
 
 /// The split-conformal quantile of sorted scores: the `⌈(n + 1)·level⌉`-th smallest, so that a
@@ -645,17 +672,38 @@ mod tests {
     }
 
     #[test]
-    fn band_factors_are_conformal_quantiles_of_the_log_error() {
+    fn band_is_the_80th_percentile_over_origins_of_each_origins_conformal_quantile() {
+        // One unit per origin: each origin's quantile is its one score, and the band is the
+        // 80th percentile of the 11 scores |ln(actual ÷ 100)|, actual = 90, 92, …, 110: the
+        // 9th smallest (position 0.8 × 10 = 8), ln(100 ÷ 92).
         let s: Vec<Sample> = (0..11)
             .map(|i| sample(i, 100.0, 100.0, 90.0 + 2.0 * f64::from(i)))
             .collect();
         let c = calibrate(&s, false).unwrap();
-        // |ln(actual ÷ 100)| sorted: the 10th of 11 (⌈12 × 0.8⌉) is ln 1.1.
-        assert!((c.high - 1.1).abs() < 1e-12, "{c:?}");
-        assert!((c.low - 1.0 / 1.1).abs() < 1e-12, "{c:?}");
+        assert!((c.high - 100.0 / 92.0).abs() < 1e-12, "{c:?}");
+        assert!((c.low - 0.92).abs() < 1e-12, "{c:?}");
         assert_eq!(conformal_quantile(&[1.0, 2.0, 3.0, 4.0], 0.8), 4.0);
         assert_eq!(conformal_quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 3.0);
         assert_eq!(quantile(&[1.0, 2.0], 0.5), 1.5);
         assert!(quantile(&[], 0.5).is_nan());
+        assert!(band_half_width([]).is_nan());
+    }
+
+    #[test]
+    fn a_year_of_shock_widens_the_band_though_its_units_are_few_among_many() {
+        // Five origins of ten units: four calm years (errors of 1 %), one year of shock that
+        // hits half the units (10 %). Pooled as 50 independent scores, the conformal 80th
+        // percentile (the 41st) is a calm 1 %: the band ignores the shock. By origin, the
+        // shock year's own quantile is 10 %, and it is one year in five.
+        let (calm, shock) = (0.01f64, 0.1f64);
+        let scores: Vec<(u16, f64)> = (0..5u16)
+            .flat_map(|o| (0..10).map(move |u| (o, if o == 2 && u < 5 { shock } else { calm })))
+            .collect();
+        let mut pooled: Vec<f64> = scores.iter().map(|s| s.1).collect();
+        pooled.sort_by(f64::total_cmp);
+        assert_eq!(conformal_quantile(&pooled, 0.8), calm);
+        // Per-origin quantiles 0.01 ×4 and 0.1; position 0.8 × 4 = 3.2 → 0.01 + 0.2 × 0.09.
+        let q = band_half_width(scores);
+        assert!((q - (calm + 0.2 * (shock - calm))).abs() < 1e-12, "{q}");
     }
 }

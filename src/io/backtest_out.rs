@@ -6,14 +6,13 @@
 //! staged folder (see [`crate::io::atomic`]). No error is computed here.
 
 use crate::engine::backtest::{HorizonSummary, Scored};
+use crate::io::excel_csv;
 use crate::io::tables::inert;
-
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `accuracy.csv`: one row per horizon; percentages in % of the actual; a coverage with no
 /// band to measure is an empty cell.
 pub fn accuracy_csv(rows: &[HorizonSummary]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    let mut w = excel_csv::writer(&csv::WriterBuilder::new());
     w.write_record([
         "horizon",
         "forecasts",
@@ -62,7 +61,7 @@ pub fn accuracy_csv(rows: &[HorizonSummary]) -> anyhow::Result<Vec<u8>> {
 
 /// `forecasts.csv`: every scored forecast of a unit's total. `names[i]` is unit `i`'s name.
 pub fn forecasts_csv(scored: &[Scored], names: &[&str]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    let mut w = excel_csv::writer(&csv::WriterBuilder::new());
     w.write_record([
         "unit",
         "origin",

@@ -8,9 +8,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-use super::csvsheet::{Columns, Sheet};
-use super::error::{InputError, InputErrors};
-use super::text;
+use crate::input::csvsheet::{Cells, Columns, Sheet};
+use crate::input::parse::{YEAR, parse_number, parse_whole, parse_year, parse_year_month};
+use crate::input::suggest::nearest;
+use crate::input::{InputError, InputErrors};
 use crate::model::{
     Area, AreaKind, AreaSel, Births, DataSet, Driver, Enrolment, Flow, FlowKind, Growth, Profile,
     Project, ProjectKind, ProjectStatus, School, SchoolYear, Settings, Stage, ThreePoint,
@@ -216,7 +217,7 @@ fn read_sheet(
         }
         return None;
     }
-    match text::read_text(&path) {
+    match crate::input::text::read_text(&path) {
         Ok(text) => Some(Sheet::parse(&path, &text, columns, errs)),
         Err(err) => {
             errs.push(InputError::message(&path, 0, 0, format!("{err:#}")));
@@ -316,7 +317,7 @@ fn settings(
                 let date = c.parse(
                     "value",
                     "a month YYYY-MM in the base school year (e.g. 2019-07 for counts of 2018/19)",
-                    super::csvsheet::parse_year_month,
+                    parse_year_month,
                 );
                 if let (Some(d), Some(b)) = (date, base_year)
                     && d.first_school_year().0 != b.0 + 1
@@ -339,7 +340,7 @@ fn settings(
                     "value",
                     "a whole number of years between 3 and 9 (age at grade-1 entry)",
                     |s| {
-                        super::csvsheet::parse_whole(s)
+                        parse_whole(s)
                             .filter(|a| (3..=9).contains(a))
                             .map(|a| a as u8)
                     },
@@ -398,7 +399,7 @@ fn flows(
         }
         let kind = c.choice("flow", &FlowKind::NAMES, FlowKind::parse);
         let pupils = c.parse("pupils", "a number of pupils ≥ 0", |s| {
-            super::csvsheet::parse_number(s).filter(|v| *v >= 0.0 && v.is_finite())
+            parse_number(s).filter(|v| *v >= 0.0 && v.is_finite())
         });
         if pupils.is_some_and(|p| p > MAX_FLOW) {
             c.fail(
@@ -431,6 +432,8 @@ fn flows(
 
 fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
     let mut out: Vec<Stage> = Vec::new();
+    // The line of each stage in `out`.
+    let mut lines: Vec<usize> = Vec::new();
     let mut seen = HashMap::new();
     for rec in &sheet.records {
         let mut c = sheet.cells(rec, errs);
@@ -439,7 +442,7 @@ fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
         let last = c.grade("last_grade");
         let size = c.whole("class_size");
         let cost = c.parse_opt("cost_per_place", "a cost in yuan > 0", |s| {
-            super::csvsheet::parse_number(s).filter(|v| *v > 0.0 && v.is_finite())
+            parse_number(s).filter(|v| *v > 0.0 && v.is_finite())
         });
         if let Some(name) = &name
             && let Some(line) = first_seen(&mut seen, name.clone(), rec.line)
@@ -495,20 +498,23 @@ fn stages(sheet: &Sheet, errs: &mut Vec<InputError>) -> Vec<Stage> {
                 class_size: size,
                 cost_per_place: cost.flatten(),
             });
+            lines.push(rec.line);
         }
     }
     // The grades of the stages follow on without a gap: pupils leaving one stage enter the next.
-    let mut sorted: Vec<&Stage> = out.iter().collect();
-    sorted.sort_by_key(|s| s.first_grade);
+    // A gap is reported at the first grade of the stage after it.
+    let mut sorted: Vec<(&Stage, usize)> = out.iter().zip(lines).collect();
+    sorted.sort_by_key(|(s, _)| s.first_grade);
     for w in sorted.windows(2) {
-        if w[1].first_grade != w[0].last_grade + 1 {
+        let ((before, _), (after, line)) = (w[0], w[1]);
+        if after.first_grade != before.last_grade + 1 {
             errs.push(InputError::message(
                 &sheet.file,
-                0,
-                0,
+                line,
+                sheet.column("first_grade"),
                 format!(
                     "stage `{}` ends at grade {} but `{}` starts at grade {}: expected stages of consecutive grades",
-                    w[0].name, w[0].last_grade, w[1].name, w[1].first_grade
+                    before.name, before.last_grade, after.name, after.first_grade
                 ),
             ));
         }
@@ -529,19 +535,18 @@ fn stage_names(stages: &[Stage]) -> Vec<&str> {
 }
 
 /// Checks a stage name cell against the stage table.
-fn check_stage(c: &mut super::csvsheet::Cells<'_>, stages: &[Stage]) -> Option<String> {
+fn check_stage(c: &mut Cells<'_>, stages: &[Stage]) -> Option<String> {
     let name = c.text("stage")?;
     if stages.iter().any(|s| s.name == name) {
         return Some(name);
     }
     let names = stage_names(stages);
-    let hint =
-        super::error::nearest(&name, names.iter().copied()).map(|n| format!("did you mean {n:?}?"));
+    let hint = nearest(&name, names.iter().copied()).map(|n| format!("did you mean {n:?}?"));
     c.fail_hint("stage", format!("a stage: {}", names.join(", ")), hint);
     None
 }
 
-fn check_area<T>(c: &mut super::csvsheet::Cells<'_>, areas: &Checked<T>) -> Option<String> {
+fn check_area<T>(c: &mut Cells<'_>, areas: &Checked<T>) -> Option<String> {
     let id = c.text("area_id")?;
     if areas.knows(&id) {
         Some(id)
@@ -791,7 +796,7 @@ fn births(
         let area_id = check_area(&mut c, areas);
         let year = c.year("year").map(|y| y.0);
         let births = c.parse("births", "a number ≥ 0", |s| {
-            super::csvsheet::parse_number(s).filter(|v| *v >= 0.0)
+            parse_number(s).filter(|v| *v >= 0.0)
         });
         if births.is_some_and(|b| b > MAX_FLOW) {
             c.fail(
@@ -910,9 +915,8 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
         let driver = c.choice("driver", &Driver::NAMES, Driver::parse);
         // A misspelt driver is reported once, not again as missing: it counts as the driver
         // it is nearest to.
-        let meant = driver.or_else(|| {
-            super::error::nearest(c.raw("driver"), Driver::NAMES).and_then(Driver::parse)
-        });
+        let meant =
+            driver.or_else(|| nearest(c.raw("driver"), Driver::NAMES).and_then(Driver::parse));
         if let (Some(a), Some(d)) = (&area, meant) {
             covered.push((a.clone(), d));
         }
@@ -934,16 +938,8 @@ fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> V
                 c.fail("high", format!("a value ≥ central ({central})"));
             }
         }
-        let from_year = c.parse_opt(
-            "from_year",
-            super::csvsheet::YEAR,
-            super::csvsheet::parse_year,
-        );
-        let to_year = c.parse_opt(
-            "to_year",
-            super::csvsheet::YEAR,
-            super::csvsheet::parse_year,
-        );
+        let from_year = c.parse_opt("from_year", YEAR, parse_year);
+        let to_year = c.parse_opt("to_year", YEAR, parse_year);
         if let (Some(Some(f)), Some(Some(t))) = (from_year, to_year)
             && t < f
         {
@@ -1049,7 +1045,7 @@ fn profiles(sheet: &Sheet, stages: &[Stage], errs: &mut Vec<InputError>) -> Vec<
             );
         }
         let share = c.parse("share", "a share between 0 and 1", |s| {
-            super::csvsheet::parse_number(s).filter(|v| (0.0..=1.0).contains(v))
+            parse_number(s).filter(|v| (0.0..=1.0).contains(v))
         });
         if let (Some(d), Some(g)) = (driver, grade)
             && let Some(line) = first_seen(&mut seen, (d, g), rec.line)
@@ -1122,7 +1118,7 @@ fn projects(
         let kind = c.choice("kind", &ProjectKind::NAMES, ProjectKind::parse);
         let school_id = c.text("school_id");
         let classrooms = c.parse("classrooms", "a whole number between 1 and 10000", |s| {
-            super::csvsheet::parse_whole(s).filter(|n| (1..=MAX_CLASSROOMS).contains(n))
+            parse_whole(s).filter(|n| (1..=MAX_CLASSROOMS).contains(n))
         });
         let status = c.choice("status", &ProjectStatus::NAMES, ProjectStatus::parse);
         let start = c.year_month("planned_start");
@@ -1150,7 +1146,7 @@ fn projects(
         }
         let batch = c.raw("batch").to_owned();
         let cost = c.parse_opt("cost", "a cost in 万元 (10,000 yuan) > 0", |s| {
-            super::csvsheet::parse_number(s).filter(|v| *v > 0.0 && v.is_finite())
+            parse_number(s).filter(|v| *v > 0.0 && v.is_finite())
         });
         if let (Some(kind), Some(sid)) = (kind, &school_id) {
             match kind {
@@ -1329,7 +1325,7 @@ mod tests {
         let p = problems(d);
         assert!(
             p.contains(&format!(
-                "{}: stage `primary` ends at grade 5 but `junior` starts at grade 7: expected stages of consecutive grades",
+                "{}:3:2: stage `primary` ends at grade 5 but `junior` starts at grade 7: expected stages of consecutive grades",
                 d.join("stages.csv").display()
             )),
             "{p:#?}"

@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
+use crate::input::csvsheet::Columns;
 use crate::io::atomic::write_file;
-use crate::io::csvsheet::Columns;
 use crate::io::dataset::{
     AREAS, BIRTHS, ENROLMENT, FLOWS, GROWTH, PROFILES, PROJECTS, SCHOOLS, SETTINGS, STAGES,
 };

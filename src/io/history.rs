@@ -1,6 +1,7 @@
 //! `placeplan project`'s files: the history and entry CSVs in, the projection and ratios CSVs out.
 //!
-//! Parsing works on decoded text (see [`crate::io::text`]) and never stops at the first problem:
+//! Parsing works on decoded text (see [`crate::input::text`]), through the shared CSV records
+//! ([`crate::input::csvsheet::Records`]), and never stops at the first problem:
 //! it returns every [`Problem`] of a file, each naming the file, line, column, the value found
 //! and what was expected. Outputs are encoded in memory and written atomically, text cells made
 //! inert for Excel. No estimation or projection happens here; that is [`crate::engine`].
@@ -12,7 +13,11 @@ use std::path::{Path, PathBuf};
 use crate::engine::backtest;
 use crate::engine::forecast::{self, SliceError};
 use crate::engine::progression::History;
+use crate::input::csvsheet::Records;
+use crate::input::parse::{parse_count, parse_grade_rank, parse_school_year};
+use crate::input::suggest::nearest;
 use crate::io::atomic::write_file;
+use crate::io::excel_csv;
 use crate::io::tables::inert;
 
 /// One problem of an input file and where it is.
@@ -77,7 +82,7 @@ pub struct UnitHistory {
     /// Index into [`HistoryFile::areas`], when the file has an `area` column.
     pub area: Option<usize>,
     /// Every year and grade from the unit's first to its last; a cell without a row is NaN.
-    /// Grades are ranks (see [`parse_grade`]); [`HistoryFile::label`] writes them back.
+    /// Grades are ranks (see [`parse_grade_rank`]); [`HistoryFile::label`] writes them back.
     pub history: History,
     /// `lines[y][g]`: the line of the row behind `history.counts[y][g]` (0 = no row).
     pub lines: Vec<Vec<u32>>,
@@ -245,7 +250,7 @@ pub fn parse_history_partial(
             let unit = table.unit(row, problems);
             let year = table.year(row, problems);
             let grade = table.field(row, "grade").and_then(|(col, raw)| {
-                let parsed = parse_grade(raw);
+                let parsed = parse_grade_rank(raw);
                 if parsed.is_none() {
                     problems.push(table.bad(
                         row,
@@ -527,22 +532,20 @@ impl<'a> Table<'a> {
         optional: &[&'static str],
         mut visit: impl FnMut(&Table, &Row, &mut Vec<Problem>),
     ) -> Result<(Table<'a>, Vec<Problem>), Vec<Problem>> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
+        let mut records = Records::new(text);
         let mut problems = Vec::new();
-        let headers = reader
-            .headers()
-            .map_err(|e| {
-                vec![Problem::line(
+        // An empty file has an empty header: every column is missing.
+        let (headers, header_line) = match records.next_record() {
+            None => (csv::StringRecord::new(), 1),
+            Some(Ok(line)) => (records.record.clone(), line as u64),
+            Some(Err((line, e))) => {
+                return Err(vec![Problem::line(
                     file,
-                    1,
+                    line as u64,
                     format!("cannot read the header: {e}"),
-                )]
-            })?
-            .clone();
+                )]);
+            }
+        };
         let mut index = HashMap::new();
         let known: Vec<&'static str> = expected.iter().chain(optional).copied().collect();
         let mut columns = expected.join(", ");
@@ -554,24 +557,23 @@ impl<'a> Table<'a> {
             match known.iter().find(|&&e| e == name) {
                 Some(&e) if index.contains_key(e) => problems.push(Problem {
                     column,
-                    ..Problem::line(file, 1, "this column is given twice")
+                    ..Problem::line(file, header_line, "this column is given twice")
                 }),
                 Some(&e) => {
                     index.insert(e, i);
                 }
                 None => {
                     let mut message = format!("unknown column; expected the columns {columns}");
-                    if let Some(near) = known
+                    let absent = known
                         .iter()
-                        .filter(|e| !headers.iter().any(|h| h == **e))
-                        .min_by_key(|e| strsim::levenshtein(e, &name.to_lowercase()))
-                        .filter(|e| strsim::levenshtein(e, &name.to_lowercase()) <= 3)
-                    {
+                        .copied()
+                        .filter(|e| !headers.iter().any(|h| h == *e));
+                    if let Some(near) = nearest(name, absent) {
                         message.push_str(&format!(" (did you mean `{near}`?)"));
                     }
                     problems.push(Problem {
                         column,
-                        ..Problem::line(file, 1, message)
+                        ..Problem::line(file, header_line, message)
                     });
                 }
             }
@@ -580,7 +582,7 @@ impl<'a> Table<'a> {
             if !index.contains_key(e) {
                 problems.push(Problem::line(
                     file,
-                    1,
+                    header_line,
                     format!("missing column `{e}`; the header must name the columns {columns}"),
                 ));
             }
@@ -589,32 +591,15 @@ impl<'a> Table<'a> {
             return Err(problems);
         }
         let table = Table { file, index };
-        let bytes = text.as_bytes();
-        // Lines are counted from byte offsets: (offset scanned to, newlines before it).
-        let (mut scanned, mut newlines) = (0usize, 0u64);
-        let mut line_at = |byte: u64| {
-            let mut end = usize::try_from(byte)
-                .unwrap_or(bytes.len())
-                .min(bytes.len());
-            // After a CRLF record the reader may place the next record at the `\n`.
-            while end < bytes.len() && (bytes[end] == b'\n' || bytes[end] == b'\r') {
-                end += 1;
-            }
-            if end > scanned {
-                newlines += bytes[scanned..end].iter().filter(|&&b| b == b'\n').count() as u64;
-                scanned = end;
-            }
-            newlines + 1
-        };
         let mut row = Row {
             line: 0,
             record: csv::StringRecord::new(),
         };
-        loop {
-            match reader.read_record(&mut row.record) {
-                Ok(false) => break,
-                Ok(true) => {
-                    row.line = row.record.position().map_or(0, |p| line_at(p.byte()));
+        while let Some(next) = records.next_record() {
+            match next {
+                Ok(line) => {
+                    row.line = line as u64;
+                    std::mem::swap(&mut row.record, &mut records.record);
                     if row.record.len() != headers.len() {
                         problems.push(Problem::line(
                             file,
@@ -629,9 +614,12 @@ impl<'a> Table<'a> {
                     }
                     visit(&table, &row, &mut problems);
                 }
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| line_at(p.byte()));
-                    problems.push(Problem::line(file, line, format!("not a CSV record: {e}")));
+                Err((line, e)) => {
+                    problems.push(Problem::line(
+                        file,
+                        line as u64,
+                        format!("not a CSV record: {e}"),
+                    ));
                 }
             }
         }
@@ -675,7 +663,7 @@ impl<'a> Table<'a> {
 
     fn year(&self, row: &Row, problems: &mut Vec<Problem>) -> Option<u16> {
         let (col, raw) = self.field(row, "year")?;
-        let year = parse_year(raw);
+        let year = parse_school_year(raw);
         if year.is_none() {
             problems.push(self.bad(
                 row,
@@ -698,58 +686,6 @@ impl<'a> Table<'a> {
     }
 }
 
-/// A year `2019`, or a school year `2019-20`, `2019-2020`, `2019/20` named by the year it
-/// starts (2019).
-fn parse_year(raw: &str) -> Option<u16> {
-    let (first, second) = match raw.split_once(['-', '/']) {
-        Some((a, b)) => (a, Some(b)),
-        None => (raw, None),
-    };
-    if first.len() != 4 || !first.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let year = first.parse::<u16>().ok()?;
-    match second {
-        None => Some(year),
-        Some(b) if b.bytes().all(|c| c.is_ascii_digit()) => {
-            let next = year.checked_add(1)?;
-            let ok = match b.len() {
-                2 => b.parse::<u16>().ok()? == next % 100,
-                4 => b.parse::<u16>().ok()? == next,
-                _ => false,
-            };
-            ok.then_some(year)
-        }
-        Some(_) => None,
-    }
-}
-
-/// A count ≥ 0: a plain number, or with thousands separated by commas (`1,030`).
-fn parse_count(raw: &str) -> Option<f64> {
-    let plain: std::borrow::Cow<str> = if raw.contains(',') {
-        let (int, frac) = raw.split_once('.').unwrap_or((raw, ""));
-        let groups: Vec<&str> = int.split(',').collect();
-        let grouped = groups.first().is_some_and(|g| (1..=3).contains(&g.len()))
-            && groups[1..].iter().all(|g| g.len() == 3)
-            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
-        if !grouped {
-            return None;
-        }
-        let mut s = groups.concat();
-        if raw.contains('.') {
-            s.push('.');
-            s.push_str(frac);
-        }
-        s.into()
-    } else {
-        raw.into()
-    };
-    plain
-        .parse::<f64>()
-        .ok()
-        .filter(|p| p.is_finite() && *p >= 0.0)
-}
-
 /// Names for a message: all of them when few, else the first few and the count.
 fn list(names: &[&str]) -> String {
     const SHOWN: usize = 5;
@@ -761,21 +697,6 @@ fn list(names: &[&str]) -> String {
             names[..SHOWN].join(", "),
             names.len()
         )
-    }
-}
-
-/// A grade as a rank: `PK`/`TK` (the year before kindergarten) 0, `K`/`KG` or `0` 1, grade
-/// `n` → `n + 1`. Ranks keep grades in order; [`HistoryFile::label`] writes them as the file did.
-pub fn parse_grade(raw: &str) -> Option<u8> {
-    let upper = raw.to_ascii_uppercase();
-    match upper.as_str() {
-        "PK" | "TK" | "PREK" | "PRE-K" => Some(0),
-        "K" | "KG" => Some(1),
-        _ => raw
-            .parse::<u8>()
-            .ok()
-            .filter(|&g| g < u8::MAX - 1)
-            .map(|g| g + 1),
     }
 }
 
@@ -796,14 +717,10 @@ pub struct UnitProjection {
     pub band: Vec<Option<(f64, f64)>>,
 }
 
-/// Excel opens CSV as the local code page unless the file starts with a UTF-8 BOM; unit names
-/// are often Chinese, so outputs carry one (the readers of placeplan accept it).
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
 /// Encodes the projection table `unit,year,grade,pupils`. Numbers are written with Rust's `{}`
 /// for f64: the shortest text that reads back as the same value.
 pub fn projection_csv(labels: &HistoryFile, units: &[UnitProjection]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    let mut w = excel_csv::writer(&csv::WriterBuilder::new());
     w.write_record(["unit", "year", "grade", "pupils"])?;
     for u in units {
         let unit = inert(&u.unit);
@@ -820,7 +737,7 @@ pub fn projection_csv(labels: &HistoryFile, units: &[UnitProjection]) -> anyhow:
 
 /// Encodes the ratios table `unit,from_grade,to_grade,ratio` (full precision, unrounded).
 pub fn ratios_csv(labels: &HistoryFile, units: &[UnitProjection]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    let mut w = excel_csv::writer(&csv::WriterBuilder::new());
     w.write_record(["unit", "from_grade", "to_grade", "ratio"])?;
     for u in units {
         let unit = inert(&u.unit);
@@ -835,7 +752,7 @@ pub fn ratios_csv(labels: &HistoryFile, units: &[UnitProjection]) -> anyhow::Res
 
 /// Encodes the totals table `unit,year,pupils,p10,p90` (P10 and P90 empty where no band).
 pub fn totals_csv(units: &[UnitProjection]) -> anyhow::Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(BOM.to_vec());
+    let mut w = excel_csv::writer(&csv::WriterBuilder::new());
     w.write_record(["unit", "year", "pupils", "p10", "p90"])?;
     for u in units {
         let unit = inert(&u.unit);
@@ -926,30 +843,6 @@ mod tests {
         // 3.9 million rows (20,000 units × 15 years × 13 grades) keep 62 MB of cells while
         // read; the README gives the measured peak of `project` on such a file.
         assert_eq!(std::mem::size_of::<Cell>(), 16);
-    }
-
-    #[test]
-    fn school_years_thousands_and_kindergarten_spellings() {
-        assert_eq!(parse_year("2018-19"), Some(2018));
-        assert_eq!(parse_year("2018/2019"), Some(2018));
-        assert_eq!(parse_year("1999-00"), Some(1999));
-        assert_eq!(parse_year("2018-20"), None);
-        assert_eq!(parse_year("18"), None);
-        assert_eq!(parse_count("1,030"), Some(1030.0));
-        assert_eq!(parse_count("12,345,678.5"), Some(12_345_678.5));
-        assert_eq!(parse_count("1,03"), None);
-        assert_eq!(parse_count("1,,030"), None);
-        for (raw, rank) in [
-            ("PK", 0),
-            ("tk", 0),
-            ("KG", 1),
-            ("k", 1),
-            ("0", 1),
-            ("12", 13),
-        ] {
-            assert_eq!(parse_grade(raw), Some(rank), "{raw}");
-        }
-        assert_eq!(parse_grade("254"), None);
     }
 
     #[test]

@@ -4,16 +4,12 @@
 pub mod areas;
 pub mod atomic;
 pub mod backtest_out;
-pub(crate) mod csvsheet;
 pub mod dataset;
 pub mod dataset_out;
-pub mod error;
+pub mod excel_csv;
 pub mod geojson;
 pub mod history;
 pub mod priority;
 pub mod shard;
 pub mod tables;
-pub mod text;
 pub mod workbook;
-
-pub use error::{InputError, InputErrors};

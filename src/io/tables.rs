@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::results::{Metric, ScenarioResult, SummaryRow};
 use crate::figures::KeyFigure;
+use crate::io::excel_csv;
 
 /// What produced a run's outputs, with the SHA-256 of every input file.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,12 +176,13 @@ pub(crate) struct Table<'a> {
 impl Table<'_> {
     /// Writes the CSV, formatted cell by cell into one reused buffer (no string per cell: a
     /// province's `schools.csv` has millions of cells).
-    fn write_csv(&self, mut out: impl std::io::Write) -> anyhow::Result<()> {
-        out.write_all(b"\xEF\xBB\xBF")?;
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .buffer_capacity(1 << 16)
-            .from_writer(out);
+    fn write_csv(&self, out: impl std::io::Write) -> anyhow::Result<()> {
+        let mut w = excel_csv::stream(
+            csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .buffer_capacity(1 << 16),
+            out,
+        )?;
         w.write_record(self.columns.iter().map(|(n, _)| *n))?;
         let mut cell = String::new();
         for row in 0..self.height {

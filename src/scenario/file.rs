@@ -18,9 +18,10 @@ use super::{
     Sampling, Scenario, Target,
 };
 use crate::engine::progression::{Averaging, RatioOptions, ZeroFeeder};
-use crate::io::csvsheet::parse_year_month;
+use crate::input::parse::parse_year_month;
+use crate::input::suggest::nearest;
+use crate::input::{InputError, InputErrors};
 use crate::io::dataset::check_driver_value;
-use crate::io::error::{InputError, InputErrors, nearest};
 use crate::model::{AreaSel, DataSet, Driver, ProjectKind, SchoolYear, ThreePoint};
 
 /// Default number of Monte Carlo draws.

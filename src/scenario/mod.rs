@@ -177,9 +177,9 @@ pub struct Scenario {
 
 /// Reads and checks a scenario file (UTF-8, BOM or GB18030): every problem is reported with
 /// `path:line:column`. `name` is the file stem; `data` is resolved against the file's folder.
-pub fn load(path: &Path) -> Result<Scenario, crate::io::InputErrors> {
-    let text = crate::io::text::read_text(path)
-        .map_err(|e| crate::io::InputError::message(path, 0, 0, format!("{e:#}")))?;
+pub fn load(path: &Path) -> Result<Scenario, crate::input::InputErrors> {
+    let text = crate::input::text::read_text(path)
+        .map_err(|e| crate::input::InputError::message(path, 0, 0, format!("{e:#}")))?;
     file::parse(path, &text)
 }
 
@@ -188,9 +188,9 @@ pub fn load(path: &Path) -> Result<Scenario, crate::io::InputErrors> {
 pub fn check_against(
     path: &Path,
     data: &crate::model::DataSet,
-) -> Result<(), crate::io::InputErrors> {
-    let text = crate::io::text::read_text(path)
-        .map_err(|e| crate::io::InputError::message(path, 0, 0, format!("{e:#}")))?;
+) -> Result<(), crate::input::InputErrors> {
+    let text = crate::input::text::read_text(path)
+        .map_err(|e| crate::input::InputError::message(path, 0, 0, format!("{e:#}")))?;
     file::check_against(path, &text, data)
 }
 
@@ -199,8 +199,8 @@ pub fn check_against(
 pub fn check_override(
     path: &Path,
     data: &crate::model::DataSet,
-) -> Result<(), crate::io::InputErrors> {
-    let text = crate::io::text::read_text(path)
-        .map_err(|e| crate::io::InputError::message(path, 0, 0, format!("{e:#}")))?;
+) -> Result<(), crate::input::InputErrors> {
+    let text = crate::input::text::read_text(path)
+        .map_err(|e| crate::input::InputError::message(path, 0, 0, format!("{e:#}")))?;
     file::check_override(path, &text, data)
 }

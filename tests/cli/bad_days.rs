@@ -116,6 +116,31 @@ fn a_stage_of_20_grades_is_refused_by_the_reader_not_a_panic_in_run() {
 }
 
 #[test]
+fn a_stage_gap_is_refused_by_validate_and_run_at_its_line_and_column() {
+    let tmp = tiny();
+    let d = tmp.path();
+    std::fs::write(
+        d.join("data/stages.csv"),
+        "stage,first_grade,last_grade,class_size\nprimary,1,2,45\njunior,4,4,50\n",
+    )
+    .unwrap();
+    for args in [
+        &["validate", "data"][..],
+        &["run", "plan.toml", "--no-charts", "--out", "out"],
+    ] {
+        let (code, err) = run(d, args);
+        assert_eq!(code, Some(1), "{err}");
+        assert!(
+            err.contains(
+                "data/stages.csv:3:2: stage `primary` ends at grade 2 but `junior` starts at grade 4: expected stages of consecutive grades"
+            ),
+            "{err}"
+        );
+        assert!(!d.join("out").exists(), "{err}");
+    }
+}
+
+#[test]
 fn draws_threads_and_years_beyond_their_limits_are_refused_before_any_allocation() {
     let tmp = tiny();
     let d = tmp.path();

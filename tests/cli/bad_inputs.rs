@@ -90,7 +90,7 @@ const CASES: &[Case] = &[
         "stages.csv",
         Replace("junior,3,3,50", "junior,4,4,50"),
         &[
-            "stages.csv:",
+            "stages.csv:3:2:",
             "`primary` ends at grade 2 but `junior` starts at grade 4",
             "consecutive grades",
         ],

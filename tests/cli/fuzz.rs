@@ -100,7 +100,12 @@ fn line_count(bytes: &[u8]) -> usize {
 
 /// Asserts every problem of a data set points into its folder and, for the mutated file,
 /// at a line of that file.
-fn check_dataset_errors(dir: &Path, file: &Path, bytes: &[u8], errs: &placeplan::io::InputErrors) {
+fn check_dataset_errors(
+    dir: &Path,
+    file: &Path,
+    bytes: &[u8],
+    errs: &placeplan::input::InputErrors,
+) {
     assert!(!errs.is_empty());
     let lines = line_count(bytes);
     for e in errs {
@@ -133,7 +138,7 @@ fn check_dataset(name: &str, bytes: &[u8]) {
 /// A history file (and an entry file) read: no panic, problems within the file's lines.
 fn check_history(bytes: &[u8], entry: &[u8]) {
     let path = PathBuf::from("history.csv");
-    let Some(text) = placeplan::io::text::decode(bytes) else {
+    let Some(text) = placeplan::input::text::decode(bytes) else {
         return;
     };
     let lines = line_count(bytes) as u64;
@@ -151,7 +156,7 @@ fn check_history(bytes: &[u8], entry: &[u8]) {
             vec![("Midtown cluster".to_owned(), 2022)]
         }
     };
-    if let Some(text) = placeplan::io::text::decode(entry) {
+    if let Some(text) = placeplan::input::text::decode(entry) {
         let lines = line_count(entry) as u64;
         let names: Vec<(&str, u16)> = units.iter().map(|(u, y)| (u.as_str(), *y)).collect();
         if let Err(problems) = history::parse_entry(Path::new("entry.csv"), &text, &names) {
@@ -166,7 +171,7 @@ fn check_history(bytes: &[u8], entry: &[u8]) {
 /// problem at a line of the file.
 fn check_scenario(bytes: &[u8]) {
     let path = PathBuf::from("tests/fixtures/tiny/fuzz.toml");
-    let Some(text) = placeplan::io::text::decode(bytes) else {
+    let Some(text) = placeplan::input::text::decode(bytes) else {
         return;
     };
     let lines = line_count(bytes);

@@ -520,18 +520,31 @@ fn render_all(
             .base
             .as_ref()
             .and_then(|b| views.iter().find(|v| &v.scenario.name == b));
-        let files =
-            charts::write_scenario_charts(view, base, &opts, &dir.join(&view.scenario.name))
-                .expect("scenario charts");
+        let files = charts::scenario_charts(view, base, &opts).expect("scenario charts");
         scenario_charts.push(files);
     }
-    let compare =
-        charts::write_compare_charts(&views, &opts, &dir.join("compare")).expect("compare charts");
-    let report =
-        charts::write_report(&views, &opts, dir, &scenario_charts, &compare).expect("report");
-    let mut all: Vec<PathBuf> = scenario_charts.into_iter().flatten().collect();
-    all.extend(compare);
+    let compare = charts::compare_charts(&views, &opts).expect("compare charts");
+    let report = charts::report(&views, &opts, &scenario_charts, &compare).expect("report");
+    let report = write_drawn(dir, std::slice::from_ref(&report)).remove(0);
+    let mut all: Vec<PathBuf> = Vec::new();
+    for (view, files) in views.iter().zip(&scenario_charts) {
+        all.extend(write_drawn(&dir.join(&view.scenario.name), files));
+    }
+    all.extend(write_drawn(&dir.join("compare"), &compare));
     (report, all)
+}
+
+/// Writes drawn charts or a report into `dir`, as a run leaves them; returns their paths.
+fn write_drawn(dir: &Path, files: &[charts::Rendered]) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).expect("chart folder");
+    files
+        .iter()
+        .map(|f| {
+            let path = dir.join(&f.name);
+            std::fs::write(&path, &f.bytes).expect("chart written");
+            path
+        })
+        .collect()
 }
 
 fn out_dir(lang: Lang) -> (Option<tempfile::TempDir>, PathBuf) {
@@ -1080,7 +1093,10 @@ fn shortfall_chart_shows_the_largest_areas_only() {
         generated: "2019-07-01".into(),
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    charts::write_scenario_charts(&view, None, &opts, dir.path()).expect("charts");
+    write_drawn(
+        dir.path(),
+        &charts::scenario_charts(&view, None, &opts).expect("charts"),
+    );
     let svg = std::fs::read_to_string(dir.path().join("shortfall_by_area.svg")).expect("svg");
     // Every label is kept as a <title> beside its outlines (a long one wrapped over lines).
     let titles: Vec<&str> = svg
@@ -1148,7 +1164,10 @@ fn boundaries_make_the_map_a_choropleth() {
         generated: "2019-07-01".into(),
     };
     let dir = dir.join("choropleth");
-    charts::write_scenario_charts(&view, None, &opts, &dir).expect("charts");
+    write_drawn(
+        &dir,
+        &charts::scenario_charts(&view, None, &opts).expect("charts"),
+    );
     let svg = std::fs::read_to_string(dir.join("shortfall_map.svg")).expect("map");
     assert!(
         svg.contains("areas.geojson"),

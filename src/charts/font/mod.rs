@@ -1,11 +1,19 @@
 //! The bundled chart font: a GB2312 subset of Noto Sans CJK SC (`assets/fonts/`, SIL OFL 1.1),
 //! embedded in the binary and registered with plotters under [`FAMILY`].
 //!
-//! Charts never look up the host's fonts: a fresh machine draws the same glyphs.
+//! Charts never look up the host's fonts: a fresh machine draws the same glyphs. The same bytes,
+//! read by `truetype`, give the SVG charts their glyph outlines (`charts::outline`) and
+//! `report.html` its pruned font (`subset`). Nothing here touches a file.
+
+mod subset;
+pub(crate) mod truetype;
 
 use std::sync::OnceLock;
 
 use plotters::style::FontStyle;
+
+pub(crate) use subset::pruned_font;
+use truetype::Font;
 
 /// The family name charts ask plotters for.
 pub const FAMILY: &str = "Noto Sans CJK SC";
@@ -13,7 +21,7 @@ pub const FAMILY: &str = "Noto Sans CJK SC";
 /// The font file: TrueType outlines, ASCII + GB2312 + the marks the charts use (see
 /// `assets/fonts/subset.py` and the README's "The font").
 pub static FONT_BYTES: &[u8] =
-    include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GB2312.ttf");
+    include_bytes!("../../../assets/fonts/NotoSansCJKsc-Regular-GB2312.ttf");
 
 /// Registers the font once per process; later calls return the first call's outcome.
 pub fn ensure_registered() -> anyhow::Result<()> {
@@ -25,6 +33,17 @@ pub fn ensure_registered() -> anyhow::Result<()> {
         })
         .clone()
         .map_err(anyhow::Error::msg)
+}
+
+/// The bundled font, parsed once.
+pub(crate) fn bundled() -> anyhow::Result<&'static Font<'static>> {
+    static FONT: OnceLock<Result<Font<'static>, String>> = OnceLock::new();
+    FONT.get_or_init(|| {
+        Font::parse(FONT_BYTES)
+            .ok_or_else(|| "the bundled font has no usable TrueType tables".to_string())
+    })
+    .as_ref()
+    .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 #[cfg(test)]

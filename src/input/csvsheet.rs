@@ -7,7 +7,11 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::error::{InputError, nearest};
+use super::error::InputError;
+use super::parse::{
+    WHOLE, YEAR, parse_bool, parse_grade, parse_number, parse_whole, parse_year, parse_year_month,
+};
+use super::suggest::nearest;
 use crate::model::{Grade, SchoolYear, YearMonth};
 
 /// The columns a file may have.
@@ -46,11 +50,6 @@ impl Sheet {
     /// Parses CSV `text` (already decoded) of `file`. Header problems and rows with the wrong
     /// number of fields are recorded in `errs`; such rows are left out.
     pub fn parse(file: &Path, text: &str, columns: Columns, errs: &mut Vec<InputError>) -> Sheet {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
         let mut sheet = Sheet {
             file: file.to_path_buf(),
             index: HashMap::new(),
@@ -70,15 +69,11 @@ impl Sheet {
             ));
             sheet.complete = false;
         }
-        let mut lines = LineCounter::new(text);
-        let mut record = csv::StringRecord::new();
-        loop {
-            let line = reader.position().line() as usize;
-            match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(err) => {
-                    let line = err.position().map(|p| p.line() as usize).unwrap_or(line);
+        let mut rows = Records::new(text);
+        while let Some(next) = rows.next_record() {
+            let line = match next {
+                Ok(line) => line,
+                Err((line, err)) => {
                     errs.push(InputError::message(
                         file,
                         line,
@@ -88,20 +83,15 @@ impl Sheet {
                     sheet.complete = false;
                     break;
                 }
-            }
-            // The reader counts a record from the end of the previous one, blank lines
-            // included: find the physical line where its first field starts.
-            let line = record
-                .position()
-                .map(|p| lines.line_of(p.byte() as usize))
-                .unwrap_or(line);
+            };
+            let record = &rows.record;
             if unclosed.is_some_and(|(l, _)| line >= l) {
                 break;
             }
             match header {
                 None => {
                     header = Some(record.len());
-                    sheet.read_header(&record, line, columns, errs);
+                    sheet.read_header(record, line, columns, errs);
                 }
                 Some(width) => {
                     if record.len() != width {
@@ -392,6 +382,49 @@ fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
     (state == State::Quoted).then_some(opened)
 }
 
+/// CSV text read record by record, each with the 1-based physical line where its first field
+/// starts (lines count `\n`, so CRLF files, as Excel saves them, number their lines as an editor
+/// does, and blank lines count). Fields are trimmed; rows may differ in width (the caller
+/// decides what that means). Every reader of a CSV input reads through this.
+pub struct Records<'t> {
+    reader: csv::Reader<&'t [u8]>,
+    lines: LineCounter<'t>,
+    /// The record last read.
+    pub record: csv::StringRecord,
+}
+
+impl<'t> Records<'t> {
+    pub fn new(text: &'t str) -> Records<'t> {
+        Records {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .trim(csv::Trim::All)
+                .from_reader(text.as_bytes()),
+            lines: LineCounter::new(text),
+            record: csv::StringRecord::new(),
+        }
+    }
+
+    /// Reads the next record into [`Records::record`]: its line, `None` at the end, or the
+    /// reader's error with the line where it was met.
+    pub fn next_record(&mut self) -> Option<Result<usize, (usize, csv::Error)>> {
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let byte = self.record.position().map_or(0, |p| p.byte());
+                Some(Ok(self.lines.line_of(byte as usize)))
+            }
+            Err(err) => {
+                let byte = err
+                    .position()
+                    .map_or_else(|| self.reader.position().byte(), |p| p.byte());
+                Some(Err((self.lines.line_of(byte as usize), err)))
+            }
+        }
+    }
+}
+
 /// Turns byte offsets into 1-based physical lines, for offsets that only grow (one pass over
 /// the text in all).
 struct LineCounter<'t> {
@@ -424,58 +457,6 @@ impl<'t> LineCounter<'t> {
         }
         self.line
     }
-}
-
-pub const WHOLE: &str = "a whole number ≥ 0";
-pub const YEAR: &str = "a year such as 2019";
-
-pub fn parse_whole(s: &str) -> Option<u32> {
-    if s.starts_with('+') {
-        return None;
-    }
-    s.parse().ok()
-}
-
-pub fn parse_number(s: &str) -> Option<f64> {
-    s.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
-/// `true`/`false`; Excel's `TRUE`/`FALSE` too.
-pub fn parse_bool(s: &str) -> Option<bool> {
-    if s.eq_ignore_ascii_case("true") {
-        Some(true)
-    } else if s.eq_ignore_ascii_case("false") {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-pub fn parse_year(s: &str) -> Option<u16> {
-    (s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse::<u16>().ok())
-        .flatten()
-        .filter(|y| (1900..=2200).contains(y))
-}
-
-pub fn parse_grade(s: &str) -> Option<u8> {
-    if !s.bytes().all(|b| b.is_ascii_digit()) || s.is_empty() {
-        return None;
-    }
-    s.parse::<u8>().ok().filter(|g| *g <= 20)
-}
-
-/// `YYYY-MM` with a month 01–12.
-pub fn parse_year_month(s: &str) -> Option<YearMonth> {
-    let (y, m) = s.split_once('-')?;
-    let year = parse_year(y)?;
-    if m.len() != 2 || !m.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let month: u8 = m.parse().ok()?;
-    (1..=12)
-        .contains(&month)
-        .then_some(YearMonth { year, month })
 }
 
 #[cfg(test)]
@@ -558,25 +539,5 @@ mod tests {
             &mut errs,
         );
         assert!(errs[0].to_string().len() < 200, "{}", errs[0]);
-    }
-
-    #[test]
-    fn value_parsers() {
-        assert_eq!(
-            parse_year_month("2020-08"),
-            Some(YearMonth {
-                year: 2020,
-                month: 8
-            })
-        );
-        assert_eq!(parse_year_month("2020-13"), None);
-        assert_eq!(parse_year_month("2020-8"), None);
-        assert_eq!(parse_year("19"), None);
-        assert_eq!(parse_bool("TRUE"), Some(true));
-        assert_eq!(parse_bool("yes"), None);
-        assert_eq!(parse_number("NaN"), None);
-        assert_eq!(parse_number("-0.03"), Some(-0.03));
-        assert_eq!(parse_whole("+3"), None);
-        assert_eq!(parse_grade("K"), None);
     }
 }

@@ -1,4 +1,6 @@
 //! Decoding input text files: UTF-8, UTF-8 with a BOM, and GB18030/GBK as saved by Excel.
+//!
+//! Reads a file's bytes and nothing else: what the text means is the caller's.
 
 use std::path::Path;
 
