@@ -83,6 +83,7 @@ pub enum RunError {
 }
 
 /// One scenario's run, kept for the comparison.
+#[derive(Debug)]
 pub struct Done {
     pub file: PathBuf,
     pub scenario: Scenario,

@@ -24,6 +24,7 @@ pub trait Progress: Sync {
 }
 
 /// A [`Progress`] that ignores everything.
+#[derive(Debug)]
 pub struct Silent;
 
 impl Progress for Silent {

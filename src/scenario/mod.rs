@@ -3,12 +3,16 @@
 //! A scenario names a data set and says how to change it. This module parses and checks;
 //! it never runs the model and never reads the data set's files.
 
+mod diagnostics;
 pub mod file;
+mod mirror;
+mod references;
+mod values;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::engine::progression::RatioOptions;
+use crate::model::progression::RatioOptions;
 use crate::model::{AreaSel, Driver, ProjectKind, SchoolYear, ThreePoint, YearMonth};
 
 /// How three-point estimates are sampled.

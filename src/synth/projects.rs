@@ -188,27 +188,37 @@ pub(super) fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Proj
     }
     // Statuses at mid-2019: the due projects planned earliest are the ones completed; the
     // start projects planned earliest are the ones started.
-    let mut due: Vec<usize> = (0..projects.len())
-        .filter(|&i| projects[i].batch == "due-2019")
-        .collect();
-    due.sort_by_key(|&i| (projects[i].planned_completion, i));
-    for (rank, &i) in due.iter().enumerate() {
-        projects[i].status = if rank < t.due_completed {
-            ProjectStatus::Completed
-        } else {
-            ProjectStatus::UnderConstruction
-        };
-    }
-    let mut start: Vec<usize> = (0..projects.len())
-        .filter(|&i| projects[i].batch == "start-2019")
-        .collect();
-    start.sort_by_key(|&i| (projects[i].planned_start, i));
-    for (rank, &i) in start.iter().enumerate() {
-        projects[i].status = if rank < t.started {
-            ProjectStatus::UnderConstruction
-        } else {
-            ProjectStatus::NotStarted
-        };
-    }
+    rank_statuses(
+        &mut projects,
+        "due-2019",
+        |p| p.planned_completion,
+        t.due_completed,
+        (ProjectStatus::Completed, ProjectStatus::UnderConstruction),
+    );
+    rank_statuses(
+        &mut projects,
+        "start-2019",
+        |p| p.planned_start,
+        t.started,
+        (ProjectStatus::UnderConstruction, ProjectStatus::NotStarted),
+    );
     projects
+}
+
+/// Sets the statuses of one batch: its first `first` projects by `date` (ties in list order)
+/// get `early`, the others `late`.
+fn rank_statuses(
+    projects: &mut [Project],
+    batch: &str,
+    date: fn(&Project) -> YearMonth,
+    first: usize,
+    (early, late): (ProjectStatus, ProjectStatus),
+) {
+    let mut order: Vec<usize> = (0..projects.len())
+        .filter(|&i| projects[i].batch == batch)
+        .collect();
+    order.sort_by_key(|&i| (date(&projects[i]), i));
+    for (rank, &i) in order.iter().enumerate() {
+        projects[i].status = if rank < first { early } else { late };
+    }
 }
