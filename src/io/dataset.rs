@@ -669,10 +669,16 @@ fn enrolment(
         .filter_map(|s| Some((s.id.as_str(), stages.iter().find(|st| st.name == s.stage)?)))
         .collect();
     let mut out = Vec::new();
-    let mut seen = HashMap::new();
+    // Keyed by the id as it stands in the sheet, so that a row costs no copy of it (a nation's
+    // file has millions of rows).
+    let id_column = sheet.column("school_id").checked_sub(1);
+    let mut seen: HashMap<(&str, SchoolYear, crate::model::Grade), usize> = HashMap::new();
     // School → year → first line of that year, for the contiguity check.
-    let mut years: BTreeMap<String, BTreeMap<SchoolYear, usize>> = BTreeMap::new();
+    let mut years: HashMap<&str, BTreeMap<SchoolYear, usize>> = HashMap::new();
     for rec in &sheet.records {
+        let id_cell = id_column
+            .and_then(|p| rec.fields.get(p))
+            .map_or("", String::as_str);
         let mut c = sheet.cells(rec, errs);
         let school_id = c.text("school_id");
         if let Some(id) = &school_id
@@ -703,15 +709,15 @@ fn enrolment(
                 ),
             );
         }
-        if let (Some(id), Some(y), Some(g)) = (&school_id, year, grade) {
-            if let Some(line) = first_seen(&mut seen, (id.clone(), y, g), rec.line) {
+        if let (Some(_), Some(y), Some(g)) = (&school_id, year, grade) {
+            if let Some(line) = first_seen(&mut seen, (id_cell, y, g), rec.line) {
                 c.fail(
                     "school_id",
                     format!("one row per school, year and grade (this one repeats line {line})"),
                 );
             }
             years
-                .entry(id.clone())
+                .entry(id_cell)
                 .or_default()
                 .entry(y)
                 .or_insert(rec.line);
@@ -729,7 +735,10 @@ fn enrolment(
         }
     }
     let year_col = sheet.column("year");
-    for (school, by_year) in &years {
+    let mut by_school: Vec<(&str, &BTreeMap<SchoolYear, usize>)> =
+        years.iter().map(|(id, y)| (*id, y)).collect();
+    by_school.sort_unstable_by_key(|(id, _)| *id);
+    for (school, by_year) in by_school {
         let list: Vec<(&SchoolYear, &usize)> = by_year.iter().collect();
         for pair in list.windows(2) {
             let ((prev, _), (next, line)) = (pair[0], pair[1]);
