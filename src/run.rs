@@ -207,21 +207,21 @@ pub fn run(
             ));
             continue;
         }
-        match scenario::load(f) {
-            Ok(mut sc) => {
+        match scenario::load_with_references(f) {
+            Ok((mut sc, refs)) => {
                 if let Some(d) = &req.data {
                     sc.data = d.clone();
                 }
                 if let Some(s) = req.seed {
                     sc.seed = s;
                 }
-                scenarios.push((f.clone(), sc));
+                scenarios.push((f.clone(), sc, refs));
             }
             Err(e) => errors.extend(e.0),
         }
     }
     let mut data: BTreeMap<PathBuf, std::sync::Arc<DataSet>> = BTreeMap::new();
-    for (_, sc) in &scenarios {
+    for (_, sc, _) in &scenarios {
         if data.contains_key(&sc.data) {
             continue;
         }
@@ -234,12 +234,12 @@ pub fn run(
     }
     // Names the scenario uses must exist in its data set (against a `--data` override, which
     // the scenario was not written for, only those a run cannot do without).
-    for (file, sc) in &scenarios {
+    for (file, sc, refs) in &scenarios {
         if let Some(ds) = data.get(&sc.data) {
             let checked = if req.data.is_none() {
-                scenario::check_against(file, ds)
+                refs.check_against(ds)
             } else {
-                scenario::check_override(file, ds)
+                refs.check_override(ds)
             };
             match checked {
                 Err(e) => errors.extend(e.0),
@@ -256,7 +256,7 @@ pub fn run(
     // Assemble and run.
     let mut done = Vec::new();
     let mut shards = Vec::new();
-    for (position, (file, sc)) in scenarios.into_iter().enumerate() {
+    for (position, (file, sc, _)) in scenarios.into_iter().enumerate() {
         let ds = data[&sc.data].clone();
         // What assemble refuses is a mismatch of the scenario and its data set.
         let model = assemble(&ds, &sc).map_err(|e| {

@@ -8,10 +8,11 @@
 //! valid key), then values. This module reads nothing but the scenario text it is given; the
 //! data set is not opened here.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Scenario;
 use super::diagnostics::Problems;
+use super::mirror::ScenarioToml;
 use super::{references, values};
 use crate::input::InputErrors;
 use crate::model::DataSet;
@@ -30,17 +31,33 @@ pub const DEFAULT_REBALANCING: f64 = 0.0;
 /// Parses and checks the scenario text of the file `path`. `name` and `data` are derived from
 /// `path` (file stem; data set folder resolved against the file's folder).
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, InputErrors> {
+    parse_with_references(path, text.to_owned()).map(|(s, _)| s)
+}
+
+/// [`parse`], keeping the parsed file (its mirror with every span) for checking its references
+/// against a data set later, without parsing it again.
+pub fn parse_with_references(
+    path: &Path,
+    text: String,
+) -> Result<(Scenario, References), InputErrors> {
     let mut p = Problems {
         path,
-        text,
+        text: &text,
         errs: Vec::new(),
     };
     let Some(raw) = p.mirror() else {
         return Err(InputErrors(p.errs));
     };
-    let scenario = values::check(&mut p, raw);
+    let scenario = values::check(&mut p, &raw);
     match scenario {
-        Some(s) if p.errs.is_empty() => Ok(s),
+        Some(s) if p.errs.is_empty() => Ok((
+            s,
+            References {
+                path: path.to_path_buf(),
+                text,
+                raw,
+            },
+        )),
         _ => {
             p.errs.sort_by_key(|e| (e.line, e.column));
             Err(InputErrors(p.errs))
@@ -48,19 +65,39 @@ pub fn parse(path: &Path, text: &str) -> Result<Scenario, InputErrors> {
     }
 }
 
-/// Checks the references of a scenario's text to its data set: driver areas, cancelled batches
-/// and projects, extra projects' areas, stages and schools, stage names of class sizes, and
-/// years against the enrolment history. Call after [`parse`] succeeded on the same text.
-pub fn check_against(path: &Path, text: &str, data: &DataSet) -> Result<(), InputErrors> {
-    references::check_refs(path, text, data, true)
+/// A scenario file as parsed, its values' spans kept: what its references to a data set are
+/// checked on.
+#[derive(Debug)]
+pub struct References {
+    path: PathBuf,
+    text: String,
+    raw: ScenarioToml,
 }
 
-/// [`check_against`] for a data set the scenario was not written for (`run --data`): only the
-/// references a run cannot do without (base year, horizon, target years, cancelled projects,
-/// extra projects, the values of multiplied drivers); names that would merely match nothing
-/// (driver areas, batches, class sizes of other stages) are let through.
-pub fn check_override(path: &Path, text: &str, data: &DataSet) -> Result<(), InputErrors> {
-    references::check_refs(path, text, data, false)
+impl References {
+    /// Checks the references of the scenario to its data set: driver areas, cancelled batches
+    /// and projects, extra projects' areas, stages and schools, stage names of class sizes, and
+    /// years against the enrolment history.
+    pub fn check_against(&self, data: &DataSet) -> Result<(), InputErrors> {
+        references::check_refs(&self.path, &self.text, &self.raw, data, true)
+    }
+
+    /// [`References::check_against`] for a data set the scenario was not written for
+    /// (`run --data`): only the references a run cannot do without (base year, horizon, target
+    /// years, cancelled projects, extra projects, the values of multiplied drivers); names that
+    /// would merely match nothing (driver areas, batches, class sizes of other stages) are let
+    /// through.
+    pub fn check_override(&self, data: &DataSet) -> Result<(), InputErrors> {
+        references::check_refs(&self.path, &self.text, &self.raw, data, false)
+    }
+}
+
+/// Parses the scenario text of `path` and checks its references against `data` (see
+/// [`References::check_against`]).
+pub fn check_against(path: &Path, text: &str, data: &DataSet) -> Result<(), InputErrors> {
+    parse_with_references(path, text.to_owned())?
+        .1
+        .check_against(data)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 
 use super::diagnostics::Problems;
-use super::mirror::DriverToml;
+use super::mirror::{DriverToml, ScenarioToml};
 use crate::input::InputErrors;
 use crate::input::suggest::nearest;
 use crate::model::limits::check_driver_value;
@@ -20,6 +20,7 @@ use crate::model::{AreaSel, DataSet, Driver, ProjectKind};
 pub(super) fn check_refs(
     path: &Path,
     text: &str,
+    raw: &ScenarioToml,
     data: &DataSet,
     all: bool,
 ) -> Result<(), InputErrors> {
@@ -27,9 +28,6 @@ pub(super) fn check_refs(
         path,
         text,
         errs: Vec::new(),
-    };
-    let Some(raw) = p.mirror() else {
-        return Err(InputErrors(p.errs));
     };
     let known =
         |p: &mut Problems<'_>, key: &str, v: &Spanned<String>, valid: &[&str], what: &str| {

@@ -25,19 +25,19 @@ use crate::model::limits::{MAX_CLASSROOMS, check_driver_value};
 use crate::model::progression::{Averaging, RatioOptions, ZeroFeeder};
 use crate::model::{AreaSel, Driver, ProjectKind, SchoolYear, ThreePoint};
 
-pub(super) fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario> {
+pub(super) fn check(p: &mut Problems<'_>, raw: &ScenarioToml) -> Option<Scenario> {
     let name = p
         .path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let (title_zh, title_en) = match raw.title {
-        Some(t) => (t.zh, t.en),
+    let (title_zh, title_en) = match &raw.title {
+        Some(t) => (t.zh.clone(), t.en.clone()),
         None => (name.clone(), name.clone()),
     };
-    let (description_zh, description_en) = match raw.description {
-        DescriptionToml::Plain(d) => (d.clone(), d),
-        DescriptionToml::Both(t) => (t.zh, t.en),
+    let (description_zh, description_en) = match &raw.description {
+        DescriptionToml::Plain(d) => (d.clone(), d.clone()),
+        DescriptionToml::Both(t) => (t.zh.clone(), t.en.clone()),
     };
     if raw.data.get_ref().trim().is_empty() {
         p.value("data", raw.data.span(), "the path of a data set folder");
@@ -166,7 +166,7 @@ pub(super) fn check(p: &mut Problems<'_>, raw: ScenarioToml) -> Option<Scenario>
         description: description_en,
         meta: crate::scenario::ScenarioMeta {
             description_zh,
-            base: raw.base,
+            base: raw.base.clone(),
         },
         data,
         base_year,
