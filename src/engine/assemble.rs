@@ -26,7 +26,8 @@ use super::pipeline::{Pipeline, Schedule};
 use super::progression::{self, History, RatioError};
 use super::sampling::Quantile;
 use crate::model::{
-    AreaSel, DataSet, Driver, FlowKind, Project, ProjectStatus, SchoolYear, ThreePoint, YearMonth,
+    AreaSel, DataSet, Driver, FlowKind, Growth, Project, ProjectStatus, SchoolYear, ThreePoint,
+    YearMonth,
 };
 use crate::scenario::{DriverChange, Sampling, Scenario};
 
@@ -183,21 +184,31 @@ impl Assembled {
     }
 }
 
-/// The three-point value of a driver for an area and year: the area's own row wins over `*`;
-/// among rows of equal rank the last one in the file wins.
+/// The three-point value of a driver for an area and year (see [`governing_row`]).
 fn resolve(ds: &DataSet, driver: Driver, area: &str, year: SchoolYear) -> Option<ThreePoint> {
-    let mut best: Option<(bool, ThreePoint)> = None;
-    for g in &ds.growth {
+    governing_row(&ds.growth, driver, area, year).map(|i| ds.growth[i].value)
+}
+
+/// The row of `growth` that gives `driver` its value in `area` and `year`: the area's own row
+/// wins over `*`; among rows of equal rank the last one in the file wins.
+pub(crate) fn governing_row(
+    growth: &[Growth],
+    driver: Driver,
+    area: &str,
+    year: SchoolYear,
+) -> Option<usize> {
+    let mut best: Option<(bool, usize)> = None;
+    for (i, g) in growth.iter().enumerate() {
         let covers = g.from_year.is_none_or(|f| f <= year) && g.to_year.is_none_or(|t| year <= t);
         if g.driver != driver || !covers || !g.area.matches(area) {
             continue;
         }
         let specific = matches!(g.area, AreaSel::Area(_));
         if best.is_none_or(|(s, _)| specific || !s) {
-            best = Some((specific, g.value));
+            best = Some((specific, i));
         }
     }
-    best.map(|(_, v)| v)
+    best.map(|(_, i)| i)
 }
 
 /// Assembles a data set and scenario into the simulation's arrays.

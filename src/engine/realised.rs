@@ -9,9 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use super::assemble::Assembled;
+use super::assemble::{Assembled, governing_row};
 use super::sampling::Quantile;
-use crate::model::{AreaSel, DataSet, Driver, FlowKind, Growth, SchoolYear, ThreePoint};
+use crate::model::{DataSet, Driver, FlowKind, Growth, SchoolYear, ThreePoint};
 use crate::scenario::Sampling;
 
 /// What the held-out years say about one row of `growth.csv`.
@@ -177,24 +177,6 @@ fn driver_bounds(driver: Driver) -> (i32, f64, f64) {
     }
 }
 
-/// The row of `growth` that gives `driver` its value in `area` and `year`: the area's own row
-/// wins over `*`; among rows of equal rank the last one in the file wins (the rule by which
-/// the model is assembled).
-fn governing_row(growth: &[Growth], driver: Driver, area: &str, year: SchoolYear) -> Option<usize> {
-    let mut best: Option<(bool, usize)> = None;
-    for (i, g) in growth.iter().enumerate() {
-        let covers = g.from_year.is_none_or(|f| f <= year) && g.to_year.is_none_or(|t| year <= t);
-        if g.driver != driver || !covers || !g.area.matches(area) {
-            continue;
-        }
-        let specific = matches!(g.area, AreaSel::Area(_));
-        if best.is_none_or(|(s, _)| specific || !s) {
-            best = Some((specific, i));
-        }
-    }
-    best.map(|(_, i)| i)
-}
-
 /// The drivers' values realised in the years after `base` (see [`check_growth`]).
 fn realised_drivers(full: &DataSet, model: &Assembled, base: SchoolYear) -> Vec<Realised> {
     let area_of: BTreeMap<&str, usize> = model
@@ -330,6 +312,7 @@ fn realised_drivers(full: &DataSet, model: &Assembled, base: SchoolYear) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AreaSel;
 
     fn tp(low: f64, central: f64, high: f64) -> ThreePoint {
         ThreePoint { low, central, high }
