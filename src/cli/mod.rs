@@ -300,7 +300,7 @@ fn whole_in(s: &str, min: u64, max: u64) -> Result<u64, String> {
 }
 
 fn draws(s: &str) -> Result<u32, String> {
-    let max = u64::from(crate::scenario::file::MAX_DRAWS);
+    let max = u64::from(crate::scenario::MAX_DRAWS);
     whole_in(s, 1, max).map(|n| n as u32)
 }
 

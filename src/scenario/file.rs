@@ -17,17 +17,6 @@ use super::{references, values};
 use crate::input::InputErrors;
 use crate::model::DataSet;
 
-/// Default number of Monte Carlo draws.
-pub const DEFAULT_DRAWS: u32 = 1000;
-/// Most Monte Carlo draws of a run (the memory of a run is checked too, see `run`).
-pub const MAX_DRAWS: u32 = 1_000_000;
-/// Default seed.
-pub const DEFAULT_SEED: u64 = 2019;
-/// Default weight of the city-wide common factor.
-pub const DEFAULT_CORRELATION: f64 = 0.5;
-/// Default share of the pupils above places that may move in one year.
-pub const DEFAULT_REBALANCING: f64 = 0.0;
-
 /// Parses and checks the scenario text of the file `path`. `name` and `data` are derived from
 /// `path` (file stem; data set folder resolved against the file's folder).
 pub fn parse(path: &Path, text: &str) -> Result<Scenario, InputErrors> {
@@ -107,6 +96,7 @@ mod tests {
     use super::*;
     use crate::model::progression::{Averaging, RatioOptions};
     use crate::model::{AreaSel, ProjectKind, SchoolYear};
+    use crate::scenario::values::DEFAULT_DRAWS;
     use crate::scenario::{ClassRules, DriverChange, Pace, Sampling};
 
     fn errors(text: &str) -> String {

@@ -9,6 +9,8 @@ mod mirror;
 mod references;
 mod values;
 
+pub use values::MAX_DRAWS;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -10,9 +10,6 @@ use std::path::{Component, Path, PathBuf};
 use toml::Spanned;
 
 use super::diagnostics::Problems;
-use super::file::{
-    DEFAULT_CORRELATION, DEFAULT_DRAWS, DEFAULT_REBALANCING, DEFAULT_SEED, MAX_DRAWS,
-};
 use super::mirror::{
     ClassesToml, DescriptionToml, DriverToml, ExtraToml, ProgressionToml, ScenarioToml, TargetToml,
 };
@@ -24,6 +21,17 @@ use crate::input::parse::parse_year_month;
 use crate::model::limits::{MAX_CLASSROOMS, check_driver_value};
 use crate::model::progression::{Averaging, RatioOptions, ZeroFeeder};
 use crate::model::{AreaSel, Driver, ProjectKind, SchoolYear, ThreePoint};
+
+/// Default number of Monte Carlo draws.
+pub const DEFAULT_DRAWS: u32 = 1000;
+/// Most Monte Carlo draws of a run (the memory of a run is checked too, see `run`).
+pub const MAX_DRAWS: u32 = 1_000_000;
+/// Default seed.
+pub const DEFAULT_SEED: u64 = 2019;
+/// Default weight of the city-wide common factor.
+pub const DEFAULT_CORRELATION: f64 = 0.5;
+/// Default share of the pupils above places that may move in one year.
+pub const DEFAULT_REBALANCING: f64 = 0.0;
 
 pub(super) fn check(p: &mut Problems<'_>, raw: &ScenarioToml) -> Option<Scenario> {
     let name = p

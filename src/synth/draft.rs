@@ -9,6 +9,7 @@ use rand_distr::StandardNormal;
 use super::hengyang::{
     CENTROIDS, COST_PER_PLACE, ENGLISH_NAMES, ENTRY_AGE, FIRST_YEAR, LAST_BIRTH_YEAR, birth_rate,
 };
+use super::spec::AreaSpecOwned;
 use crate::model::{Area, AreaKind, Births, School, Stage, default_stages};
 
 /// Draws of a standard normal, clamped to ±3 so that a synthetic school is never absurd.
@@ -241,15 +242,4 @@ pub(super) fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
         births,
         cohorts,
     }
-}
-
-/// An area spec with owned strings (Hengyang's table or a synthetic province's).
-#[derive(Debug, Clone)]
-pub(super) struct AreaSpecOwned {
-    pub(super) id: String,
-    pub(super) name: String,
-    pub(super) kind: AreaKind,
-    pub(super) population: f64,
-    pub(super) town_share: f64,
-    pub(super) city_population: f64,
 }

@@ -9,10 +9,11 @@ use super::build::{Outlook, build};
 use super::calibrate::{Knobs, MAX_SURGE, bisect, calibrate_base};
 use super::central::{central_city, no_build_scenario};
 use super::classrooms::{Bands, base_figures, set_classrooms};
-use super::draft::{AreaSpecOwned, Draft, draft};
+use super::draft::{Draft, draft};
 use super::hengyang::{BASE_YEAR, FIRST_YEAR, HENGYANG, Targets, hengyang_specs};
 use super::history::{HistoryFlows, district_total, history};
 use super::projects::projects;
+use super::spec::AreaSpecOwned;
 use crate::engine::results::Metric;
 use crate::model::DataSet;
 

@@ -3,7 +3,7 @@
 //! sit beside them (birth rates, newcomers' grade profiles, building costs). Values only: no
 //! synthesis, no randomness.
 
-use super::draft::AreaSpecOwned;
+use super::spec::AreaSpecOwned;
 use crate::model::{AreaKind, YearMonth};
 
 /// The published figures the Hengyang data set reproduces (SPEC §1, from the seed report).

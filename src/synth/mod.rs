@@ -23,6 +23,7 @@ mod hengyang;
 mod history;
 mod projects;
 mod province;
+mod spec;
 
 pub use calibrate::{Knobs, MAX_SURGE};
 pub use central::{central_city, no_build_scenario};

@@ -4,9 +4,9 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::draft::AreaSpecOwned;
 use super::generate::generate;
 use super::hengyang::{HENGYANG, Targets};
+use super::spec::AreaSpecOwned;
 use crate::model::{AreaKind, DataSet};
 
 /// A synthetic province of about `schools` schools (not calibrated: Hengyang-like knobs), for
