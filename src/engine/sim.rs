@@ -656,11 +656,17 @@ fn phase_x86_64_v3(
     run_phase(m, inputs, s, out, t, phase, None);
 }
 
-/// A draw's start (base-year state, constant cells, projects completed) and its final accounts
-/// (natural change, city totals, cleared classes): the work of a draw outside its years, for the
-/// benches.
-pub fn start_and_accounts(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch, out: &mut [f32]) {
+/// Begins a draw: the base year's state, the output's constant cells, the projects completed by
+/// each year, births and inflows ([`prepare`]). Then [`phase`] for each year and phase, then
+/// [`finish`], is [`simulate`] without the central case's rows (for the benches).
+pub fn begin(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch, out: &mut [f32]) {
     start(m, inputs, s, out);
+    prepare(m, inputs, s);
+}
+
+/// Ends a draw: the accounts of each area and year (natural change), city totals of the flows,
+/// cleared classes.
+pub fn finish(m: &Assembled, out: &mut [f32]) {
     accounts(m, out);
 }
 
