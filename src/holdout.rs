@@ -16,6 +16,7 @@ use anyhow::Context;
 use crate::engine::assemble::assemble;
 use crate::engine::backtest::Scored;
 use crate::engine::monte_carlo::{self, RunOptions, Silent};
+use crate::engine::realised::{self, RowCheck};
 use crate::engine::results::Metric;
 use crate::io::dataset;
 use crate::model::SchoolYear;
@@ -46,6 +47,8 @@ pub struct Holdout {
     /// `names[s.unit]`: `ALL` (the city), an area id, or `area/stage`.
     pub names: Vec<String>,
     pub scored: Vec<Scored>,
+    /// The data set's growth sheet checked against the held-out years, row by row.
+    pub growth: Vec<RowCheck>,
 }
 
 pub fn run(req: &HoldoutRequest) -> Result<Holdout, RunError> {
@@ -166,7 +169,9 @@ pub fn run(req: &HoldoutRequest) -> Result<Holdout, RunError> {
             });
         }
     }
+    let growth = realised::check_growth(&full, &model, base, sc.sampling);
     Ok(Holdout {
+        growth,
         data_set: full.name.clone(),
         base,
         last,

@@ -4,8 +4,10 @@
 //! under uncertainty, and counts the oversized classes (大班额, 56+ pupils; 超大班额, 66+) each
 //! scenario clears, and when. See `SPEC.md` for the design of record.
 //!
-//! Dependencies flow one way: `cli → run → io, charts → figures → engine → scenario → model`.
-//! The engine never touches files, the terminal, clap, polars or plotters.
+//! Dependencies flow one way: `cli → (run, holdout) → io, charts → figures, synth → engine →
+//! scenario → input, model` (`geo` holds values, beside `model`); no module imports one above it
+//! and no two modules import each other (`tests/cli/layers.rs` checks it). The engine never
+//! touches files, the terminal, clap, polars or plotters.
 
 pub mod charts;
 pub mod cli;

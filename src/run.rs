@@ -83,10 +83,11 @@ pub enum RunError {
 }
 
 /// One scenario's run, kept for the comparison.
+#[derive(Debug)]
 pub struct Done {
     pub file: PathBuf,
     pub scenario: Scenario,
-    pub data: std::rc::Rc<DataSet>,
+    pub data: std::sync::Arc<DataSet>,
     pub result: ScenarioResult,
     /// The pipeline: its pace and delays fitted to the data set's base-date progress.
     pub pipeline: Pipeline,
@@ -110,11 +111,45 @@ pub fn scenario_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Wall time of each phase of a run, summed over its scenarios, in the order first met:
+/// `load` (scenarios and data sets read and checked), `assemble`, `draws`, `summary`,
+/// `priority`, `tables`, `charts`, `workbook`, `commit`.
+#[derive(Debug, Clone, Default)]
+pub struct Phases(pub Vec<(&'static str, std::time::Duration)>);
+
+/// Times phases one after another.
+struct Clock {
+    last: std::time::Instant,
+    phases: Phases,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock {
+            last: std::time::Instant::now(),
+            phases: Phases::default(),
+        }
+    }
+
+    /// Ends phase `name` (the time since the last lap).
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        let spent = now - self.last;
+        self.last = now;
+        match self.phases.0.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, total)) => *total += spent,
+            None => self.phases.0.push((name, spent)),
+        }
+    }
+}
+
 /// Runs the request; `progress` makes a progress observer for a scenario of `draws` draws.
+/// Returns the scenarios' runs (none for a shard) and how long each phase took.
 pub fn run(
     req: &RunRequest,
     progress: &dyn Fn(&str, u64) -> Box<dyn Progress>,
-) -> Result<Vec<Done>, RunError> {
+) -> Result<(Vec<Done>, Phases), RunError> {
+    let mut clock = Clock::start();
     let files = if req.scenarios.is_empty() {
         // No scenario folder, or none in it, is a matter of what was asked.
         scenario_files(&req.scenarios_dir).map_err(|e| {
@@ -172,39 +207,39 @@ pub fn run(
             ));
             continue;
         }
-        match scenario::load(f) {
-            Ok(mut sc) => {
+        match scenario::load_with_references(f) {
+            Ok((mut sc, refs)) => {
                 if let Some(d) = &req.data {
                     sc.data = d.clone();
                 }
                 if let Some(s) = req.seed {
                     sc.seed = s;
                 }
-                scenarios.push((f.clone(), sc));
+                scenarios.push((f.clone(), sc, refs));
             }
             Err(e) => errors.extend(e.0),
         }
     }
-    let mut data: BTreeMap<PathBuf, std::rc::Rc<DataSet>> = BTreeMap::new();
-    for (_, sc) in &scenarios {
+    let mut data: BTreeMap<PathBuf, std::sync::Arc<DataSet>> = BTreeMap::new();
+    for (_, sc, _) in &scenarios {
         if data.contains_key(&sc.data) {
             continue;
         }
         match dataset::load(&sc.data) {
             Ok(ds) => {
-                data.insert(sc.data.clone(), std::rc::Rc::new(ds));
+                data.insert(sc.data.clone(), std::sync::Arc::new(ds));
             }
             Err(e) => errors.extend(e.0),
         }
     }
     // Names the scenario uses must exist in its data set (against a `--data` override, which
     // the scenario was not written for, only those a run cannot do without).
-    for (file, sc) in &scenarios {
+    for (file, sc, refs) in &scenarios {
         if let Some(ds) = data.get(&sc.data) {
             let checked = if req.data.is_none() {
-                scenario::check_against(file, ds)
+                refs.check_against(ds)
             } else {
-                scenario::check_override(file, ds)
+                refs.check_override(ds)
             };
             match checked {
                 Err(e) => errors.extend(e.0),
@@ -216,10 +251,12 @@ pub fn run(
         return Err(RunError::Input(InputErrors(errors)));
     }
 
+    clock.lap("load");
+
     // Assemble and run.
     let mut done = Vec::new();
     let mut shards = Vec::new();
-    for (position, (file, sc)) in scenarios.into_iter().enumerate() {
+    for (position, (file, sc, _)) in scenarios.into_iter().enumerate() {
         let ds = data[&sc.data].clone();
         // What assemble refuses is a mismatch of the scenario and its data set.
         let model = assemble(&ds, &sc).map_err(|e| {
@@ -230,6 +267,7 @@ pub fn run(
                 format!("cannot run with the data set {}: {e}", ds.dir.display()),
             )]))
         })?;
+        clock.lap("assemble");
         let opts = RunOptions {
             draws: draws_of(req, &sc),
             seed: sc.seed,
@@ -249,6 +287,7 @@ pub fn run(
                 merged_draws(&model, &file, &sc, dirs)?
             }
         };
+        clock.lap("draws");
         if let Source::Shard { .. } = req.source {
             let info = ShardInfo {
                 tool_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -267,10 +306,14 @@ pub fn run(
         }
         let result = monte_carlo::summarise(&model, &sc.targets, &draws);
         drop(draws);
+        clock.lap("summary");
         let priority = req.priority.then(|| {
             let observer = progress(&format!("{} priority", sc.name), u64::from(opts.draws));
             crate::engine::priority::rank(&model, &sc.targets, &opts, observer.as_ref())
         });
+        if priority.is_some() {
+            clock.lap("priority");
+        }
         done.push(Done {
             file,
             scenario: sc,
@@ -283,15 +326,17 @@ pub fn run(
     }
 
     if shards.is_empty() {
-        write_outputs(req, &done)?;
+        write_outputs(req, &done, &mut clock)?;
     } else {
         let mut generation = Generation::begin(&req.out)?;
         for (info, draws) in &shards {
             shard::write_shard(&generation.folder(&info.scenario)?, info, draws)?;
         }
+        clock.lap("tables");
         generation.commit()?;
+        clock.lap("commit");
     }
-    Ok(done)
+    Ok((done, clock.phases))
 }
 
 /// A merge of shards: the request that summarises their draws as one run would.
@@ -504,7 +549,11 @@ fn check_memory(
 
 /// Writes every scenario's folder, the comparison and the workbook into one generation,
 /// committed together.
-fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
+fn write_outputs(req: &RunRequest, done: &[Done], clock: &mut Clock) -> anyhow::Result<()> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(req.threads.max(1))
+        .build()
+        .context("cannot start the worker threads")?;
     let mut generation = Generation::begin(&req.out)?;
     let mut scenario_charts = Vec::new();
     let mut boundaries = Vec::new();
@@ -537,12 +586,22 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
             horizon: d.result.horizon.0,
             inputs: Manifest::hash_inputs(&d.file, &d.scenario.data)?,
         };
-        tables::write_scenario_tables(&dir, &d.result, &manifest)?;
-        tables::write_key_figures(&dir, &figures::key_figures(&d.scenario, &d.result))?;
-        crate::io::areas::write_area_tables(&dir, &d.data, &d.projects, &d.result)?;
-        if let Some(rows) = &d.priority {
-            crate::io::priority::write_priority(&dir, rows, &d.projects, &d.data)?;
-        }
+        // The tables side by side on the run's threads: each is its own file.
+        let (tables, more) = pool.install(|| {
+            rayon::join(
+                || tables::write_scenario_tables(&dir, &d.result, &manifest),
+                || -> anyhow::Result<()> {
+                    tables::write_key_figures(&dir, &figures::key_figures(&d.scenario, &d.result))?;
+                    crate::io::areas::write_area_tables(&dir, &d.data, &d.projects, &d.result)?;
+                    if let Some(rows) = &d.priority {
+                        crate::io::priority::write_priority(&dir, rows, &d.projects, &d.data)?;
+                    }
+                    Ok(())
+                },
+            )
+        });
+        tables.and(more)?;
+        clock.lap("tables");
         if let Some(opts) = &req.charts {
             let base = d
                 .scenario
@@ -559,6 +618,7 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
             )?;
             write_rendered(&dir, files.iter().chain([&report]))?;
             scenario_charts.push(files);
+            clock.lap("charts");
         }
     }
     let compare = generation.folder("compare")?;
@@ -566,7 +626,7 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         .iter()
         .map(|d| (d.scenario.name.clone(), &d.result))
         .collect();
-    tables::write_compare_summary(&compare, &rows)?;
+    pool.install(|| tables::write_compare_summary(&compare, &rows))?;
     let books: Vec<WorkbookRun> = done
         .iter()
         .map(|d| WorkbookRun {
@@ -578,6 +638,7 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         .collect();
     let all: Vec<figures::KeyFigure> = books.iter().flat_map(|b| b.figures.clone()).collect();
     tables::write_key_figures(&compare, &all)?;
+    clock.lap("tables");
     if let Some(opts) = &req.charts {
         let order = charts::ranking(&views);
         let views: Vec<RunView> = order.iter().map(|&i| views[i]).collect();
@@ -588,6 +649,7 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
         let files = charts::compare_charts(&views, opts)?;
         let report = charts::report(&views, opts, &scenario_charts, &files)?;
         write_rendered(&compare, files.iter().chain([&report]))?;
+        clock.lap("charts");
     }
     // The workbook, built before anything is committed; the headline chart goes in when the
     // run drew PNG charts.
@@ -602,7 +664,10 @@ fn write_outputs(req: &RunRequest, done: &[Done]) -> anyhow::Result<()> {
     let created = parse_date(&req.date);
     let book = workbook::workbook_bytes(&books, zh, headline.as_deref(), created)?;
     crate::io::atomic::write_file(&generation.file(WORKBOOK), &book)?;
-    generation.commit()
+    clock.lap("workbook");
+    generation.commit()?;
+    clock.lap("commit");
+    Ok(())
 }
 
 /// Writes drawn charts and reports into `dir`, each file atomically.

@@ -42,4 +42,23 @@ mod tests {
         assert_eq!(u32::from_be_bytes(png[16..20].try_into().unwrap()), 40);
         assert_eq!(u32::from_be_bytes(png[20..24].try_into().unwrap()), 30);
     }
+
+    #[test]
+    fn the_bytes_are_those_plotters_saves() {
+        let draw = |area: &DrawingArea<BitMapBackend, Shift>| -> anyhow::Result<()> {
+            area.fill(&WHITE).map_err(|e| anyhow::anyhow!("{e}"))?;
+            area.draw(&Circle::new((30, 20), 12, RED.filled()))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            Ok(())
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chart.png");
+        {
+            let area = BitMapBackend::new(&path, (60, 40)).into_drawing_area();
+            draw(&area).unwrap();
+            area.present().unwrap();
+        }
+        let saved = std::fs::read(&path).unwrap();
+        assert_eq!(render_png((60, 40), draw).unwrap(), saved);
+    }
 }

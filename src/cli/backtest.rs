@@ -119,6 +119,16 @@ fn run_data(
         "forecasts.csv",
         &backtest_out::forecasts_csv(&done.scored, &names)?,
     )?;
+    write(
+        staged.path(),
+        "growth_suggested.csv",
+        &backtest_out::suggested_growth_csv(&done.growth)?,
+    )?;
+    md.push_str(&backtest_out::growth_markdown(
+        &done.growth,
+        done.base.0,
+        done.last.0,
+    ));
     write(staged.path(), "backtest.md", md.as_bytes())?;
     staged.commit()?;
     println!("backtest of {}: {described}", done.data_set);
@@ -140,13 +150,24 @@ fn run_data(
             );
         }
     }
+    let widened = done
+        .growth
+        .iter()
+        .filter(|c| c.row.value != c.suggested.value)
+        .count();
+    println!(
+        "growth.csv: {widened} row(s) whose range missed values the held-out years realised \
+         are widened in growth_suggested.csv (the sheet itself is not written; see backtest.md)"
+    );
     println!("wrote {}", args.out.display());
     Ok(ExitCode::SUCCESS)
 }
 
-/// The command line as typed, for the report's "reproduce" line.
+/// The command line as typed, for the report's "reproduce" line: the program as `placeplan`
+/// (not the path it was run from, so that the report is the same from any checkout).
 fn command_line() -> String {
-    std::env::args()
+    std::iter::once("placeplan".to_owned())
+        .chain(std::env::args().skip(1))
         .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
         .collect::<Vec<_>>()
         .join(" ")
@@ -217,10 +238,7 @@ fn run_history(
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     );
     let described = conventions.describe(&method, None);
-    let command = std::env::args()
-        .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let command = command_line();
     let names: Vec<&str> = file.units.iter().map(|u| u.unit.as_str()).collect();
     let accuracy = backtest_out::accuracy_csv(&summary)?;
     let forecasts = backtest_out::forecasts_csv(&scored, &names)?;

@@ -8,8 +8,8 @@ use anyhow::{Context, bail};
 
 use super::ConventionArgs;
 use crate::engine::forecast::{EntryMethod, Method};
-use crate::engine::progression::{Averaging, RatioOptions, Rounding, ZeroFeeder};
 use crate::input::suggest::nearest;
+use crate::model::progression::{Averaging, RatioOptions, Rounding, ZeroFeeder};
 
 /// The defaults, chosen by backtest on the Maryland districts and schools (README, "How
 /// accurate is it?"): entry = mean of the last 3 years, moved by the area's trend in the entry
@@ -39,8 +39,6 @@ pub struct Conventions {
     method: Method,
     shrink: Shrink,
 }
-
-const AVERAGINGS: [&str; 6] = ["mean", "pooled", "geometric", "median", "last", "weighted"];
 
 impl Conventions {
     /// Checks the flags. `entry_file` says whether `project --entry` was given.
@@ -72,16 +70,14 @@ impl Conventions {
             (other, Some(_)) => {
                 bail!("--weights is only used with --ratio weighted (found --ratio {other})")
             }
-            ("mean", None) => Averaging::Mean,
-            ("pooled", None) => Averaging::Pooled,
-            ("geometric", None) => Averaging::Geometric,
-            ("median", None) => Averaging::Median,
-            ("last", None) => Averaging::Last,
-            (other, None) => bail!(
-                "--ratio {other}: expected one of {}{}",
-                AVERAGINGS.join(", "),
-                suggest(other, &AVERAGINGS)
-            ),
+            (other, None) => match Averaging::parse(other) {
+                Some(a) => a,
+                None => bail!(
+                    "--ratio {other}: expected one of {}{}",
+                    Averaging::NAMES.join(", "),
+                    suggest(other, &Averaging::NAMES)
+                ),
+            },
         };
         if args.window == Some(0) {
             bail!("--window 0: expected at least 1 transition");
@@ -95,30 +91,21 @@ impl Conventions {
                 w.len()
             );
         }
-        let zero_feeder = match args.zero_feeder.as_str() {
-            "zero" => ZeroFeeder::Zero,
-            "skip" => ZeroFeeder::Skip,
-            "error" => ZeroFeeder::Error,
-            other => {
-                let valid = ["zero", "skip", "error"];
-                bail!(
-                    "--zero-feeder {other}: expected one of {}{}",
-                    valid.join(", "),
-                    suggest(other, &valid)
-                )
-            }
+        let other = args.zero_feeder.as_str();
+        let Some(zero_feeder) = ZeroFeeder::parse(other) else {
+            bail!(
+                "--zero-feeder {other}: expected one of {}{}",
+                ZeroFeeder::NAMES.join(", "),
+                suggest(other, &ZeroFeeder::NAMES)
+            )
         };
-        let rounding = match args.round.as_str() {
-            "none" => Rounding::None,
-            "each-year" => Rounding::EachYear,
-            other => {
-                let valid = ["none", "each-year"];
-                bail!(
-                    "--round {other}: expected one of {}{}",
-                    valid.join(", "),
-                    suggest(other, &valid)
-                )
-            }
+        let other = args.round.as_str();
+        let Some(rounding) = Rounding::parse(other) else {
+            bail!(
+                "--round {other}: expected one of {}{}",
+                Rounding::NAMES.join(", "),
+                suggest(other, &Rounding::NAMES)
+            )
         };
         let shrink = match args.shrink.as_deref() {
             None if defaults => Shrink::Default,
@@ -212,15 +199,8 @@ impl Conventions {
                 format!("the {n} most recent transitions (fewer where a unit has fewer)")
             }
         };
-        let zero = match r.zero_feeder {
-            ZeroFeeder::Zero => "zero",
-            ZeroFeeder::Skip => "skip",
-            ZeroFeeder::Error => "error",
-        };
-        let round = match method.rounding {
-            Rounding::None => "none",
-            Rounding::EachYear => "each-year",
-        };
+        let zero = r.zero_feeder.name();
+        let round = method.rounding.name();
         let entry = match (entry_file, method.entry) {
             (Some(p), _) => format!("from {p}"),
             (None, EntryMethod::Mean { years: 1 }) => "held at the last actual".to_owned(),

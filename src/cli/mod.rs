@@ -104,6 +104,10 @@ pub struct RunArgs {
     /// random stream) and write their raw results, for `placeplan merge`.
     #[arg(long, value_name = "A", requires = "draws", conflicts_with = "priority", value_parser = draws_from)]
     pub draws_from: Option<u64>,
+    /// Print how long each phase took (load, assemble, draws, summary, tables, charts,
+    /// workbook, commit) on stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -126,6 +130,9 @@ pub struct MergeArgs {
     /// Skip charts and report (tables only).
     #[arg(long)]
     pub no_charts: bool,
+    /// Print how long each phase took on stderr.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// The conventions of a cohort-survival forecast, shared by `project` and `backtest`.

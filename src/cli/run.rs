@@ -99,7 +99,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         priority: args.priority,
         source,
     };
-    finish(&req, run::run(&req, &progress))
+    finish(&req, run::run(&req, &progress), args.timings)
 }
 
 /// `placeplan merge`: the shards' draws summarised as one run.
@@ -114,15 +114,27 @@ pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
         }
     };
     match run::merge_request(&args.shards, args.out, threads(args.threads), charts, date) {
-        Ok(req) => finish(&req, run::run(&req, &progress)),
+        Ok(req) => finish(&req, run::run(&req, &progress), args.timings),
         Err(e) => finish_error(e),
     }
 }
 
 /// Tells what a run wrote, or why it wrote nothing.
-fn finish(req: &RunRequest, outcome: Result<Vec<run::Done>, RunError>) -> anyhow::Result<ExitCode> {
+fn finish(
+    req: &RunRequest,
+    outcome: Result<(Vec<run::Done>, run::Phases), RunError>,
+    timings: bool,
+) -> anyhow::Result<ExitCode> {
     match outcome {
-        Ok(done) => {
+        Ok((done, phases)) => {
+            if timings {
+                let total: f64 = phases.0.iter().map(|(_, d)| d.as_secs_f64()).sum();
+                for (name, d) in &phases.0 {
+                    let s = d.as_secs_f64();
+                    note!("{name:>9} {s:8.3} s {:5.1} %", 100.0 * s / total.max(1e-9));
+                }
+                note!("{:>9} {total:8.3} s", "total");
+            }
             // Whether the inflow drivers are total flows or flows beyond the trend, per data set.
             let mut told = std::collections::BTreeSet::new();
             for d in &done {

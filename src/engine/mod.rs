@@ -11,6 +11,11 @@ pub mod monte_carlo;
 pub mod pipeline;
 pub mod priority;
 pub mod progression;
+pub mod realised;
 pub mod results;
 pub mod sampling;
+#[allow(
+    unsafe_code,
+    reason = "runtime CPU-feature dispatch of the kernel; every block states its SAFETY"
+)]
 pub mod sim;

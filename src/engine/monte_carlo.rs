@@ -24,6 +24,7 @@ pub trait Progress: Sync {
 }
 
 /// A [`Progress`] that ignores everything.
+#[derive(Debug)]
 pub struct Silent;
 
 impl Progress for Silent {
@@ -520,6 +521,33 @@ mod tests {
             some_open_late |= open > 0 && open < draws;
         }
         assert!(some_open_late, "the draws differ in opening years");
+    }
+
+    /// Rows are found where a run puts them, every one of them, and the base year's flows
+    /// (which have no row) are not found.
+    #[test]
+    fn every_summary_row_is_found_by_its_keys() {
+        let scenario = crate::synth::no_build_scenario(2021);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
+        let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
+        let m = super::super::assemble::assemble(&ds, &scenario).expect("it assembles");
+        let opts = RunOptions {
+            draws: 3,
+            seed: 1,
+            threads: 1,
+        };
+        let r = run(&m, &[], &opts, &Silent);
+        for row in &r.summary {
+            let found = r.row(row.metric, row.year, &row.area_id);
+            assert!(std::ptr::eq(found.unwrap(), row), "{row:?}");
+        }
+        assert!(r.row(Metric::Entrants, r.base_year, "ALL").is_none());
+        assert!(r.row(Metric::Pupils, r.base_year, "nowhere").is_none());
+        // Rows in another order are searched.
+        let mut shuffled = r.clone();
+        shuffled.summary.reverse();
+        let row = &r.summary[r.summary.len() / 2];
+        assert_eq!(shuffled.row(row.metric, row.year, &row.area_id), Some(row));
     }
 
     proptest! {

@@ -8,70 +8,11 @@
 //! Conventions (SPEC §4 step 1), for a transition from grade `g` in year `t` to grade `g + 1` in
 //! year `t + 1`: the yearly ratio is `count[t + 1][g + 1] / count[t][g]`; the *window* is the N
 //! most recent such year pairs; the yearly ratios of the window are combined by [`Averaging`].
+//! The conventions themselves, and their names, are the model's ([`crate::model::progression`]).
 
 use thiserror::Error;
 
-/// How the yearly ratios of one grade transition are combined into one ratio.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Averaging {
-    /// Arithmetic mean of the yearly ratios (default).
-    Mean,
-    /// Σ numerators / Σ denominators over the window (each year weighted by its feeder count).
-    Pooled,
-    /// Geometric mean of the yearly ratios (0 when any yearly ratio is 0).
-    Geometric,
-    /// Median of the yearly ratios; the mean of the middle two for an even count.
-    Median,
-    /// The most recent yearly ratio (the most recent usable one under [`ZeroFeeder::Skip`]).
-    Last,
-    /// Weighted mean; weights most recent first, one per transition of the window.
-    /// Under [`ZeroFeeder::Skip`] a skipped year's weight is dropped with it.
-    Weighted(Vec<f64>),
-}
-
-impl Averaging {
-    /// The name used on the command line and in messages.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Averaging::Mean => "mean",
-            Averaging::Pooled => "pooled",
-            Averaging::Geometric => "geometric",
-            Averaging::Median => "median",
-            Averaging::Last => "last",
-            Averaging::Weighted(_) => "weighted",
-        }
-    }
-}
-
-/// What a zero feeder count (grade g in year t is 0) does to the ratio of that year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ZeroFeeder {
-    /// The yearly ratio is 0 (under `pooled` the year adds 0 to both sums).
-    Zero,
-    /// The year is left out of the average; a transition with no usable year is an error.
-    Skip,
-    /// An error.
-    Error,
-}
-
-/// Conventions for estimating ratios.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RatioOptions {
-    pub averaging: Averaging,
-    /// Use only the N most recent transitions (year pairs); `None` = all.
-    pub window: Option<usize>,
-    pub zero_feeder: ZeroFeeder,
-}
-
-impl Default for RatioOptions {
-    fn default() -> Self {
-        RatioOptions {
-            averaging: Averaging::Mean,
-            window: None,
-            zero_feeder: ZeroFeeder::Zero,
-        }
-    }
-}
+pub use crate::model::progression::{Averaging, RatioOptions, Rounding, ZeroFeeder};
 
 /// A history of one unit: `counts[y][g]` = pupils of grade `first_grade + g` in year `first_year + y`.
 /// Years and grades are consecutive; every year has the same grades. Grade 0 is kindergarten.
@@ -80,17 +21,6 @@ pub struct History {
     pub first_year: u16,
     pub first_grade: u8,
     pub counts: Vec<Vec<f64>>,
-}
-
-/// Rounding of projected counts (ratios are never rounded).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Rounding {
-    /// Counts keep full precision (default; the simulator's convention).
-    #[default]
-    None,
-    /// Every count of a projected year is rounded half away from zero, and the rounded counts
-    /// are carried into the next year (the spreadsheet convention: whole pupils each year).
-    EachYear,
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]

@@ -196,10 +196,33 @@ impl ScenarioResult {
     /// areas are not a scan each; any other order is searched.
     pub fn row(&self, metric: Metric, year: SchoolYear, area_id: &str) -> Option<&SummaryRow> {
         let is = |r: &&SummaryRow| r.metric == metric && r.year == year && r.area_id == area_id;
-        self.expected_row(metric, year, area_id)
-            .and_then(|i| self.summary.get(i))
-            .filter(is)
-            .or_else(|| self.summary.iter().find(is))
+        if self.in_run_layout() {
+            self.expected_row(metric, year, area_id)
+                .and_then(|i| self.summary.get(i))
+                .filter(is)
+        } else {
+            self.summary.iter().find(is)
+        }
+    }
+
+    /// Whether the summary has the rows of a run, in its order (first and last checked).
+    fn in_run_layout(&self) -> bool {
+        let areas = self.area_targets.len();
+        let years = usize::from(self.horizon.0.saturating_sub(self.base_year.0)) + 1;
+        let stocks = Metric::ALL.iter().filter(|m| !m.is_flow()).count();
+        let rows = (areas + 1) * (stocks + (years - 1) * Metric::ALL.len());
+        let first = self
+            .area_targets
+            .first()
+            .map_or("ALL", |(id, _)| id.as_str());
+        let last = Metric::ALL[Metric::ALL.len() - 1];
+        self.summary.len() == rows
+            && self.summary.first().is_some_and(|r| {
+                (r.metric, r.year, r.area_id.as_str()) == (Metric::ALL[0], self.base_year, first)
+            })
+            && self.summary.last().is_some_and(|r| {
+                (r.metric, r.year, r.area_id.as_str()) == (last, self.horizon, "ALL")
+            })
     }
 
     /// Where a run puts a summary row.

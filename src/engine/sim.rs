@@ -1223,7 +1223,10 @@ struct Receiving {
 
 impl Receiving {
     /// Adds `fraction` of the moved pupils `by_grade` to slot `j`, in whole pupils.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the hot loop passes the slices it works on; a struct would borrow them all"
+    )]
     #[inline(always)]
     fn give(
         &mut self,

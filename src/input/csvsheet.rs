@@ -209,6 +209,7 @@ impl Sheet {
 
 /// The cells of one record. Each accessor returns `None` and records an error when the cell is
 /// not what was expected; [`Cells::ok`] tells whether every accessed cell was fine.
+#[derive(Debug)]
 pub struct Cells<'a> {
     sheet: &'a Sheet,
     record: &'a Record,
@@ -386,6 +387,7 @@ fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
 /// starts (lines count `\n`, so CRLF files, as Excel saves them, number their lines as an editor
 /// does, and blank lines count). Fields are trimmed; rows may differ in width (the caller
 /// decides what that means). Every reader of a CSV input reads through this.
+#[derive(Debug)]
 pub struct Records<'t> {
     reader: csv::Reader<&'t [u8]>,
     lines: LineCounter<'t>,
@@ -427,6 +429,7 @@ impl<'t> Records<'t> {
 
 /// Turns byte offsets into 1-based physical lines, for offsets that only grow (one pass over
 /// the text in all).
+#[derive(Debug)]
 struct LineCounter<'t> {
     bytes: &'t [u8],
     at: usize,

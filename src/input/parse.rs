@@ -8,6 +8,8 @@ use crate::model::YearMonth;
 
 pub const WHOLE: &str = "a whole number ≥ 0";
 pub const YEAR: &str = "a year such as 2019";
+/// The years a data set or scenario may name.
+pub const YEARS: std::ops::RangeInclusive<u16> = 1900..=2200;
 
 /// ASCII digits only, at least one.
 fn digits(s: &str) -> bool {
@@ -71,9 +73,9 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// A data set's year: four digits, 1900–2200.
+/// A data set's year: four digits, in [`YEARS`].
 pub fn parse_year(s: &str) -> Option<u16> {
-    four_digits(s).filter(|y| (1900..=2200).contains(y))
+    four_digits(s).filter(|y| YEARS.contains(y))
 }
 
 /// A history's year: `2019`, or a school year `2019-20`, `2019-2020`, `2019/20` named by the

@@ -3,7 +3,7 @@
 //! `area_targets.csv` (projects planned and expected open by each target year, the area's
 //! oversized classes and its P(target met)). Writing only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::tables::{Table, Values};
@@ -82,10 +82,15 @@ pub fn write_area_tables(
         ProjectStatus::Completed => true,
         _ => p.planned_completion.first_school_year() <= year,
     };
+    // Each area's projects, grouped once (a nation has thousands of areas).
+    let mut by_area: HashMap<&str, Vec<&Project>> = HashMap::new();
+    for p in projects {
+        by_area.entry(p.area_id.as_str()).or_default().push(p);
+    }
     let mut rows: Vec<AreaTarget> = Vec::new();
     for (area_id, targets) in &result.area_targets {
         for t in targets {
-            let mine = projects.iter().filter(|p| &p.area_id == area_id);
+            let mine = by_area.get(area_id.as_str()).into_iter().flatten().copied();
             let planned = mine.clone().filter(|p| planned_by(p, t.year)).count() as u32;
             let expected: f64 = mine
                 .map(|p| p_open.get(&(p.id.as_str(), t.year)).copied().unwrap_or(0.0))

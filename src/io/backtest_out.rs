@@ -6,8 +6,11 @@
 //! staged folder (see [`crate::io::atomic`]). No error is computed here.
 
 use crate::engine::backtest::{HorizonSummary, Scored};
+use crate::engine::realised::RowCheck;
+use crate::io::dataset_out;
 use crate::io::excel_csv;
 use crate::io::tables::inert;
+use crate::model::{AreaSel, Growth};
 
 /// `accuracy.csv`: one row per horizon; percentages in % of the actual; a coverage with no
 /// band to measure is an empty cell.
@@ -136,6 +139,95 @@ pub fn markdown(
     }
     md.push_str(&format!("\nReproduce: `{command}`\n"));
     md
+}
+
+/// `growth_suggested.csv`: the data set's growth sheet, same columns and rows, with the ranges
+/// the held-out years suggest (plain UTF-8 like `growth.csv`, so that it can replace it).
+pub fn suggested_growth_csv(checks: &[RowCheck]) -> anyhow::Result<Vec<u8>> {
+    let rows: Vec<Growth> = checks.iter().map(|c| c.suggested.clone()).collect();
+    dataset_out::growth_csv(&rows)
+}
+
+/// A markdown section: each measured row of the sheet, what the held-out years realised, and
+/// what the suggestion changed.
+pub fn growth_markdown(checks: &[RowCheck], base: u16, last: u16) -> String {
+    let mut md = format!(
+        "## Suggested ranges for growth.csv\n\n\
+         The sheet's drivers as the held-out years {first}–{last} realised them, measured per \
+         area and year from `enrolment.csv`, `flows.csv`, `births.csv` and `profiles.csv`, with \
+         the progression ratios of the model re-based at {base}. `growth_suggested.csv` is the \
+         sheet with a row's low or high widened, where needed, until every value realised by \
+         the areas and years the row governs lies within the row's P10–P90 (the 10th to 90th \
+         percentile of its distribution under the scenario's sampling, as the simulator draws \
+         it); where no valid range reaches that, the values are only put between low and \
+         high, and the row says so. Central values are the analyst's and stay; \
+         `growth.csv` itself is never written. The sheet describes the future: a range that \
+         excludes the past may be deliberate (a surge the analyst expects), and whether the \
+         future repeats the past is the analyst's call. A central value outside every realised \
+         value biases the re-based run in that direction.\n\n\
+         | area | driver | sheet: low – central – high | realised: min – max (values) | central | suggested: low – high |\n\
+         |---|---|---|---|---|---|\n",
+        first = base + 1,
+    );
+    let (mut measured, mut widened, mut far) = (0, 0, 0);
+    for c in checks {
+        let (Some(lo), Some(hi)) = (
+            c.realised.iter().copied().reduce(f64::min),
+            c.realised.iter().copied().reduce(f64::max),
+        ) else {
+            continue;
+        };
+        measured += 1;
+        let (v, s) = (c.row.value, c.suggested.value);
+        let changed = v != s;
+        widened += usize::from(changed);
+        far += usize::from(!c.reached);
+        let central = if v.central > hi {
+            "above every value"
+        } else if v.central < lo {
+            "below every value"
+        } else {
+            "within"
+        };
+        md.push_str(&format!(
+            "| {} | {} | {} – {} – {} | {} – {} ({}) | {central} | {} |\n",
+            match &c.row.area {
+                AreaSel::All => "`*`".to_owned(),
+                AreaSel::Area(a) => a.clone(),
+            },
+            c.row.driver.as_str(),
+            v.low,
+            v.central,
+            v.high,
+            round(lo),
+            round(hi),
+            c.realised.len(),
+            match (changed, c.reached) {
+                (false, true) => "unchanged: P10–P90 held every value".to_owned(),
+                (true, true) => format!("**{} – {}**", s.low, s.high),
+                (false, false) => "unchanged (low – high held every value); the central is \
+                                   too far for P10–P90 to reach them"
+                    .to_owned(),
+                (true, false) => format!(
+                    "**{} – {}**; the central is too far for P10–P90 to reach them",
+                    s.low, s.high
+                ),
+            }
+        ));
+    }
+    md.push_str(&format!(
+        "\n{widened} of {measured} measured row(s) widened. In {far} row(s) the central is too \
+         far from the realised values for any valid range to hold them within P10–P90: no \
+         range fixes a central value, and a re-based run with such rows is biased toward them. Not measured: `birth_change` (it \
+         applies after the last observed birth year, which a hold-out never reaches) and rows \
+         that govern no held-out year.\n"
+    ));
+    md
+}
+
+/// Four significant decimals for reading.
+fn round(v: f64) -> f64 {
+    (v * 1e4).round() / 1e4
 }
 
 #[cfg(test)]

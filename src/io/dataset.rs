@@ -12,6 +12,7 @@ use crate::input::csvsheet::{Cells, Columns, Sheet};
 use crate::input::parse::{YEAR, parse_number, parse_whole, parse_year, parse_year_month};
 use crate::input::suggest::nearest;
 use crate::input::{InputError, InputErrors};
+use crate::model::limits::{MAX_CLASSROOMS, MAX_FLOW, MAX_GRADE_PUPILS, check_driver_value};
 use crate::model::{
     Area, AreaKind, AreaSel, Births, DataSet, Driver, Enrolment, Flow, FlowKind, Growth, Profile,
     Project, ProjectKind, ProjectStatus, School, SchoolYear, Settings, Stage, ThreePoint,
@@ -85,17 +86,6 @@ pub const PROFILE_DRIVERS: [Driver; 2] = [Driver::MigrantInflow, Driver::Returni
 
 /// Tolerance on the sum of a profile's shares.
 const SHARE_TOLERANCE: f64 = 1e-6;
-
-/// Most pupils of one school and grade: the engine counts pupils in `f32`, exact up to 2^24 per
-/// sum, and keeps per-grade counts below 2^20 so that sums of them stay exact.
-pub const MAX_GRADE_PUPILS: u32 = 1 << 20;
-/// Most classrooms of one school or project (places, classrooms × class size, stay exact).
-pub const MAX_CLASSROOMS: u32 = 10_000;
-/// Most pupils of a yearly flow, an inflow driver or an area's births in one year: 2^20, as for
-/// one grade of a school, since a year's flow may land in one grade of one school.
-pub const MAX_FLOW: f64 = MAX_GRADE_PUPILS as f64;
-/// Largest ratio driver (entry ratio, progression factor) and relative change per year.
-const MAX_RATIO: f64 = 100.0;
 
 /// Reads and checks the data set in `dir`. Returns every problem found, in file and line order.
 pub fn load(dir: &Path) -> Result<DataSet, InputErrors> {
@@ -679,10 +669,16 @@ fn enrolment(
         .filter_map(|s| Some((s.id.as_str(), stages.iter().find(|st| st.name == s.stage)?)))
         .collect();
     let mut out = Vec::new();
-    let mut seen = HashMap::new();
+    // Keyed by the id as it stands in the sheet, so that a row costs no copy of it (a nation's
+    // file has millions of rows).
+    let id_column = sheet.column("school_id").checked_sub(1);
+    let mut seen: HashMap<(&str, SchoolYear, crate::model::Grade), usize> = HashMap::new();
     // School → year → first line of that year, for the contiguity check.
-    let mut years: BTreeMap<String, BTreeMap<SchoolYear, usize>> = BTreeMap::new();
+    let mut years: HashMap<&str, BTreeMap<SchoolYear, usize>> = HashMap::new();
     for rec in &sheet.records {
+        let id_cell = id_column
+            .and_then(|p| rec.fields.get(p))
+            .map_or("", String::as_str);
         let mut c = sheet.cells(rec, errs);
         let school_id = c.text("school_id");
         if let Some(id) = &school_id
@@ -713,15 +709,15 @@ fn enrolment(
                 ),
             );
         }
-        if let (Some(id), Some(y), Some(g)) = (&school_id, year, grade) {
-            if let Some(line) = first_seen(&mut seen, (id.clone(), y, g), rec.line) {
+        if let (Some(_), Some(y), Some(g)) = (&school_id, year, grade) {
+            if let Some(line) = first_seen(&mut seen, (id_cell, y, g), rec.line) {
                 c.fail(
                     "school_id",
                     format!("one row per school, year and grade (this one repeats line {line})"),
                 );
             }
             years
-                .entry(id.clone())
+                .entry(id_cell)
                 .or_default()
                 .entry(y)
                 .or_insert(rec.line);
@@ -739,7 +735,10 @@ fn enrolment(
         }
     }
     let year_col = sheet.column("year");
-    for (school, by_year) in &years {
+    let mut by_school: Vec<(&str, &BTreeMap<SchoolYear, usize>)> =
+        years.iter().map(|(id, y)| (*id, y)).collect();
+    by_school.sort_unstable_by_key(|(id, _)| *id);
+    for (school, by_year) in by_school {
         let list: Vec<(&SchoolYear, &usize)> = by_year.iter().collect();
         for pair in list.windows(2) {
             let ((prev, _), (next, line)) = (pair[0], pair[1]);
@@ -856,42 +855,6 @@ fn births(
         }
     }
     out
-}
-
-/// The range of values a driver may take, and how to say it.
-fn driver_range(driver: Driver) -> (f64, f64, &'static str) {
-    match driver {
-        Driver::BirthChange => (-1.0, MAX_RATIO, "a number > -1 (relative change per year)"),
-        Driver::MigrantChange | Driver::ReturningChange => {
-            (-1.0, MAX_RATIO, "a number > -1 (relative change per year)")
-        }
-        Driver::RuralToTownRate => (0.0, 1.0, "a share of village pupils per year, 0–1"),
-        Driver::EntryRatio | Driver::ProgressionFactor => (0.0, MAX_RATIO, "a ratio ≥ 0"),
-        Driver::MigrantInflow | Driver::ReturningInflow => {
-            (0.0, MAX_FLOW, "a number of pupils per year ≥ 0")
-        }
-    }
-}
-
-/// Whether `v` is a valid value of `driver` (the rule of `growth.csv`, also applied to a
-/// scenario's driver overrides); `Err` says what was expected.
-pub fn check_driver_value(driver: Driver, v: f64) -> Result<(), String> {
-    let (min, max, what) = driver_range(driver);
-    let above_min = if matches!(
-        driver,
-        Driver::BirthChange | Driver::MigrantChange | Driver::ReturningChange
-    ) {
-        v > min
-    } else {
-        v >= min
-    };
-    if !above_min || (v > max && max <= 1.0) {
-        Err(what.to_owned())
-    } else if v > max {
-        Err(format!("at most {max}: {what}"))
-    } else {
-        Ok(())
-    }
 }
 
 fn growth(sheet: &Sheet, areas: &Checked<Area>, errs: &mut Vec<InputError>) -> Vec<Growth> {

@@ -10,7 +10,7 @@ use crate::io::atomic::write_file;
 use crate::io::dataset::{
     AREAS, BIRTHS, ENROLMENT, FLOWS, GROWTH, PROFILES, PROJECTS, SCHOOLS, SETTINGS, STAGES,
 };
-use crate::model::DataSet;
+use crate::model::{DataSet, Growth};
 
 /// A CSV table with the loader's columns (required, then optional) as header, so the writer and
 /// the reader cannot disagree on a file's columns.
@@ -57,6 +57,28 @@ fn areas(ds: &DataSet) -> anyhow::Result<Vec<u8>> {
         w.write_record(&row)?;
     }
     w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// `growth.csv`: the analysts' assumption sheet, rows in the given order (also the backtest's
+/// suggested sheet, so that it reads back as the loader expects).
+pub fn growth_csv(growth: &[Growth]) -> anyhow::Result<Vec<u8>> {
+    table(
+        GROWTH,
+        growth.iter().map(|g| {
+            vec![
+                match &g.area {
+                    crate::model::AreaSel::All => "*".to_string(),
+                    crate::model::AreaSel::Area(a) => a.clone(),
+                },
+                g.driver.as_str().into(),
+                g.value.low.to_string(),
+                g.value.central.to_string(),
+                g.value.high.to_string(),
+                opt(g.from_year),
+                opt(g.to_year),
+            ]
+        }),
+    )
 }
 
 /// Writes every table of `ds` into `dir` (settings.csv and stages.csv included; flows.csv when
@@ -129,26 +151,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
                     .map(|b| vec![b.area_id.clone(), b.year.to_string(), b.births.to_string()]),
             )?,
         ),
-        (
-            "growth.csv",
-            table(
-                GROWTH,
-                ds.growth.iter().map(|g| {
-                    vec![
-                        match &g.area {
-                            crate::model::AreaSel::All => "*".to_string(),
-                            crate::model::AreaSel::Area(a) => a.clone(),
-                        },
-                        g.driver.as_str().into(),
-                        g.value.low.to_string(),
-                        g.value.central.to_string(),
-                        g.value.high.to_string(),
-                        opt(g.from_year),
-                        opt(g.to_year),
-                    ]
-                }),
-            )?,
-        ),
+        ("growth.csv", growth_csv(&ds.growth)?),
         (
             "profiles.csv",
             table(

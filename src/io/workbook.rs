@@ -17,6 +17,7 @@ use crate::model::DataSet;
 use crate::scenario::Scenario;
 
 /// One scenario's run as the workbook reads it.
+#[derive(Debug)]
 pub struct WorkbookRun<'a> {
     pub scenario: &'a Scenario,
     pub data: &'a DataSet,

@@ -1,10 +1,14 @@
 //! The vocabulary of SPEC.md §2 as types: areas, schools, stages, grades, school years,
-//! projects, growth assumptions and the data set that holds them.
+//! projects, growth assumptions and the data set that holds them, and the progression
+//! conventions ([`progression`]).
 //!
 //! This module only describes values; it reads no file and computes no projection.
 
 use std::fmt;
 use std::path::PathBuf;
+
+pub mod limits;
+pub mod progression;
 
 /// A school year, named by the calendar year it starts in: 2019 = 2019/20, schools open 1 September.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

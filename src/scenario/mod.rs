@@ -3,12 +3,19 @@
 //! A scenario names a data set and says how to change it. This module parses and checks;
 //! it never runs the model and never reads the data set's files.
 
+mod diagnostics;
 pub mod file;
+mod mirror;
+mod references;
+mod values;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::engine::progression::RatioOptions;
+pub use file::References;
+
+use crate::input::{InputError, InputErrors};
+use crate::model::progression::RatioOptions;
 use crate::model::{AreaSel, Driver, ProjectKind, SchoolYear, ThreePoint, YearMonth};
 
 /// How three-point estimates are sampled.
@@ -177,30 +184,20 @@ pub struct Scenario {
 
 /// Reads and checks a scenario file (UTF-8, BOM or GB18030): every problem is reported with
 /// `path:line:column`. `name` is the file stem; `data` is resolved against the file's folder.
-pub fn load(path: &Path) -> Result<Scenario, crate::input::InputErrors> {
-    let text = crate::input::text::read_text(path)
-        .map_err(|e| crate::input::InputError::message(path, 0, 0, format!("{e:#}")))?;
-    file::parse(path, &text)
+pub fn load(path: &Path) -> Result<Scenario, InputErrors> {
+    load_with_references(path).map(|(s, _)| s)
 }
 
-/// Checks a loaded scenario's references against its data set (areas, stages, schools, projects,
-/// batches, years), reporting each problem at its `path:line:column` in the scenario file.
-pub fn check_against(
-    path: &Path,
-    data: &crate::model::DataSet,
-) -> Result<(), crate::input::InputErrors> {
+/// [`load`], keeping the parsed file to check its references against a data set once that is
+/// loaded ([`References::check_against`]), without reading or parsing the file again.
+pub fn load_with_references(path: &Path) -> Result<(Scenario, References), InputErrors> {
     let text = crate::input::text::read_text(path)
-        .map_err(|e| crate::input::InputError::message(path, 0, 0, format!("{e:#}")))?;
-    file::check_against(path, &text, data)
+        .map_err(|e| InputError::message(path, 0, 0, format!("{e:#}")))?;
+    file::parse_with_references(path, text)
 }
 
-/// [`check_against`] for a data set given on the command line instead of the scenario's own:
-/// only the references a run cannot do without (see [`file::check_override`]).
-pub fn check_override(
-    path: &Path,
-    data: &crate::model::DataSet,
-) -> Result<(), crate::input::InputErrors> {
-    let text = crate::input::text::read_text(path)
-        .map_err(|e| crate::input::InputError::message(path, 0, 0, format!("{e:#}")))?;
-    file::check_override(path, &text, data)
+/// Reads a scenario file and checks its references against its data set (areas, stages,
+/// schools, projects, batches, years), reporting each problem at its `path:line:column`.
+pub fn check_against(path: &Path, data: &crate::model::DataSet) -> Result<(), InputErrors> {
+    load_with_references(path)?.1.check_against(data)
 }

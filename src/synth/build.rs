@@ -8,8 +8,8 @@ use super::hengyang::{
 };
 use super::history::HistoryFlows;
 use crate::model::{
-    AreaSel, DataSet, Driver, Enrolment, FlowKind, Grade, Growth, Profile, Project, SchoolYear,
-    Settings, ThreePoint,
+    AreaSel, DataSet, Driver, Enrolment, Flow, FlowKind, Grade, Growth, Profile, Project,
+    SchoolYear, Settings, ThreePoint,
 };
 
 /// The flows of the projection and their trend, relative to the history's.
@@ -67,20 +67,38 @@ pub(super) fn build(
         Driver::MigrantInflow => MIGRANT_PROFILE[0],
         _ => RETURNING_PROFILE[0],
     };
+    // Each area's primary schools and flows, in order (no scan of a nation's schools per area).
+    let mut primary: Vec<Vec<usize>> = vec![Vec::new(); d.areas.len()];
+    for (i, s) in d.schools.iter().enumerate() {
+        if s.stage == "primary" && d.areas[d.area_of(i)].id == s.area_id {
+            primary[d.area_of(i)].push(i);
+        }
+    }
+    let area_index: std::collections::HashMap<&str, usize> = d
+        .areas
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(k, a)| (a.id.as_str(), k))
+        .collect();
+    let mut area_flows: Vec<Vec<&Flow>> = vec![Vec::new(); d.areas.len()];
+    for f in &h.flows {
+        if let Some(&a) = area_index.get(f.area_id.as_str()) {
+            area_flows[a].push(f);
+        }
+    }
     for (a, area) in d.areas.iter().enumerate() {
         // Observed entrants per birth, net of the newcomers who joined grade 1.
         let entrants = |y: u16| -> f64 {
-            d.schools
+            primary[a]
                 .iter()
-                .enumerate()
-                .filter(|(_, s)| s.area_id == area.id && s.stage == "primary")
-                .map(|(i, _)| f64::from(h.hist[i][usize::from(y - FIRST_YEAR)][0]))
+                .map(|&i| f64::from(h.hist[i][usize::from(y - FIRST_YEAR)][0]))
                 .sum()
         };
         let joined = |y: u16| -> f64 {
-            h.flows
+            area_flows[a]
                 .iter()
-                .filter(|f| f.area_id == area.id && f.year.0 == y)
+                .filter(|f| f.year.0 == y)
                 .map(|f| match f.kind {
                     FlowKind::MigrantInflow => f.pupils * grade_one(Driver::MigrantInflow),
                     FlowKind::ReturningInflow => f.pupils * grade_one(Driver::ReturningInflow),

@@ -10,7 +10,7 @@ use super::hengyang::{SUPER_SHARE, Targets};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Knobs {
     /// Crowding of town-centre primary schools in the base year: pupils / places − 1 (junior:
-    /// [`JUNIOR_SCALE`] of it).
+    /// `classrooms::JUNIOR_SCALE` of it).
     pub crowding_town: f64,
     /// Spread (standard deviation) of that crowding across town-centre schools and grades.
     pub crowding_spread: f64,

@@ -32,6 +32,8 @@ pub(super) struct Draft {
     /// Grade-1 entrants per birth six years earlier, per area.
     pub(super) entry_ratio: Vec<f64>,
     pub(super) schools: Vec<School>,
+    /// Each school's area (index into `areas`): looked up once, as a nation has thousands.
+    pub(super) school_area: Vec<usize>,
     /// Each school's share of its area, stage and locality.
     pub(super) weight: Vec<f64>,
     /// Pupils of the first year of the history per school, grade index within stage.
@@ -68,8 +70,7 @@ impl Draft {
     }
 
     pub(super) fn area_of(&self, school: usize) -> usize {
-        let id = &self.schools[school].area_id;
-        self.areas.iter().position(|a| &a.id == id).unwrap_or(0)
+        self.school_area[school]
     }
 
     pub(super) fn district(&self, area: usize) -> bool {
@@ -214,12 +215,23 @@ pub(super) fn draft(specs: &[AreaSpecOwned], rng: &mut ChaCha8Rng) -> Draft {
         cohorts.push(by_year);
     }
     let base = start.clone();
+    let index: std::collections::HashMap<&str, usize> = areas
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(k, a)| (a.id.as_str(), k))
+        .collect();
+    let school_area = schools
+        .iter()
+        .map(|s| index.get(s.area_id.as_str()).copied().unwrap_or(0))
+        .collect();
     Draft {
         stages,
         areas,
         town_share,
         entry_ratio,
         schools,
+        school_area,
         weight,
         start,
         base,

@@ -70,14 +70,11 @@ pub(super) fn history(d: &Draft, district_migrant_rate: f64, seed: u64) -> Histo
         })
         .collect();
     let areas = d.areas.len();
-    let pupils0: Vec<f64> = (0..areas)
-        .map(|a| {
-            (0..d.schools.len())
-                .filter(|&i| d.area_of(i) == a)
-                .map(|i| f64::from(d.start[i].iter().sum::<u32>()))
-                .sum()
-        })
-        .collect();
+    // Summed school by school in order, as per area (one pass over a nation's schools).
+    let mut pupils0 = vec![0.0f64; areas];
+    for i in 0..d.schools.len() {
+        pupils0[d.area_of(i)] += f64::from(d.start[i].iter().sum::<u32>());
+    }
     let pick = |a: usize, (district, county): (f64, f64)| {
         if d.district(a) { district } else { county }
     };
@@ -95,22 +92,15 @@ pub(super) fn history(d: &Draft, district_migrant_rate: f64, seed: u64) -> Histo
         .map(|a| (pupils0[a] / 1000.0 * pick(a, RETURNING_RATE)).round())
         .collect();
     let rural_rate: Vec<f64> = (0..areas).map(|a| pick(a, RURAL_RATE)).collect();
-    let members = |a: usize, st: usize, town: bool| -> Vec<usize> {
-        (0..d.schools.len())
-            .filter(|&i| {
-                d.area_of(i) == a
-                    && d.schools[i].stage == d.stages[st].name
-                    && d.schools[i].urban == town
-            })
-            .collect()
-    };
-    let groups: Vec<Vec<(Vec<usize>, Vec<usize>)>> = (0..areas)
-        .map(|a| {
-            (0..d.stages.len())
-                .map(|st| (members(a, st, true), members(a, st, false)))
-                .collect()
-        })
-        .collect();
+    // Per area and stage, its town and village schools in order.
+    let mut groups: Vec<Vec<(Vec<usize>, Vec<usize>)>> =
+        vec![vec![(Vec::new(), Vec::new()); d.stages.len()]; areas];
+    for (i, school) in d.schools.iter().enumerate() {
+        if let Some(st) = d.stages.iter().position(|s| s.name == school.stage) {
+            let (town, village) = &mut groups[d.area_of(i)][st];
+            if school.urban { town } else { village }.push(i);
+        }
+    }
     let mut flows = Vec::new();
     for y in 1..years {
         let year = FIRST_YEAR + y as u16;

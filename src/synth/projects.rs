@@ -2,6 +2,8 @@
 //! stages by their shortfall, sited as new schools or expansions of the most crowded, with planned
 //! dates and mid-2019 statuses. Draws from its own seeded RNG.
 
+use std::collections::{HashMap, HashSet};
+
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
@@ -15,6 +17,10 @@ use crate::model::{Project, ProjectKind, ProjectStatus, School, YearMonth};
 pub(super) fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Project> {
     // Shortfall by (area, stage) among town schools, and the most crowded schools.
     let mut need: Vec<(String, String, f64)> = Vec::new();
+    // Index of each (area, stage) in `need`, and its town schools in order (a nation has
+    // thousands of areas: no scan of them per school).
+    let mut need_at: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut town_schools: Vec<Vec<usize>> = Vec::new();
     for (i, s) in d.schools.iter().enumerate() {
         if !s.urban {
             continue;
@@ -26,14 +32,27 @@ pub(super) fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Proj
             .map_or(45, |st| st.class_size);
         let total: u32 = d.base[i].iter().sum();
         let short = f64::from(total.saturating_sub(s.classrooms * size)) + 0.02 * f64::from(total);
-        match need
-            .iter_mut()
-            .find(|(a, st, _)| *a == s.area_id && *st == s.stage)
-        {
-            Some(n) => n.2 += short,
-            None => need.push((s.area_id.clone(), s.stage.clone(), short)),
+        match need_at.get(&(s.area_id.as_str(), s.stage.as_str())) {
+            Some(&n) => {
+                need[n].2 += short;
+                town_schools[n].push(i);
+            }
+            None => {
+                need_at.insert((&s.area_id, &s.stage), need.len());
+                need.push((s.area_id.clone(), s.stage.clone(), short));
+                town_schools.push(vec![i]);
+            }
         }
     }
+    let area_names: HashMap<&str, &str> = d
+        .areas
+        .iter()
+        .rev()
+        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .collect();
+    // Schools a project already names, and projects per batch so far.
+    let mut named: HashSet<String> = HashSet::new();
+    let mut in_batch: HashMap<&str, usize> = HashMap::new();
     let total_need: f64 = need.iter().map(|n| n.2).sum();
     let mut projects = Vec::new();
     let count = t.due + t.start;
@@ -70,11 +89,7 @@ pub(super) fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Proj
     for (seq, &(n, j)) in slots.iter().enumerate() {
         let (area_id, stage, _) = &need[n];
         let due = batches[seq];
-        let area_name = d
-            .areas
-            .iter()
-            .find(|a| &a.id == area_id)
-            .map_or("", |a| a.name.as_str());
+        let area_name = area_names.get(area_id.as_str()).copied().unwrap_or("");
         let build_new = rng.random::<f64>() < if due { 0.6 } else { 0.5 };
         let primary = stage == "primary";
         let new_school = |rng: &mut ChaCha8Rng| {
@@ -98,12 +113,10 @@ pub(super) fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Proj
         } else {
             // The most crowded town school of the area and stage not yet expanded.
             let size = if primary { 45 } else { 50 };
-            let target = d
-                .schools
+            let target = town_schools[n]
                 .iter()
-                .enumerate()
-                .filter(|(_, s)| s.urban && &s.area_id == area_id && &s.stage == stage)
-                .filter(|(_, s)| !projects.iter().any(|p: &Project| p.school_id == s.id))
+                .map(|&i| (i, &d.schools[i]))
+                .filter(|(_, s)| !named.contains(&s.id))
                 .max_by(|(a, sa), (b, sb)| {
                     let crowd = |i: usize, s: &School| {
                         f64::from(d.base[i].iter().sum::<u32>())
@@ -130,15 +143,9 @@ pub(super) fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Proj
             }
         };
         let batch = if due { "due-2019" } else { "start-2019" };
-        let id = format!(
-            "{}-{:03}",
-            if due { "D" } else { "S" },
-            projects
-                .iter()
-                .filter(|p: &&Project| p.batch == batch)
-                .count()
-                + 1
-        );
+        let seq_in_batch = in_batch.entry(batch).or_default();
+        *seq_in_batch += 1;
+        let id = format!("{}-{:03}", if due { "D" } else { "S" }, *seq_in_batch);
         let (start, done) = if due {
             // Planned to finish in 2019; a third before mid-year, most for the new school year.
             let month = match rng.random_range(0..100u32) {
@@ -163,6 +170,7 @@ pub(super) fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Proj
                 YearMonth::from_index(start.index() + rng.random_range(18..=30)),
             )
         };
+        named.insert(school_id.clone());
         projects.push(Project {
             id,
             name,
@@ -180,27 +188,37 @@ pub(super) fn projects(d: &Draft, t: &Targets, rng: &mut ChaCha8Rng) -> Vec<Proj
     }
     // Statuses at mid-2019: the due projects planned earliest are the ones completed; the
     // start projects planned earliest are the ones started.
-    let mut due: Vec<usize> = (0..projects.len())
-        .filter(|&i| projects[i].batch == "due-2019")
-        .collect();
-    due.sort_by_key(|&i| (projects[i].planned_completion, i));
-    for (rank, &i) in due.iter().enumerate() {
-        projects[i].status = if rank < t.due_completed {
-            ProjectStatus::Completed
-        } else {
-            ProjectStatus::UnderConstruction
-        };
-    }
-    let mut start: Vec<usize> = (0..projects.len())
-        .filter(|&i| projects[i].batch == "start-2019")
-        .collect();
-    start.sort_by_key(|&i| (projects[i].planned_start, i));
-    for (rank, &i) in start.iter().enumerate() {
-        projects[i].status = if rank < t.started {
-            ProjectStatus::UnderConstruction
-        } else {
-            ProjectStatus::NotStarted
-        };
-    }
+    rank_statuses(
+        &mut projects,
+        "due-2019",
+        |p| p.planned_completion,
+        t.due_completed,
+        (ProjectStatus::Completed, ProjectStatus::UnderConstruction),
+    );
+    rank_statuses(
+        &mut projects,
+        "start-2019",
+        |p| p.planned_start,
+        t.started,
+        (ProjectStatus::UnderConstruction, ProjectStatus::NotStarted),
+    );
     projects
+}
+
+/// Sets the statuses of one batch: its first `first` projects by `date` (ties in list order)
+/// get `early`, the others `late`.
+fn rank_statuses(
+    projects: &mut [Project],
+    batch: &str,
+    date: fn(&Project) -> YearMonth,
+    first: usize,
+    (early, late): (ProjectStatus, ProjectStatus),
+) {
+    let mut order: Vec<usize> = (0..projects.len())
+        .filter(|&i| projects[i].batch == batch)
+        .collect();
+    order.sort_by_key(|&i| (date(&projects[i]), i));
+    for (rank, &i) in order.iter().enumerate() {
+        projects[i].status = if rank < first { early } else { late };
+    }
 }

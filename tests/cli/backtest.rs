@@ -487,3 +487,82 @@ fn backtest_on_a_data_set_too_short_to_hold_out_is_refused() {
     );
     assert!(!out.exists());
 }
+
+/// Copies a data set folder's files (flat) into `to`.
+fn copy_data_set(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn backtest_on_a_data_set_suggests_growth_ranges_and_leaves_the_sheet_alone() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hengyang-2019");
+    copy_data_set(&root.join("data/hengyang-2019"), &data);
+    let sheet = std::fs::read(data.join("growth.csv")).unwrap();
+    let out = dir.path().join("bt");
+    let res = placeplan(&[
+        "backtest",
+        data.to_str().unwrap(),
+        "--scenario",
+        root.join("scenarios/plan.toml").to_str().unwrap(),
+        "--draws",
+        "50",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(res.code, 0, "{}", res.stderr);
+    assert_eq!(std::fs::read(data.join("growth.csv")).unwrap(), sheet);
+    assert!(!data.join("growth_suggested.csv").exists());
+
+    // Same columns and rows as the sheet; only low and high move, and only outward.
+    let read = |p: &Path| {
+        let mut r = csv::Reader::from_path(p).unwrap();
+        let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+        let rows: Vec<Vec<String>> = r
+            .records()
+            .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+            .collect();
+        (header, rows)
+    };
+    let (h0, original) = read(&data.join("growth.csv"));
+    let (h1, suggested) = read(&out.join("growth_suggested.csv"));
+    assert_eq!(h0, h1);
+    assert_eq!(original.len(), suggested.len());
+    let mut widened = 0;
+    for (o, s) in original.iter().zip(&suggested) {
+        assert_eq!((&o[0], &o[1], &o[5], &o[6]), (&s[0], &s[1], &s[5], &s[6]));
+        assert_eq!(num(&o[3]), num(&s[3]), "central kept: {s:?}");
+        assert!(
+            num(&s[2]) <= num(&o[2]) && num(&s[4]) >= num(&o[4]),
+            "{o:?} → {s:?}"
+        );
+        widened += usize::from(o != s);
+    }
+    assert!(widened > 0);
+    // The held-out years brought 822 migrant children a year to 430406 (flows.csv), below
+    // the sheet's low of 1,151: the suggestion's low holds them.
+    let row = suggested
+        .iter()
+        .find(|r| r[0] == "430406" && r[1] == "migrant_inflow")
+        .unwrap();
+    assert!(num(&row[2]) <= 822.0, "{row:?}");
+    let md = std::fs::read_to_string(out.join("backtest.md")).unwrap();
+    assert!(md.contains("## Suggested ranges for growth.csv"), "{md}");
+    // The reproduce line names the program, not the path of the binary that ran.
+    assert!(md.contains("Reproduce: `placeplan backtest "), "{md}");
+    assert!(
+        md.contains("| 430406 | migrant_inflow | 1151 – 1644 – 2137 | 822 – 822 (2) |"),
+        "{md}"
+    );
+
+    // The suggestion is a valid growth sheet: a data set with it validates.
+    std::fs::copy(out.join("growth_suggested.csv"), data.join("growth.csv")).unwrap();
+    let v = placeplan(&["validate", data.to_str().unwrap()]);
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+}

@@ -5,6 +5,7 @@ mod bad_inputs;
 mod calibration;
 mod engine;
 mod fuzz;
+mod layers;
 mod project;
 mod report;
 mod run;

@@ -6,10 +6,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{BAR_FILLS, GRID, INK, TEXT, err, halo_text, no_data, px, stroke, text_style};
+use super::{BAR_FILLS, GRID, INK, TEXT, err, halo_text, no_data, px, stroke, text_style, widest};
 use crate::charts::{Lang, series};
 
 /// A group of horizontal bars (one category), one bar per series.
+#[derive(Debug)]
 pub struct BarGroup {
     pub label: String,
     pub bars: Vec<Option<Bar>>,
@@ -36,13 +37,7 @@ pub fn hbar_plot<DB: DrawingBackend>(
         return no_data(plot, lang, s);
     }
     let label_style = text_style(TEXT * s, INK);
-    let mut label_w = 0u32;
-    for g in groups {
-        let (w, _) = plot
-            .estimate_text_size(&g.label, &label_style)
-            .map_err(err)?;
-        label_w = label_w.max(w);
-    }
+    let label_w = widest(plot, groups.iter().map(|g| &g.label), &label_style)?;
     // Value labels only where bars are few enough to carry one each.
     let max_bars = groups
         .iter()
@@ -51,17 +46,15 @@ pub fn hbar_plot<DB: DrawingBackend>(
         .unwrap_or(1)
         .max(1);
     let labelled = groups.len() * max_bars <= 16;
-    let mut value_w = 0u32;
-    for b in groups
-        .iter()
-        .flat_map(|g| g.bars.iter().flatten())
-        .filter(|_| labelled)
-    {
-        let (w, _) = plot
-            .estimate_text_size(&b.label, &label_style)
-            .map_err(err)?;
-        value_w = value_w.max(w);
-    }
+    let value_w = widest(
+        plot,
+        groups
+            .iter()
+            .flat_map(|g| g.bars.iter().flatten())
+            .filter(|_| labelled)
+            .map(|b| &b.label),
+        &label_style,
+    )?;
     let values = groups
         .iter()
         .flat_map(|g| g.bars.iter().flatten())

@@ -29,6 +29,7 @@ pub enum Key {
     Divider,
 }
 
+#[derive(Debug)]
 pub struct LegendEntry {
     pub key: Key,
     pub label: String,
@@ -36,6 +37,7 @@ pub struct LegendEntry {
 
 /// A legend laid out as a table: a key and a label, then one cell per column (e.g. the
 /// probability of meeting the target in each target year).
+#[derive(Debug)]
 pub struct LegendTable {
     /// Headers of the value columns.
     pub columns: Vec<String>,
@@ -45,6 +47,7 @@ pub struct LegendTable {
 }
 
 /// The frame every chart shares.
+#[derive(Debug)]
 pub struct Frame {
     pub title: String,
     pub subtitle: String,

@@ -226,6 +226,20 @@ pub(super) fn line_width(s: f64) -> u32 {
     stroke(3.5 * s)
 }
 
+/// Width in pixels of the widest of `texts` in `style` (0 for none).
+pub(super) fn widest<DB: DrawingBackend, S: AsRef<str>>(
+    area: &DrawingArea<DB, Shift>,
+    texts: impl IntoIterator<Item = S>,
+    style: &TextStyle,
+) -> anyhow::Result<u32> {
+    let mut widest = 0;
+    for text in texts {
+        let (w, _) = area.estimate_text_size(text.as_ref(), style).map_err(err)?;
+        widest = widest.max(w);
+    }
+    Ok(widest)
+}
+
 /// Draws `text` on a white halo at `(x, y)` (area coordinates) with the given anchor.
 pub fn halo_text<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,

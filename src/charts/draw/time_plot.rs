@@ -9,11 +9,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     BAND_ALPHA, GRID, INK, MUTED, SeriesStyle, TARGET, TEXT, draw_marker, draw_path, err,
-    halo_text, no_data, px, stroke, text_style,
+    halo_text, no_data, px, stroke, text_style, widest,
 };
 use crate::charts::{Lang, labels, series};
 
 /// A line of a time plot, with an optional P10–P90 band.
+#[derive(Debug)]
 pub struct Line {
     pub style: SeriesStyle,
     pub points: Vec<(f64, f64)>,
@@ -37,12 +38,14 @@ impl Line {
 }
 
 /// A series of bars stacked per year (positive parts up, negative parts down from zero).
+#[derive(Debug)]
 pub struct Stack {
     pub fill: RGBColor,
     pub values: Vec<(f64, f64)>,
 }
 
 /// A horizontal target line with its label at the right end.
+#[derive(Debug)]
 pub struct RefLine {
     pub y: f64,
     pub label: String,
@@ -58,6 +61,7 @@ pub enum YAxis {
 }
 
 /// A plot of years on x.
+#[derive(Debug)]
 pub struct TimePlot {
     pub lines: Vec<Line>,
     pub stacks: Vec<Stack>,
@@ -168,14 +172,11 @@ pub fn time_plot<DB: DrawingBackend>(
         }
     };
     let y_ticks = (((y_hi - y_lo) / step).floor() as usize + 1).max(2);
-    let mut tick_w = 0u32;
-    for k in 0..y_ticks {
-        let label = y_fmt(&(y_lo + step * k as f64));
-        let (w, _) = plot
-            .estimate_text_size(&label, &text_style(TEXT * s, INK))
-            .map_err(err)?;
-        tick_w = tick_w.max(w);
-    }
+    let tick_w = widest(
+        plot,
+        (0..y_ticks).map(|k| y_fmt(&(y_lo + step * k as f64))),
+        &text_style(TEXT * s, INK),
+    )?;
     let mut chart = ChartBuilder::on(plot)
         .x_label_area_size(px(TEXT * 2.6 * s))
         .y_label_area_size(tick_w as i32 + px(TEXT * 1.7 * s))
