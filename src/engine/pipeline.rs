@@ -237,9 +237,11 @@ impl Pipeline {
     /// serves 2020/21, one complete in September 2020 serves 2021/22); never before the year
     /// after the base year (which is observed); `u16::MAX` after the horizon.
     pub fn open_t(&self, completion: f64) -> u16 {
-        // Month index of 1 September of school year Y is 12·Y + 8.
-        let year = ((completion - 8.0) / 12.0).floor() as i64 + 1;
-        let t = (year - i64::from(self.base_year.0)).max(1);
+        // The month the completion falls in decides, as for a recorded date (clamped to years a
+        // `u16` holds: a sampled delay can reach far past any horizon).
+        let month = completion.clamp(0.0, 12.0 * 60_000.0).floor() as i32;
+        let year = YearMonth::from_index(month).first_school_year();
+        let t = (i64::from(year.0) - i64::from(self.base_year.0)).max(1);
         if t >= self.years as i64 {
             u16::MAX
         } else {
@@ -672,5 +674,10 @@ mod tests {
             "never before the year after the base"
         );
         assert_eq!(p.open_t(month(2030, 1)), u16::MAX, "after the horizon");
+        // A delay drawn from a long tail reaches past the years a `u16` holds: still after the
+        // horizon, never wrapped round into it.
+        for far in [month(2030, 1) * 1e3, 1e12, f64::INFINITY] {
+            assert_eq!(p.open_t(far), u16::MAX, "{far}");
+        }
     }
 }
