@@ -411,6 +411,9 @@ fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
 pub struct Records<'t> {
     reader: csv::Reader<&'t [u8]>,
     lines: LineCounter<'t>,
+    /// The record last read, untrimmed: trimming here, into `record`, reuses its buffers where
+    /// the reader's own trimming allocates a new record per row.
+    raw: csv::StringRecord,
     /// The record last read.
     pub record: csv::StringRecord,
 }
@@ -421,9 +424,9 @@ impl<'t> Records<'t> {
             reader: csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .trim(csv::Trim::All)
                 .from_reader(text.as_bytes()),
             lines: LineCounter::new(text),
+            raw: csv::StringRecord::new(),
             record: csv::StringRecord::new(),
         }
     }
@@ -431,10 +434,15 @@ impl<'t> Records<'t> {
     /// Reads the next record into [`Records::record`]: its line, `None` at the end, or the
     /// reader's error with the line where it was met.
     pub fn next_record(&mut self) -> Option<Result<usize, (usize, csv::Error)>> {
-        match self.reader.read_record(&mut self.record) {
+        match self.reader.read_record(&mut self.raw) {
             Ok(false) => None,
             Ok(true) => {
-                let byte = self.record.position().map_or(0, |p| p.byte());
+                self.record.clear();
+                for field in &self.raw {
+                    self.record.push_field(field.trim());
+                }
+                self.record.set_position(self.raw.position().cloned());
+                let byte = self.raw.position().map_or(0, |p| p.byte());
                 Some(Ok(self.lines.line_of(byte as usize)))
             }
             Err(err) => {
@@ -503,6 +511,16 @@ mod tests {
         assert_eq!(cells.raw("id"), "c");
         assert_eq!(cells.whole("n"), Some(3));
         assert_eq!(sheet.column("id"), 2);
+    }
+
+    #[test]
+    fn fields_and_header_names_are_trimmed_of_unicode_whitespace_too() {
+        let mut errs = Vec::new();
+        let text = " id ,\tn\n\u{a0}a\u{3000}, 7 \r\n";
+        let sheet = Sheet::parse(Path::new("x.csv"), text, COLS, &mut errs);
+        assert!(errs.is_empty(), "{errs:?}");
+        let cells = sheet.cells(&sheet.records[0], &mut errs);
+        assert_eq!((cells.raw("id"), cells.raw("n")), ("a", "7"));
     }
 
     #[test]
