@@ -6,15 +6,117 @@
 //! - `priority_1k_draws`: ranking all 175 Hengyang projects (slip and forward, `--priority`),
 //!   1,000 draws, `current-pace` with its targets (target ≤ 30 s on 2 cores).
 //!
-//! Inputs are built outside the timed loop. Run: `cargo bench --bench engine`.
+//!
+//! Then one draw of `current-pace` on the default data set, one thread, step by step (group
+//! `draw`), each with the count of school-grade-year cells of `schools.csv` as its throughput,
+//! so that criterion's `elem/s` reads as cells per second (1000 / Melem/s = ns per
+//! school-grade-year-draw):
+//! - `sampling`: every driver's value and every project's opening year (`sample_inputs`);
+//! - `start`: the base year's state, the projects completed by each year, births and inflows;
+//! - `supply`, `progression`, `entry`, `flows`, `rebalancing`, `classes`: the phases of the
+//!   projected years (rebalancing on `redistricting`, the scenario that turns it on), every year;
+//! - `accounts`: natural change, city totals, cleared classes;
+//! - `whole`: the draw (`sim::simulate`), all of the above but sampling.
+//!
+//! Inputs are built outside the timed loop: each phase starts from a copy of the state the
+//! draw's earlier phases left, made before the timer starts. Run: `cargo bench --bench engine`
+//! (or `cargo bench --bench engine -- draw/` for the steps alone).
 
-use criterion::{Criterion, criterion_group, criterion_main};
-use placeplan::engine::assemble::assemble;
-use placeplan::engine::monte_carlo::{self, RunOptions, Silent};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use placeplan::engine::assemble::{Assembled, assemble};
+use placeplan::engine::monte_carlo::{self, RunOptions, Silent, central_inputs, sample_inputs};
 use placeplan::engine::priority;
+use placeplan::engine::sim::{self, DrawInputs, METRICS, Phase, Scratch};
 use placeplan::model::SchoolYear;
 use placeplan::scenario::Pace;
 use placeplan::synth;
+
+/// One draw's state before `phase` of each projected year, in year order.
+fn before(m: &Assembled, inputs: &DrawInputs, phase: Phase) -> Vec<(usize, Scratch, Vec<f32>)> {
+    let mut s = Scratch::new(m);
+    let mut out = vec![0.0f32; m.years * (m.areas() + 1) * METRICS];
+    sim::begin(m, inputs, &mut s, &mut out);
+    let mut states = Vec::new();
+    for t in 1..m.years {
+        for p in Phase::ALL {
+            if p == phase {
+                states.push((t, s.clone(), out.clone()));
+            }
+            sim::phase(m, inputs, &mut s, &mut out, t, p);
+        }
+    }
+    states
+}
+
+/// The draw's steps one by one (see the module's documentation).
+fn steps(c: &mut Criterion) {
+    let data = placeplan::io::dataset::load(std::path::Path::new("data/hengyang-2019"))
+        .expect("the default data set loads");
+    let model = |file: &str| {
+        let scenario =
+            placeplan::scenario::load(std::path::Path::new(file)).expect("the scenario loads");
+        assemble(&data, &scenario).expect("the scenario assembles")
+    };
+    let m = model("scenarios/current-pace.toml");
+    let moving = model("scenarios/redistricting.toml");
+    let width = m.years * (m.areas() + 1) * METRICS;
+    // The cells of `schools.csv`: every open school's grades in every year.
+    let mut rows = Vec::new();
+    let mut s = Scratch::new(&m);
+    let mut out = vec![0.0f32; width];
+    sim::simulate(&m, &central_inputs(&m), &mut s, &mut out, Some(&mut rows));
+    let mut inputs = central_inputs(&m);
+    sample_inputs(&m, 2019, 7, &mut inputs);
+    let mut moving_inputs = central_inputs(&moving);
+    sample_inputs(&moving, 2019, 7, &mut moving_inputs);
+
+    let mut group = c.benchmark_group("draw");
+    group.sample_size(20);
+    group.warm_up_time(std::time::Duration::from_secs(1));
+    group.measurement_time(std::time::Duration::from_secs(3));
+    group.throughput(Throughput::Elements(rows.len() as u64));
+    group.bench_function("sampling", |b| {
+        let mut draw = 0;
+        let mut sampled = central_inputs(&m);
+        b.iter(|| {
+            draw += 1;
+            sample_inputs(&m, 2019, draw, &mut sampled)
+        })
+    });
+    group.bench_function("start", |b| {
+        b.iter(|| sim::begin(&m, &inputs, &mut s, &mut out))
+    });
+    for phase in Phase::ALL {
+        let (model, inputs) = match phase {
+            Phase::Rebalancing => (&moving, &moving_inputs),
+            _ => (&m, &inputs),
+        };
+        let states = before(model, inputs, phase);
+        let name = format!("{phase:?}").to_lowercase();
+        group.bench_function(name, |b| {
+            b.iter_batched_ref(
+                || states.clone(),
+                |states| {
+                    for (t, s, out) in states {
+                        sim::phase(model, inputs, s, out, *t, phase);
+                    }
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.bench_function("accounts", |b| {
+        b.iter_batched_ref(
+            || out.clone(),
+            |out| sim::finish(&m, out),
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("whole", |b| {
+        b.iter(|| sim::simulate(&m, &inputs, &mut s, &mut out, None))
+    });
+    group.finish();
+}
 
 fn bench(c: &mut Criterion) {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -62,5 +164,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, steps, bench);
 criterion_main!(benches);

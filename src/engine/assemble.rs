@@ -64,6 +64,8 @@ pub enum AssembleError {
     },
     #[error("cancelled project `{0}` is not in the data set")]
     UnknownCancellation(String),
+    #[error(transparent)]
+    Range(#[from] super::sim::RangeError),
 }
 
 /// A group of schools of one area and stage: `start..urban_end` town-centre, `urban_end..end` village.
@@ -232,7 +234,7 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     let pipeline = fit_pipeline(ds, sc, &area_of, area_ids.len(), base_year, years);
     let migrant_profile = inflow_profile(ds, Driver::MigrantInflow, &grades);
     let returning_profile = inflow_profile(ds, Driver::ReturningInflow, &grades);
-    Ok(Assembled {
+    let m = Assembled {
         base_year,
         years,
         base_date: ds.settings.base_date,
@@ -270,7 +272,10 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         projects,
         pipeline,
         rebalancing: sc.rebalancing as f32,
-    })
+    };
+    // Refused rather than counted wrong: see `sim::check_range`.
+    super::sim::check_range(&m)?;
+    Ok(m)
 }
 
 /// Phase 1: the base year (the data set's latest enrolment year, which the scenario may pin)

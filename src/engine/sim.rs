@@ -656,11 +656,17 @@ fn phase_x86_64_v3(
     run_phase(m, inputs, s, out, t, phase, None);
 }
 
-/// A draw's start (base-year state, constant cells, projects completed) and its final accounts
-/// (natural change, city totals, cleared classes): the work of a draw outside its years, for the
-/// benches.
-pub fn start_and_accounts(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch, out: &mut [f32]) {
+/// Begins a draw: the base year's state, the output's constant cells, the projects completed by
+/// each year, births and inflows ([`prepare`]). Then [`phase`] for each year and phase, then
+/// [`finish`], is [`simulate`] without the central case's rows (for the benches).
+pub fn begin(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch, out: &mut [f32]) {
     start(m, inputs, s, out);
+    prepare(m, inputs, s);
+}
+
+/// Ends a draw: the accounts of each area and year (natural change), city totals of the flows,
+/// cleared classes.
+pub fn finish(m: &Assembled, out: &mut [f32]) {
     accounts(m, out);
 }
 
@@ -1388,6 +1394,36 @@ mod tests {
     use crate::engine::monte_carlo::{central_inputs, sample_inputs};
     use crate::scenario::Pace;
     use crate::synth;
+
+    /// Issue 12: a projection that could pass 2^20 pupils in one school and grade was capped
+    /// silently (5,000,000 became 1,048,576 in `schools.csv`). It is refused before any draw,
+    /// naming the area, grade and year; the data set as shipped is within range.
+    #[test]
+    fn pupils_beyond_the_exact_range_are_an_error_not_a_cap() {
+        use crate::engine::assemble::AssembleError;
+        use crate::model::ThreePoint;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
+        let mut ds = crate::io::dataset::load(&dir).expect("the default data set loads");
+        let scenario = synth::no_build_scenario(2025);
+        let m = assemble(&ds, &scenario).expect("the data set as shipped is within range");
+        assert_eq!(check_range(&m), Ok(()));
+        for g in &mut ds.growth {
+            if g.driver == Driver::MigrantInflow {
+                g.value = ThreePoint {
+                    low: 5e6,
+                    central: 6e6,
+                    high: 8e6,
+                };
+            }
+        }
+        match assemble(&ds, &scenario) {
+            Err(AssembleError::Range(RangeError::Pupils { bound, year, .. })) => {
+                assert!(bound > MAX_GRADE_PUPILS, "{bound}");
+                assert!(year > m.base_year, "{year}");
+            }
+            other => panic!("expected a range error, got {other:?}"),
+        }
+    }
 
     /// The copy compiled for AVX2 gives the same bits as the portable one, draw by draw.
     #[cfg(target_arch = "x86_64")]
