@@ -27,11 +27,13 @@ impl Columns {
     }
 }
 
-/// One data row: its 1-based physical line and its trimmed fields.
+/// One data row: its 1-based physical line. Its trimmed fields live in its [`Sheet`]
+/// (read them with [`Sheet::field`] or [`Sheet::cells`]).
 #[derive(Debug, Clone)]
 pub struct Record {
     pub line: usize,
-    pub fields: Vec<String>,
+    /// Position of the row's first field in the sheet's `bounds`.
+    first: usize,
 }
 
 /// A CSV file whose header was understood.
@@ -41,6 +43,11 @@ pub struct Sheet {
     /// Column name → 0-based position in the header.
     index: HashMap<&'static str, usize>,
     pub records: Vec<Record>,
+    /// Every kept row's trimmed fields, one after another: a nation's file has millions of
+    /// cells, and one buffer costs no allocation per cell.
+    cells: String,
+    /// Field `k` (counting over all kept rows) is `cells[bounds[k]..bounds[k + 1]]`.
+    bounds: Vec<usize>,
     /// The header had every required column, and every row could be split into fields:
     /// references to this file's ids can be checked without spurious errors.
     pub complete: bool,
@@ -54,6 +61,8 @@ impl Sheet {
             file: file.to_path_buf(),
             index: HashMap::new(),
             records: Vec::new(),
+            cells: String::with_capacity(text.len()),
+            bounds: vec![0],
             complete: true,
         };
         let mut header: Option<usize> = None;
@@ -108,8 +117,12 @@ impl Sheet {
                     }
                     sheet.records.push(Record {
                         line,
-                        fields: record.iter().map(str::to_owned).collect(),
+                        first: sheet.bounds.len() - 1,
                     });
+                    for field in record {
+                        sheet.cells.push_str(field);
+                        sheet.bounds.push(sheet.cells.len());
+                    }
                 }
             }
         }
@@ -128,6 +141,8 @@ impl Sheet {
         if !sheet.complete_header(columns) {
             // Rows cannot be read without their required columns.
             sheet.records.clear();
+            sheet.cells.clear();
+            sheet.bounds.truncate(1);
         }
         sheet
     }
@@ -196,6 +211,12 @@ impl Sheet {
         self.index.get(name).map_or(0, |p| p + 1)
     }
 
+    /// The trimmed text of `record`'s field at 0-based position `pos` of the header.
+    pub fn field(&self, record: &Record, pos: usize) -> &str {
+        let k = record.first + pos;
+        &self.cells[self.bounds[k]..self.bounds[k + 1]]
+    }
+
     /// Typed access to one record's cells, recording problems in `errs`.
     pub fn cells<'a>(&'a self, record: &'a Record, errs: &'a mut Vec<InputError>) -> Cells<'a> {
         Cells {
@@ -228,8 +249,7 @@ impl Cells<'_> {
         self.sheet
             .index
             .get(name)
-            .and_then(|p| self.record.fields.get(*p))
-            .map_or("", String::as_str)
+            .map_or("", |p| self.sheet.field(self.record, *p))
     }
 
     /// Records an error about the value of column `name` in this record.
@@ -391,6 +411,9 @@ fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
 pub struct Records<'t> {
     reader: csv::Reader<&'t [u8]>,
     lines: LineCounter<'t>,
+    /// The record last read, untrimmed: trimming here, into `record`, reuses its buffers where
+    /// the reader's own trimming allocates a new record per row.
+    raw: csv::StringRecord,
     /// The record last read.
     pub record: csv::StringRecord,
 }
@@ -401,9 +424,9 @@ impl<'t> Records<'t> {
             reader: csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .trim(csv::Trim::All)
                 .from_reader(text.as_bytes()),
             lines: LineCounter::new(text),
+            raw: csv::StringRecord::new(),
             record: csv::StringRecord::new(),
         }
     }
@@ -411,10 +434,15 @@ impl<'t> Records<'t> {
     /// Reads the next record into [`Records::record`]: its line, `None` at the end, or the
     /// reader's error with the line where it was met.
     pub fn next_record(&mut self) -> Option<Result<usize, (usize, csv::Error)>> {
-        match self.reader.read_record(&mut self.record) {
+        match self.reader.read_record(&mut self.raw) {
             Ok(false) => None,
             Ok(true) => {
-                let byte = self.record.position().map_or(0, |p| p.byte());
+                self.record.clear();
+                for field in &self.raw {
+                    self.record.push_field(field.trim());
+                }
+                self.record.set_position(self.raw.position().cloned());
+                let byte = self.raw.position().map_or(0, |p| p.byte());
                 Some(Ok(self.lines.line_of(byte as usize)))
             }
             Err(err) => {
@@ -483,6 +511,16 @@ mod tests {
         assert_eq!(cells.raw("id"), "c");
         assert_eq!(cells.whole("n"), Some(3));
         assert_eq!(sheet.column("id"), 2);
+    }
+
+    #[test]
+    fn fields_and_header_names_are_trimmed_of_unicode_whitespace_too() {
+        let mut errs = Vec::new();
+        let text = " id ,\tn\n\u{a0}a\u{3000}, 7 \r\n";
+        let sheet = Sheet::parse(Path::new("x.csv"), text, COLS, &mut errs);
+        assert!(errs.is_empty(), "{errs:?}");
+        let cells = sheet.cells(&sheet.records[0], &mut errs);
+        assert_eq!((cells.raw("id"), cells.raw("n")), ("a", "7"));
     }
 
     #[test]

@@ -676,9 +676,7 @@ fn enrolment(
     // School → year → first line of that year, for the contiguity check.
     let mut years: HashMap<&str, BTreeMap<SchoolYear, usize>> = HashMap::new();
     for rec in &sheet.records {
-        let id_cell = id_column
-            .and_then(|p| rec.fields.get(p))
-            .map_or("", String::as_str);
+        let id_cell = id_column.map_or("", |p| sheet.field(rec, p));
         let mut c = sheet.cells(rec, errs);
         let school_id = c.text("school_id");
         if let Some(id) = &school_id
