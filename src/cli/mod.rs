@@ -87,15 +87,8 @@ pub struct RunArgs {
     /// Worker threads, 1–256 (default: all cores). The tables do not depend on it.
     #[arg(long, value_parser = threads, allow_hyphen_values = true)]
     pub threads: Option<usize>,
-    /// Language of charts and report: zh or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: String,
-    /// Chart formats, comma-separated: png, svg.
-    #[arg(long, default_value = "png,svg")]
-    pub format: String,
-    /// Skip charts and report (tables only).
-    #[arg(long)]
-    pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
     /// Also rank which projects matter most (project_priority.csv): each project slipped one
     /// school year and brought forward to its planned date, against the same draws.
     #[arg(long)]
@@ -110,6 +103,20 @@ pub struct RunArgs {
     pub timings: bool,
 }
 
+/// The charts and report of a run or a merge.
+#[derive(Debug, clap::Args)]
+pub struct ChartArgs {
+    /// Language of charts and report: zh or en.
+    #[arg(long, default_value = "zh")]
+    pub lang: String,
+    /// Chart formats, comma-separated: png, svg.
+    #[arg(long, default_value = "png,svg")]
+    pub format: String,
+    /// Skip charts and report (tables only).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct MergeArgs {
     /// The --out folders of shard runs (`placeplan run --draws-from`).
@@ -121,15 +128,8 @@ pub struct MergeArgs {
     /// Worker threads, 1–256 (default: all cores). The tables do not depend on it.
     #[arg(long, value_parser = threads, allow_hyphen_values = true)]
     pub threads: Option<usize>,
-    /// Language of charts and report: zh or en.
-    #[arg(long, default_value = "zh")]
-    pub lang: String,
-    /// Chart formats, comma-separated: png, svg.
-    #[arg(long, default_value = "png,svg")]
-    pub format: String,
-    /// Skip charts and report (tables only).
-    #[arg(long)]
-    pub no_charts: bool,
+    #[command(flatten)]
+    pub charts: ChartArgs,
     /// Print how long each phase took on stderr.
     #[arg(long)]
     pub timings: bool,

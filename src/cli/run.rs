@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{GenerateArgs, MergeArgs, RunArgs};
+use super::{ChartArgs, GenerateArgs, MergeArgs, RunArgs};
+use crate::charts::ChartOptions;
 use crate::engine::monte_carlo::{Progress, Silent};
 use crate::run::{self, RunError, RunRequest, Source};
 
@@ -69,18 +70,28 @@ fn threads(given: Option<usize>) -> usize {
     })
 }
 
+/// The chart options of `--lang`, `--format` and `--no-charts` (`None`: tables only), or the
+/// exit of a refused flag.
+fn chart_options(args: &ChartArgs, date: &str) -> Result<Option<ChartOptions>, ExitCode> {
+    if args.no_charts {
+        return Ok(None);
+    }
+    run::chart_options(&args.lang, &args.format, date.to_string())
+        .map(Some)
+        .map_err(|e| super::refused(format_args!("{e:#}")))
+}
+
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     // `--threads` and `--draws` are checked by their parsers (1–256, 1–1000000).
     let threads = threads(args.threads);
     let date = today();
     // A shard writes raw draws only: charts come with the merge.
-    let charts = if args.no_charts || args.draws_from.is_some() {
-        None
-    } else {
-        match run::chart_options(&args.lang, &args.format, date.clone()) {
-            Ok(opts) => Some(opts),
-            Err(e) => return Ok(super::refused(format_args!("{e:#}"))),
-        }
+    let charts = match args.draws_from {
+        Some(_) => None,
+        None => match chart_options(&args.charts, &date) {
+            Ok(charts) => charts,
+            Err(refused) => return Ok(refused),
+        },
     };
     let source = match args.draws_from {
         Some(first) => Source::Shard { first },
@@ -105,13 +116,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 /// `placeplan merge`: the shards' draws summarised as one run.
 pub fn merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let date = today();
-    let charts = if args.no_charts {
-        None
-    } else {
-        match run::chart_options(&args.lang, &args.format, date.clone()) {
-            Ok(opts) => Some(opts),
-            Err(e) => return Ok(super::refused(format_args!("{e:#}"))),
-        }
+    let charts = match chart_options(&args.charts, &date) {
+        Ok(charts) => charts,
+        Err(refused) => return Ok(refused),
     };
     match run::merge_request(&args.shards, args.out, threads(args.threads), charts, date) {
         Ok(req) => finish(&req, run::run(&req, &progress), args.timings),

@@ -118,51 +118,49 @@ fn widen(
     if lo < at(tp, BAND.0) {
         // The 10th percentile rises with the low end: bisect between the bound and the
         // nearest low that holds `lo` at all.
-        let (mut far, mut near) = (min.min(lo), tp.low.min(lo));
+        let near = tp.low.min(lo);
         let p10 = |low: f64| at(ThreePoint { low, ..tp }, BAND.0);
-        if p10(near) <= lo {
-            far = near;
-        } else if p10(far) <= lo {
-            for _ in 0..60 {
-                let mid = 0.5 * (far + near);
-                if p10(mid) <= lo {
-                    far = mid;
-                } else {
-                    near = mid;
-                }
-            }
-        } else {
+        let low = reach(near, min.min(lo), |low| p10(low) <= lo).unwrap_or_else(|| {
             reached = false;
-            far = near;
-        }
-        out.low = ((far * scale).floor() / scale).max(min);
+            near
+        });
+        out.low = ((low * scale).floor() / scale).max(min);
     }
     if hi > at(tp, BAND.1) {
-        let reach = if max.is_finite() {
+        let bound = if max.is_finite() {
             max
         } else {
             hi + 10.0 * (hi - tp.low).abs().max(1.0)
         };
-        let (mut far, mut near) = (reach.max(hi), tp.high.max(hi));
+        let near = tp.high.max(hi);
         let p90 = |high: f64| at(ThreePoint { high, ..tp }, BAND.1);
-        if p90(near) >= hi {
-            far = near;
-        } else if p90(far) >= hi {
-            for _ in 0..60 {
-                let mid = 0.5 * (far + near);
-                if p90(mid) >= hi {
-                    far = mid;
-                } else {
-                    near = mid;
-                }
-            }
-        } else {
+        let high = reach(near, bound.max(hi), |high| p90(high) >= hi).unwrap_or_else(|| {
             reached = false;
-            far = near;
-        }
-        out.high = ((far * scale).ceil() / scale).min(max);
+            near
+        });
+        out.high = ((high * scale).ceil() / scale).min(max);
     }
     (out, reached)
+}
+
+/// The bound nearest `near` (towards `far`) at which `holds` is true, by bisection, given that
+/// `holds` turns true once along the way: `near` itself if it holds, `None` if even `far` fails.
+fn reach(mut near: f64, mut far: f64, holds: impl Fn(f64) -> bool) -> Option<f64> {
+    if holds(near) {
+        return Some(near);
+    }
+    if !holds(far) {
+        return None;
+    }
+    for _ in 0..60 {
+        let mid = 0.5 * (far + near);
+        if holds(mid) {
+            far = mid;
+        } else {
+            near = mid;
+        }
+    }
+    Some(far)
 }
 
 /// Decimals a suggested bound is rounded outward to, and the driver's valid range.
