@@ -34,7 +34,6 @@ pub trait Whole:
     const ZERO: Self;
     const ONE: Self;
     fn of_u32(x: u32) -> Self;
-    fn of_bool(b: bool) -> Self;
     fn floor(self) -> Self;
     fn to_u32(self) -> u32;
 }
@@ -47,10 +46,6 @@ macro_rules! whole_float {
             #[inline(always)]
             fn of_u32(x: u32) -> $t {
                 x as $t
-            }
-            #[inline(always)]
-            fn of_bool(b: bool) -> $t {
-                <$t>::from(u8::from(b))
             }
             #[inline(always)]
             fn floor(self) -> $t {
@@ -97,12 +92,7 @@ pub struct GradeClasses {
 /// `clamp(pupils − (threshold − 1)·classes, 0, classes)`. No division. Whole numbers.
 #[inline(always)]
 pub fn classes_at_least<T: Whole>(pupils: T, classes: T, threshold: u32) -> T {
-    let floor = T::of_u32(threshold.saturating_sub(1)) * classes;
-    // Selects rather than `max`/`min`, so that the simulation's lanes run as vector
-    // instructions (whole numbers: never NaN).
-    let above = pupils - floor;
-    let above = if above > T::ZERO { above } else { T::ZERO };
-    if above < classes { above } else { classes }
+    at_least_lanes([pupils], [classes], threshold)[0]
 }
 
 /// The largest class when `pupils` are split evenly into `classes` classes.
@@ -187,20 +177,52 @@ pub fn form_classes_lanes<T: Whole, const G: usize, const N: usize>(
     // A grade with pupils has at least one class; pupils are split as evenly as possible. In a
     // lane with enough classrooms every grade has the classes it needs, none above the standard
     // size: none is oversized unless the standard size is.
+    // Whole-vector passes, which the compiler turns into vector instructions.
     for k in 0..grades {
+        let (p, mut classes) = (pupils[k], need[k]);
         for l in 0..N {
-            let p = pupils[k][l];
-            let n = need[k][l];
-            let classes = if p > T::ZERO {
-                if n > T::ONE { n } else { T::ONE }
+            classes[l] = if classes[l] > T::ONE {
+                classes[l]
             } else {
-                T::ZERO
+                T::ONE
             };
-            need[k][l] = classes;
-            oversized[k][l] = classes_at_least(p, classes, rule.oversized);
-            super_oversized[k][l] = classes_at_least(p, classes, rule.super_oversized);
         }
+        for l in 0..N {
+            classes[l] = if p[l] > T::ZERO { classes[l] } else { T::ZERO };
+        }
+        need[k] = classes;
+        oversized[k] = at_least_lanes(p, classes, rule.oversized);
+        super_oversized[k] = at_least_lanes(p, classes, rule.super_oversized);
     }
+}
+
+/// [`classes_at_least`] in every lane.
+#[inline(always)]
+fn at_least_lanes<T: Whole, const N: usize>(
+    pupils: [T; N],
+    classes: [T; N],
+    threshold: u32,
+) -> [T; N] {
+    let below = T::of_u32(threshold.saturating_sub(1));
+    let mut above = [T::ZERO; N];
+    for l in 0..N {
+        above[l] = pupils[l] - below * classes[l];
+    }
+    for l in 0..N {
+        above[l] = if above[l] > T::ZERO {
+            above[l]
+        } else {
+            T::ZERO
+        };
+    }
+    for l in 0..N {
+        above[l] = if above[l] < classes[l] {
+            above[l]
+        } else {
+            classes[l]
+        };
+    }
+    above
 }
 
 /// In each lane `l` where `short[l]` (the needs, summing to `total_need[l]`, exceed
@@ -253,17 +275,15 @@ fn allot_dhondt<T: Whole, const G: usize, const N: usize>(
             div[k][l] = quota[k][l] + T::ONE;
         }
     }
+    // Each pair once: grade g < h is ahead of h when g's priority is at least h's (the tie to
+    // the lower grade), and h is ahead of g otherwise.
     let mut rank = [[T::ZERO; N]; G];
     for g in 0..grades {
-        for h in 0..grades {
+        for h in g + 1..grades {
             for l in 0..N {
-                let (ahead, behind) = (votes[g][l] * div[h][l], votes[h][l] * div[g][l]);
-                let tie_ahead = if g < h {
-                    ahead >= behind
-                } else {
-                    ahead > behind
-                };
-                rank[h][l] += T::of_bool(tie_ahead);
+                let g_ahead = votes[g][l] * div[h][l] >= votes[h][l] * div[g][l];
+                rank[h][l] += if g_ahead { T::ONE } else { T::ZERO };
+                rank[g][l] += if g_ahead { T::ZERO } else { T::ONE };
             }
         }
     }
@@ -272,9 +292,9 @@ fn allot_dhondt<T: Whole, const G: usize, const N: usize>(
     let (mut bar_votes, mut bar_div) = ([T::ZERO; N], [T::ZERO; N]);
     for g in 0..grades {
         for l in 0..N {
-            let last = T::of_bool(rank[g][l] == left[l] - T::ONE);
-            bar_votes[l] += last * votes[g][l];
-            bar_div[l] += last * div[g][l];
+            let last = rank[g][l] == left[l] - T::ONE;
+            bar_votes[l] += if last { votes[g][l] } else { T::ZERO };
+            bar_div[l] += if last { div[g][l] } else { T::ZERO };
         }
     }
     let mut one_each = [true; N];
@@ -287,7 +307,12 @@ fn allot_dhondt<T: Whole, const G: usize, const N: usize>(
     }
     for k in 0..grades {
         for l in 0..N {
-            let allotted = quota[k][l] + T::of_bool(rank[k][l] < left[l]);
+            let allotted = quota[k][l]
+                + if rank[k][l] < left[l] {
+                    T::ONE
+                } else {
+                    T::ZERO
+                };
             need[k][l] = if short[l] { allotted } else { need[k][l] };
         }
     }

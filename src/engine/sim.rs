@@ -72,6 +72,34 @@ fn lesser(a: f32, b: f32) -> f32 {
     if a < b { a } else { b }
 }
 
+/// ⌈p / size⌉ for whole `p` < 2^23 and whole `size` ≥ 1 (`per_size` = 1 / size), without a
+/// division: p · per_size is within a relative 2^-23 of p / size, so it never leaves the
+/// interval between two whole numbers that a quotient not whole lies in (it is at least
+/// 1 / size from both ends, and the error is below p · 2^-23 / size < 1 / size); a whole
+/// quotient n can come out just above n, and the check that (q − 1) · size still holds p, exact
+/// in f32, takes it back. Equal to `(p / size).ceil()` (a test checks both on every p and size
+/// the simulation can meet up to 2^20 pupils).
+#[inline(always)]
+fn ceil_div(p: V, size: f32, per_size: f32) -> V {
+    // Whole-vector passes, which the compiler turns into vector instructions.
+    let mut q = [0.0f32; LANES];
+    for l in 0..LANES {
+        q[l] = (p[l] * per_size).ceil();
+    }
+    let mut back = [0.0f32; LANES];
+    for l in 0..LANES {
+        back[l] = q[l] - 1.0;
+    }
+    for l in 0..LANES {
+        q[l] = if back[l] * size >= p[l] {
+            back[l]
+        } else {
+            q[l]
+        };
+    }
+    q
+}
+
 /// A data set and scenario whose counts could leave the range the simulation counts exactly.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum RangeError {
@@ -238,7 +266,7 @@ pub fn below_groups(m: &Assembled) -> Vec<Option<usize>> {
 }
 
 /// `last_open` / `last_town` of a group without such a school.
-const NONE: usize = usize::MAX;
+const NONE: u32 = u32::MAX;
 
 /// Per-thread buffers reused across batches. Schools' pupils are kept school by school
 /// (`Assembled::school_offset`), each cell a vector of [`LANES`] draws.
@@ -262,8 +290,8 @@ pub struct Scratch {
     inflow_share: Vec<V>,
     /// Per group: the last open school and the last open town-centre school, which take the
     /// rounding of the shares; [`NONE`] when none.
-    last_open: Vec<[usize; LANES]>,
-    last_town: Vec<[usize; LANES]>,
+    last_open: Vec<[u32; LANES]>,
+    last_town: Vec<[u32; LANES]>,
     /// Per group: Σ entry weight and Σ inflow weight of its open schools.
     entry_weight: Vec<V>,
     inflow_weight: Vec<V>,
@@ -287,8 +315,8 @@ pub struct Scratch {
     base_rooms: Vec<V>,
     base_entry_share: Vec<V>,
     base_inflow_share: Vec<V>,
-    base_last_open: Vec<[usize; LANES]>,
-    base_last_town: Vec<[usize; LANES]>,
+    base_last_open: Vec<[u32; LANES]>,
+    base_last_town: Vec<[u32; LANES]>,
     base_entry_weight: Vec<V>,
     base_inflow_weight: Vec<V>,
     base_out: Vec<f32>,
@@ -405,16 +433,29 @@ impl Scratch {
         let g = &m.groups[gi];
         let (mut e, mut w) = ([0.0f32; LANES], [0.0f32; LANES]);
         let (mut last_open, mut last_town) = ([NONE; LANES], [NONE; LANES]);
+        // Selects in every lane (a school not open adds an exact 0), so that the loops run as
+        // vector instructions; existing schools are open in every draw.
         for i in g.start..g.end {
-            let (open, town) = (self.open(m, i), i < g.urban_end);
-            for l in 0..LANES {
-                if open[l] {
-                    e[l] += m.entry_weight[i];
-                    last_open[l] = i;
-                    if town {
-                        w[l] += m.inflow_weight[i];
-                        last_town[l] = i;
+            let (ew, iw, idx) = (m.entry_weight[i], m.inflow_weight[i], i as u32);
+            let town = i < g.urban_end;
+            if m.school_new[i] {
+                let rooms = self.rooms[i];
+                for l in 0..LANES {
+                    e[l] += if rooms[l] > 0.0 { ew } else { 0.0 };
+                    last_open[l] = if rooms[l] > 0.0 { idx } else { last_open[l] };
+                }
+                if town {
+                    for l in 0..LANES {
+                        w[l] += if rooms[l] > 0.0 { iw } else { 0.0 };
+                        last_town[l] = if rooms[l] > 0.0 { idx } else { last_town[l] };
                     }
+                }
+            } else {
+                add_to(&mut e, &[ew; LANES]);
+                last_open = [idx; LANES];
+                if town {
+                    add_to(&mut w, &[iw; LANES]);
+                    last_town = [idx; LANES];
                 }
             }
         }
@@ -424,19 +465,25 @@ impl Scratch {
             per_town[l] = if w[l] > 0.0 { 1.0 / w[l] } else { 0.0 };
         }
         for i in g.start..g.end {
-            let (open, town) = (self.open(m, i), i < g.urban_end);
+            let (ew, iw) = (m.entry_weight[i], m.inflow_weight[i]);
+            let (mut entry, mut inflow) = ([0.0f32; LANES], [0.0f32; LANES]);
             for l in 0..LANES {
-                self.entry_share[i][l] = if open[l] {
-                    m.entry_weight[i] * per_entry[l]
-                } else {
-                    0.0
-                };
-                self.inflow_share[i][l] = if open[l] && town {
-                    m.inflow_weight[i] * per_town[l]
-                } else {
-                    0.0
-                };
+                entry[l] = ew * per_entry[l];
             }
+            if i < g.urban_end {
+                for l in 0..LANES {
+                    inflow[l] = iw * per_town[l];
+                }
+            }
+            if m.school_new[i] {
+                let rooms = self.rooms[i];
+                for l in 0..LANES {
+                    entry[l] = if rooms[l] > 0.0 { entry[l] } else { 0.0 };
+                    inflow[l] = if rooms[l] > 0.0 { inflow[l] } else { 0.0 };
+                }
+            }
+            self.entry_share[i] = entry;
+            self.inflow_share[i] = inflow;
         }
         self.entry_weight[gi] = e;
         self.inflow_weight[gi] = w;
@@ -1022,7 +1069,7 @@ fn entry(m: &Assembled, s: &mut Scratch, t: usize, gi: usize, feeder_in: V) {
     let last = s.last_open[gi];
     for l in 0..LANES {
         if last[l] != NONE {
-            s.pupils[m.school_offset[last[l]]][l] += entrants[l] - given[l];
+            s.pupils[m.school_offset[last[l] as usize]][l] += entrants[l] - given[l];
         }
     }
 }
@@ -1118,7 +1165,7 @@ fn share_rows(
     range: std::ops::Range<usize>,
     grades: usize,
     amount: &[V; MAX_GRADES],
-    last: [usize; LANES],
+    last: [u32; LANES],
 ) {
     let mut running = [[0.0f32; LANES]; MAX_GRADES];
     let mut given = [[0.0f32; LANES]; MAX_GRADES];
@@ -1144,7 +1191,7 @@ fn share_rows(
     }
     for l in 0..LANES {
         if last[l] != NONE {
-            let o = m.school_offset[last[l]];
+            let o = m.school_offset[last[l] as usize];
             for k in 0..grades {
                 s.pupils[o + k][l] += amount[k][l] - given[k][l];
             }
@@ -1326,7 +1373,7 @@ impl Receiving {
 /// Forms the classes of the crowded school whose cells start at `o` in every draw of the batch, in the float type `T`
 /// (exact for these counts: see [`Whole`]); `class` holds each grade's classes needed, `need`
 /// their sum. Adds the school's classes, oversized and super-oversized classes to `sums`, and
-/// returns those of the first draw per grade.
+/// writes those of the first draw per grade into `first` when given.
 #[allow(
     clippy::too_many_arguments,
     reason = "the hot loop passes the arrays it works on; a struct would copy them"
@@ -1341,7 +1388,8 @@ fn crowded_school<T: Whole + From<f32> + Into<f64>, const G: usize>(
     rooms: V,
     rule: ClassRule,
     sums: &mut [D; 3],
-) -> [[u32; 3]; G] {
+    first: Option<&mut [[u32; 3]; G]>,
+) {
     let (mut counts, mut formed) = ([[T::ZERO; LANES]; G], [[T::ZERO; LANES]; G]);
     for k in 0..grades {
         for l in 0..LANES {
@@ -1365,16 +1413,18 @@ fn crowded_school<T: Whole + From<f32> + Into<f64>, const G: usize>(
         &mut over,
         &mut super_over,
     );
-    let mut first = [[0u32; 3]; G];
     for k in 0..grades {
         for l in 0..LANES {
             sums[0][l] += formed[k][l].into();
             sums[1][l] += over[k][l].into();
             sums[2][l] += super_over[k][l].into();
         }
-        first[k] = [formed[k][0], over[k][0], super_over[k][0]].map(Whole::to_u32);
     }
-    first
+    if let Some(first) = first {
+        for k in 0..grades {
+            first[k] = [formed[k][0], over[k][0], super_over[k][0]].map(Whole::to_u32);
+        }
+    }
 }
 
 /// Step 6 for the schools of group `gi` in year `t`, adding up per area and city. Dispatches on
@@ -1415,6 +1465,7 @@ fn classes_fixed<const G: usize>(
     let stage = &m.stages[g.stage];
     let rule = stage.rule;
     let size = rule.size as f32;
+    let per_size = 1.0 / size;
     // A compile-time constant except in the catch-all instance.
     let grades = if G == MAX_GRADES { stage.grades } else { G };
     let every = rule.size >= rule.oversized || detail.is_some();
@@ -1428,13 +1479,10 @@ fn classes_fixed<const G: usize>(
         let o = m.school_offset[i];
         let (mut total, mut need) = ([0.0f32; LANES], [0.0f32; LANES]);
         let mut class = [[0.0f32; LANES]; G];
-        for k in 0..grades {
-            let p = s.pupils[o + k];
-            for l in 0..LANES {
-                class[k][l] = (p[l] / size).ceil();
-                total[l] += p[l];
-                need[l] += class[k][l];
-            }
+        for (c, p) in class.iter_mut().zip(&s.pupils[o..o + grades]) {
+            *c = ceil_div(*p, size, per_size);
+            add_to(&mut total, p);
+            add_to(&mut need, c);
         }
         let rooms = s.rooms[i];
         let mut crowded = every;
@@ -1461,11 +1509,13 @@ fn classes_fixed<const G: usize>(
         let small = small_rule
             && need.iter().all(|&n| n <= F32_EXACT)
             && rooms.iter().all(|&r| r <= F32_EXACT);
-        let formed = if small {
-            crowded_school::<f32, G>(s, grades, o, &class, need, rooms, rule, &mut sums)
+        let mut formed = [[0u32; 3]; G];
+        let first = detail.is_some().then_some(&mut formed);
+        if small {
+            crowded_school::<f32, G>(s, grades, o, &class, need, rooms, rule, &mut sums, first);
         } else {
-            crowded_school::<f64, G>(s, grades, o, &class, need, rooms, rule, &mut sums)
-        };
+            crowded_school::<f64, G>(s, grades, o, &class, need, rooms, rule, &mut sums, first);
+        }
         if let Some(d) = detail.as_deref_mut() {
             if !s.open(m, i)[0] {
                 continue;
@@ -1547,6 +1597,22 @@ mod tests {
                 assert!(year > m.base_year, "{year}");
             }
             other => panic!("expected a range error, got {other:?}"),
+        }
+    }
+
+    /// ⌈p / size⌉ by a multiplication and a check is the division's ceiling, on every count a
+    /// grade can hold (to 2^20) for the class sizes a stage can have.
+    #[test]
+    fn ceiling_without_division_is_exact() {
+        for size in (1..=200u32).chain([255, 1000, 4096, 65_535]) {
+            let (f, per) = (size as f32, 1.0 / size as f32);
+            let step = 1 + size as usize / 7;
+            for p in (0..20_000u32).chain((20_000..=1 << 20).step_by(step)) {
+                let x = p as f32;
+                let q = ceil_div([x; LANES], f, per)[0];
+                assert_eq!(q, (x / f).ceil(), "⌈{p}/{size}⌉");
+                assert_eq!(q as u32, p.div_ceil(size), "⌈{p}/{size}⌉");
+            }
         }
     }
 
