@@ -180,12 +180,8 @@ pub fn form_classes_lanes<T: Whole, const G: usize, const N: usize>(
     // Whole-vector passes, which the compiler turns into vector instructions.
     for k in 0..grades {
         let (p, mut classes) = (pupils[k], need[k]);
-        for l in 0..N {
-            classes[l] = if classes[l] > T::ONE {
-                classes[l]
-            } else {
-                T::ONE
-            };
+        for c in &mut classes {
+            *c = if *c > T::ONE { *c } else { T::ONE };
         }
         for l in 0..N {
             classes[l] = if p[l] > T::ZERO { classes[l] } else { T::ZERO };
@@ -208,12 +204,8 @@ fn at_least_lanes<T: Whole, const N: usize>(
     for l in 0..N {
         above[l] = pupils[l] - below * classes[l];
     }
-    for l in 0..N {
-        above[l] = if above[l] > T::ZERO {
-            above[l]
-        } else {
-            T::ZERO
-        };
+    for a in &mut above {
+        *a = if *a > T::ZERO { *a } else { T::ZERO };
     }
     for l in 0..N {
         above[l] = if above[l] < classes[l] {
