@@ -165,13 +165,20 @@ pub fn form_classes_lanes<T: Whole, const G: usize, const N: usize>(
     oversized: &mut [[T; N]; G],
     super_oversized: &mut [[T; N]; G],
 ) {
-    let mut short = [false; N];
-    let mut any = false;
+    // Masks as 1 or 0 in `T` rather than `bool`s, which keeps the lanes in vector registers.
+    let mut short = [T::ZERO; N];
     for l in 0..N {
-        short[l] = total_need[l] > classrooms[l];
-        any |= short[l];
+        short[l] = if total_need[l] > classrooms[l] {
+            T::ONE
+        } else {
+            T::ZERO
+        };
     }
-    if any {
+    let mut any = T::ZERO;
+    for &x in &short {
+        any += x;
+    }
+    if any > T::ZERO {
         allot_dhondt(grades, need, total_need, classrooms, short);
     }
     // A grade with pupils has at least one class; pupils are split as evenly as possible. In a
@@ -217,7 +224,7 @@ fn at_least_lanes<T: Whole, const N: usize>(
     above
 }
 
-/// In each lane `l` where `short[l]` (the needs, summing to `total_need[l]`, exceed
+/// In each lane `l` where `short[l]` is 1 (the needs, summing to `total_need[l]`, exceed
 /// `classrooms[l]`), replaces `need` by each grade's share of the classrooms in proportion to
 /// need, by the D'Hondt divisor method: start from the lower quotas
 /// ⌊need·classrooms/total_need⌋ and give each remaining classroom to the grade with the largest
@@ -233,7 +240,7 @@ fn allot_dhondt<T: Whole, const G: usize, const N: usize>(
     need: &mut [[T; N]; G],
     total_need: [T; N],
     classrooms: [T; N],
-    short: [bool; N],
+    short: [T; N],
 ) {
     let mut votes = [[T::ZERO; N]; G];
     let mut quota = [[T::ZERO; N]; G];
@@ -284,17 +291,22 @@ fn allot_dhondt<T: Whole, const G: usize, const N: usize>(
     let (mut bar_votes, mut bar_div) = ([T::ZERO; N], [T::ZERO; N]);
     for g in 0..grades {
         for l in 0..N {
-            let last = rank[g][l] == left[l] - T::ONE;
-            bar_votes[l] += if last { votes[g][l] } else { T::ZERO };
-            bar_div[l] += if last { div[g][l] } else { T::ZERO };
+            let last = if rank[g][l] == left[l] - T::ONE {
+                T::ONE
+            } else {
+                T::ZERO
+            };
+            bar_votes[l] += last * votes[g][l];
+            bar_div[l] += last * div[g][l];
         }
     }
-    let mut one_each = [true; N];
+    let mut one_each = [T::ONE; N];
     for g in 0..grades {
         for l in 0..N {
             // `|`, not `||`: both sides in every lane, as vector instructions.
-            one_each[l] &= (rank[g][l] >= left[l])
+            let ok = (rank[g][l] >= left[l])
                 | (votes[g][l] * bar_div[l] < bar_votes[l] * (div[g][l] + T::ONE));
+            one_each[l] = if ok { one_each[l] } else { T::ZERO };
         }
     }
     for k in 0..grades {
@@ -305,12 +317,16 @@ fn allot_dhondt<T: Whole, const G: usize, const N: usize>(
                 } else {
                     T::ZERO
                 };
-            need[k][l] = if short[l] { allotted } else { need[k][l] };
+            need[k][l] = if short[l] > T::ZERO {
+                allotted
+            } else {
+                need[k][l]
+            };
         }
     }
     // Otherwise (rarely) one by one, lane by lane, from the lower quotas.
     for l in 0..N {
-        if short[l] && !one_each[l] && left[l] > T::ZERO {
+        if short[l] > T::ZERO && one_each[l] == T::ZERO && left[l] > T::ZERO {
             for _ in 0..left[l].to_u32() {
                 let (mut best, mut best_votes, mut best_div) =
                     (0, votes[0][l], quota[0][l] + T::ONE);
@@ -495,7 +511,7 @@ mod tests {
             for (g, &n) in got.iter_mut().zip(&need) {
                 *g = [f64::from(n)];
             }
-            allot_dhondt(need.len(), &mut got, [f64::from(total)], [f64::from(rooms)], [true]);
+            allot_dhondt(need.len(), &mut got, [f64::from(total)], [f64::from(rooms)], [1.0]);
             let got: Vec<u32> = got[..need.len()].iter().map(|n| n[0] as u32).collect();
             prop_assert_eq!(got, dhondt_from_nothing(&need, rooms));
         }

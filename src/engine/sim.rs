@@ -957,6 +957,16 @@ fn supply(m: &Assembled, s: &mut Scratch, t: usize, only: Option<usize>) {
     }
 }
 
+/// `x[0] + x[1] + …` in a plain loop (exact for the whole numbers summed here).
+#[inline(always)]
+fn add(x: &V) -> f32 {
+    let mut sum = 0.0f32;
+    for &v in x {
+        sum += v;
+    }
+    sum
+}
+
 /// `acc += x`, lane by lane.
 #[inline(always)]
 fn add_to(acc: &mut V, x: &V) {
@@ -1485,15 +1495,16 @@ fn classes_fixed<const G: usize>(
             add_to(&mut need, c);
         }
         let rooms = s.rooms[i];
-        let mut crowded = every;
+        let mut crowded = [0.0f32; LANES];
         for l in 0..LANES {
             let places = rooms[l] * size;
             acc[0][l] += total[l];
             acc[1][l] += places;
             let short = total[l] - places;
             acc[2][l] += if short > 0.0 { short } else { 0.0 };
-            crowded |= need[l] > rooms[l];
+            crowded[l] = if need[l] > rooms[l] { 1.0 } else { 0.0 };
         }
+        let crowded = every || add(&crowded) > 0.0;
         if s.village[i] {
             add_to(&mut acc[4], &total);
         }
