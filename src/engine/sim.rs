@@ -276,6 +276,8 @@ pub struct Scratch {
     /// and the group of the stage below whose leavers it takes in.
     fed: Vec<bool>,
     below: Vec<Option<usize>>,
+    /// The groups by stage, so that a group comes after the group whose leavers it takes in.
+    order: Vec<usize>,
     /// Per school: 1 for a village school (not town-centre), 0 otherwise.
     village: Vec<f32>,
     /// The schools of a group crowded in some draw of the batch (room for every school).
@@ -331,6 +333,8 @@ impl Scratch {
         for b in below.iter().flatten() {
             fed[*b] = true;
         }
+        let mut order: Vec<usize> = (0..m.groups.len()).collect();
+        order.sort_by_key(|&gi| m.groups[gi].stage);
         let mut village = vec![0.0f32; m.schools()];
         for g in &m.groups {
             village[g.urban_end..g.end].fill(1.0);
@@ -342,6 +346,7 @@ impl Scratch {
         let mut s = Scratch {
             fed,
             below,
+            order,
             village,
             crowded: vec![0; m.schools()],
             pupils: pupils.clone(),
@@ -614,13 +619,48 @@ fn simulate_with(
         base_year(m, s, detail.as_deref_mut());
     }
     prepare(m, s);
+    // Group by group, every phase of the year while the group's schools are in the nearest
+    // cache; a stage after the first after the stage below, whose leavers it takes in. Groups
+    // meet only through those leavers and add whole numbers to the output, so this is the order
+    // of [`Phase`] phase by phase, bit for bit.
+    let order = std::mem::take(&mut s.order);
     for t in 1..m.years {
-        for phase in Phase::ALL {
-            run_phase(m, s, t, phase, detail.as_deref_mut());
+        supply(m, s, t, None);
+        for &gi in &order {
+            let feeder = match s.below[gi] {
+                Some(b) => s.leaving[b],
+                None => [0.0; LANES],
+            };
+            group_year(m, s, t, gi, feeder, detail.as_deref_mut());
         }
     }
+    s.order = order;
     accounts(m, s);
     write_out(s, inputs.len(), out);
+}
+
+/// Year `t` of group `gi` after the year's supply: progression, entry (with `feeder`, the
+/// leavers of the stage below), flows, rebalancing, classes.
+#[inline(always)]
+fn group_year(
+    m: &Assembled,
+    s: &mut Scratch,
+    t: usize,
+    gi: usize,
+    feeder: V,
+    detail: Option<&mut Vec<SchoolCell>>,
+) {
+    progression(m, s, t, gi);
+    entry(m, s, t, gi, feeder);
+    if !s.fed[gi] {
+        // Leavers of a stage that no later stage of the area takes in leave.
+        let c = cell(m.areas(), t, m.groups[gi].area, Metric::Leavers);
+        let leaving = s.leaving[gi];
+        add_to(&mut s.out[c], &leaving);
+    }
+    flows(m, s, t, gi);
+    rebalancing(m, s, t, gi);
+    classes(m, s, t, gi, detail);
 }
 
 /// Copies the batch's metrics into `out`, draw by draw, for its first `draws` lanes.
@@ -901,16 +941,12 @@ fn group_with(
     let fed_from_below = m.groups[gi].stage > 0;
     for t in 1..m.years {
         supply(m, s, t, Some(gi));
-        progression(m, s, t, gi);
         let feeder_in = if fed_from_below {
             feeder[t]
         } else {
             [0.0; LANES]
         };
-        entry(m, s, t, gi, feeder_in);
-        flows(m, s, t, gi);
-        rebalancing(m, s, t, gi);
-        classes(m, s, t, gi, None);
+        group_year(m, s, t, gi, feeder_in, None);
         leavers[t] = s.leaving[gi];
     }
 }
