@@ -25,6 +25,7 @@
 
 use rand::{Rng, RngExt};
 use rand_distr::{Exp1, StandardNormal};
+use rayon::prelude::*;
 
 use super::sampling::{normal_cdf, normal_quantile};
 use crate::model::{Project, ProjectStatus, SchoolYear, YearMonth};
@@ -121,7 +122,9 @@ pub struct Pipeline {
     pub exponential: Exponential,
 }
 
-/// Lognormal CDF of the delay ratio at `x` for log-median `mu` and log-sd `sigma`.
+/// Lognormal CDF of the delay ratio at `x` for log-median `mu` and log-sd `sigma`: what
+/// [`ratio_cdf_of_log`] computes from `log_ratio(x)` (the tests hold them to the same bits).
+#[cfg(test)]
 fn ratio_cdf(x: f64, mu: f64, sigma: f64) -> f64 {
     if x <= 0.0 {
         0.0
@@ -129,6 +132,30 @@ fn ratio_cdf(x: f64, mu: f64, sigma: f64) -> f64 {
         1.0
     } else {
         normal_cdf((x.ln() - mu) / sigma)
+    }
+}
+
+/// `ln x` for [`ratio_cdf_of_log`]: −∞ for a ratio of zero or below (never reached), +∞ for
+/// an infinite one (always reached).
+fn log_ratio(x: f64) -> f64 {
+    if x <= 0.0 {
+        f64::NEG_INFINITY
+    } else if x.is_infinite() {
+        f64::INFINITY
+    } else {
+        x.ln()
+    }
+}
+
+/// [`ratio_cdf`] at `x` from `log_ratio(x)`: the same value (the logarithm of a positive finite
+/// ratio is finite), so that a logarithm shared by many cells of a grid is taken once.
+fn ratio_cdf_of_log(log_x: f64, mu: f64, sigma: f64) -> f64 {
+    if log_x == f64::NEG_INFINITY {
+        0.0
+    } else if log_x == f64::INFINITY {
+        1.0
+    } else {
+        normal_cdf((log_x - mu) / sigma)
     }
 }
 
@@ -156,25 +183,34 @@ impl Pipeline {
                 .filter(|p| p.status != ProjectStatus::NotStarted)
                 .count(),
         };
-        // The posterior on a grid: log prior + log likelihood of every project's status.
+        // The posterior on a grid: log prior + log likelihood of every project's status. What
+        // depends on φ alone is taken once per φ (see [`StatusTerm`]); the μ rows in parallel.
         let mu0 = PRIOR_MEDIAN.ln();
-        let mut cells = Vec::with_capacity(MU_STEPS * PHI_STEPS);
-        for i in 0..MU_STEPS {
-            let mu = mu0 - 5.0 * PRIOR_TAU + 10.0 * PRIOR_TAU * i as f64 / (MU_STEPS - 1) as f64;
-            let prior = -0.5 * ((mu - mu0) / PRIOR_TAU).powi(2);
-            for j in 0..PHI_STEPS {
+        let terms: Vec<Vec<StatusTerm>> = (0..PHI_STEPS)
+            .map(|j| {
                 let phi = (j as f64 + 0.5) / PHI_STEPS as f64;
-                let log_like: f64 = projects
+                projects
                     .iter()
-                    .map(|p| {
-                        status_probability(p, base, mu, PRIOR_SIGMA, phi)
-                            .max(1e-300)
-                            .ln()
-                    })
-                    .sum();
-                cells.push((mu, phi, prior + log_like));
-            }
-        }
+                    .map(|p| StatusTerm::of(p, base, phi))
+                    .collect()
+            })
+            .collect();
+        let cells: Vec<(f64, f64, f64)> = (0..MU_STEPS)
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let mu =
+                    mu0 - 5.0 * PRIOR_TAU + 10.0 * PRIOR_TAU * i as f64 / (MU_STEPS - 1) as f64;
+                let prior = -0.5 * ((mu - mu0) / PRIOR_TAU).powi(2);
+                terms.iter().enumerate().map(move |(j, terms)| {
+                    let phi = (j as f64 + 0.5) / PHI_STEPS as f64;
+                    let log_like: f64 = terms
+                        .iter()
+                        .map(|t| t.probability(mu, PRIOR_SIGMA).max(1e-300).ln())
+                        .sum();
+                    (mu, phi, prior + log_like)
+                })
+            })
+            .collect();
         let top = cells.iter().map(|c| c.2).fold(f64::NEG_INFINITY, f64::max);
         let total: f64 = cells.iter().map(|c| (c.2 - top).exp()).sum();
         let mut cumulative = 0.0;
@@ -359,24 +395,43 @@ impl Pipeline {
             }
             return out;
         }
+        // What depends on φ alone, once per φ: the known delay's and each year's needed delay's
+        // logarithms (the same values the grid's cells would compute each time).
+        let per_phi: Vec<(f64, Vec<Option<f64>>)> = (0..PHI_STEPS)
+            .map(|j| {
+                let phi = self.grid[j].1;
+                let floor = self.known_delay(p, phi);
+                let needed = (0..self.years)
+                    .map(|t| {
+                        // Open in school year Y iff complete before month index 12·Y + 8.
+                        let deadline = 12.0 * f64::from(self.base_year.0 + t as u16) + 8.0;
+                        let needed =
+                            floor + ((deadline - p.completion) / p.duration - floor) / scale;
+                        if needed <= floor {
+                            None
+                        } else {
+                            Some(log_ratio(needed))
+                        }
+                    })
+                    .collect();
+                (log_ratio(floor), needed)
+            })
+            .collect();
         let mut previous = 0.0;
-        for &(mu, phi, cumulative) in &self.grid {
+        for (k, &(mu, _, cumulative)) in self.grid.iter().enumerate() {
             let w = cumulative - previous;
             previous = cumulative;
             // Cells the evidence rules out carry no weight worth the logarithms.
             if w < 1e-12 {
                 continue;
             }
-            let floor = self.known_delay(p, phi);
-            let below = ratio_cdf(floor, mu, PRIOR_SIGMA);
-            for (t, x) in out.iter_mut().enumerate().skip(1) {
-                // Open in school year Y iff complete before month index 12·Y + 8.
-                let deadline = 12.0 * f64::from(self.base_year.0 + t as u16) + 8.0;
-                let needed = floor + ((deadline - p.completion) / p.duration - floor) / scale;
-                if needed <= floor {
+            let (log_floor, needed) = &per_phi[k % PHI_STEPS];
+            let below = ratio_cdf_of_log(*log_floor, mu, PRIOR_SIGMA);
+            for (x, needed) in out.iter_mut().zip(needed).skip(1) {
+                let Some(log_needed) = *needed else {
                     continue;
-                }
-                let within = ratio_cdf(needed, mu, PRIOR_SIGMA) - below;
+                };
+                let within = ratio_cdf_of_log(log_needed, mu, PRIOR_SIGMA) - below;
                 *x += w * if below < 1.0 {
                     within / (1.0 - below)
                 } else {
@@ -487,19 +542,44 @@ fn sigmas() -> (f64, f64) {
     )
 }
 
-/// Probability of a project's status at the base date given (μ, σ, φ).
-fn status_probability(p: &Schedule, base: f64, mu: f64, sigma: f64, phi: f64) -> f64 {
-    let completed_by = (base - p.completion) / p.duration;
-    let started_by = (base - p.start) / (phi * p.duration);
-    let completed = ratio_cdf(completed_by, mu, sigma);
-    match p.status {
-        // A delay ratio cannot be negative: a project completed ahead of plan says nothing.
-        ProjectStatus::Completed if completed_by <= 0.0 => 1.0,
-        ProjectStatus::Completed => completed,
-        ProjectStatus::UnderConstruction if started_by <= 0.0 => 1.0 - completed,
-        ProjectStatus::UnderConstruction => ratio_cdf(started_by, mu, sigma) - completed,
-        ProjectStatus::NotStarted if started_by <= 0.0 => 1.0,
-        ProjectStatus::NotStarted => 1.0 - ratio_cdf(started_by, mu, sigma),
+/// A project's status at the base date as a term of the likelihood, for one φ: the delay
+/// ratios by which it would have completed and started, and their logarithms (taken once, not
+/// once per μ).
+#[derive(Debug, Clone, Copy)]
+struct StatusTerm {
+    status: ProjectStatus,
+    completed_by: f64,
+    started_by: f64,
+    log_completed_by: f64,
+    log_started_by: f64,
+}
+
+impl StatusTerm {
+    fn of(p: &Schedule, base: f64, phi: f64) -> StatusTerm {
+        let completed_by = (base - p.completion) / p.duration;
+        let started_by = (base - p.start) / (phi * p.duration);
+        StatusTerm {
+            status: p.status,
+            completed_by,
+            started_by,
+            log_completed_by: log_ratio(completed_by),
+            log_started_by: log_ratio(started_by),
+        }
+    }
+
+    /// Probability of the status given (μ, σ).
+    fn probability(&self, mu: f64, sigma: f64) -> f64 {
+        let completed = || ratio_cdf_of_log(self.log_completed_by, mu, sigma);
+        let started = || ratio_cdf_of_log(self.log_started_by, mu, sigma);
+        match self.status {
+            // A delay ratio cannot be negative: a project completed ahead of plan says nothing.
+            ProjectStatus::Completed if self.completed_by <= 0.0 => 1.0,
+            ProjectStatus::Completed => completed(),
+            ProjectStatus::UnderConstruction if self.started_by <= 0.0 => 1.0 - completed(),
+            ProjectStatus::UnderConstruction => started() - completed(),
+            ProjectStatus::NotStarted if self.started_by <= 0.0 => 1.0,
+            ProjectStatus::NotStarted => 1.0 - started(),
+        }
     }
 }
 
@@ -656,6 +736,32 @@ mod tests {
         plan.sample(&ps, &mut rng, &mut open);
         for (q, o) in ps.iter().zip(&open) {
             assert_eq!(*o, plan.planned_t(q));
+        }
+    }
+
+    /// The logarithm taken once gives the CDF of the ratio bit for bit, at the edges too.
+    #[test]
+    fn the_cdf_from_a_shared_logarithm_is_the_same() {
+        for x in [
+            -1.0,
+            0.0,
+            1e-310,
+            1e-9,
+            0.07,
+            0.5,
+            1.0,
+            3.7,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
+            for mu in [-3.0, PRIOR_MEDIAN.ln(), 0.4] {
+                let (a, b) = (
+                    ratio_cdf(x, mu, PRIOR_SIGMA),
+                    ratio_cdf_of_log(log_ratio(x), mu, PRIOR_SIGMA),
+                );
+                assert_eq!(a.to_bits(), b.to_bits(), "x {x}, mu {mu}");
+            }
         }
     }
 
