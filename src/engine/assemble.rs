@@ -745,6 +745,7 @@ impl DriverSamplers {
             driver_source: vec![0usize; Driver::ALL.len() * area_ids.len() * years],
         };
         let mut seen: HashMap<(usize, usize, [u64; 3]), usize> = HashMap::new();
+        let mut tables: HashMap<[u64; 3], Quantile> = HashMap::new();
         for driver in Driver::ALL {
             for (a, id) in area_ids.iter().enumerate() {
                 for t in 0..years {
@@ -780,10 +781,13 @@ impl DriverSamplers {
                         [tp.low.to_bits(), tp.central.to_bits(), tp.high.to_bits()],
                     );
                     let src = *seen.entry(key).or_insert_with(|| {
-                        out.quantiles.push(match sc.sampling {
+                        // Areas that share a value share its table (a PERT table is 8,000
+                        // powers): tabulated once, copied.
+                        let q = tables.entry(key.2).or_insert_with(|| match sc.sampling {
                             Sampling::Triangular => Quantile::triangular(tp),
                             Sampling::Pert => Quantile::pert(tp),
                         });
+                        out.quantiles.push(q.clone());
                         out.quantile_driver.push(driver.index());
                         out.central.push(tp.central);
                         out.quantiles.len() - 1

@@ -195,17 +195,29 @@ impl Pipeline {
                     .collect()
             })
             .collect();
+        // A term that does not use φ has one value per μ row, taken once.
+        let shared: Vec<bool> = (0..projects.len())
+            .map(|k| terms.iter().all(|t| !t[k].uses_phi()))
+            .collect();
         let cells: Vec<(f64, f64, f64)> = (0..MU_STEPS)
             .into_par_iter()
             .flat_map_iter(|i| {
                 let mu =
                     mu0 - 5.0 * PRIOR_TAU + 10.0 * PRIOR_TAU * i as f64 / (MU_STEPS - 1) as f64;
                 let prior = -0.5 * ((mu - mu0) / PRIOR_TAU).powi(2);
+                let log_probability =
+                    move |t: &StatusTerm| t.probability(mu, PRIOR_SIGMA).max(1e-300).ln();
+                let row: Vec<Option<f64>> = terms[0]
+                    .iter()
+                    .zip(&shared)
+                    .map(|(t, &shared)| shared.then(|| log_probability(t)))
+                    .collect();
                 terms.iter().enumerate().map(move |(j, terms)| {
                     let phi = (j as f64 + 0.5) / PHI_STEPS as f64;
                     let log_like: f64 = terms
                         .iter()
-                        .map(|t| t.probability(mu, PRIOR_SIGMA).max(1e-300).ln())
+                        .zip(&row)
+                        .map(|(t, shared)| shared.unwrap_or_else(|| log_probability(t)))
                         .sum();
                     (mu, phi, prior + log_like)
                 })
@@ -417,6 +429,11 @@ impl Pipeline {
                 (log_ratio(floor), needed)
             })
             .collect();
+        // A project whose known delay does not depend on φ (every one but those not started past
+        // their planned start) has the same terms in every cell of a μ row: computed once per row.
+        let same_for_every_phi = per_phi.iter().all(|x| *x == per_phi[0]);
+        let mut terms: Vec<Option<f64>> = vec![None; self.years];
+        let mut terms_of: Option<(u64, usize)> = None;
         let mut previous = 0.0;
         for (k, &(mu, _, cumulative)) in self.grid.iter().enumerate() {
             let w = cumulative - previous;
@@ -425,18 +442,26 @@ impl Pipeline {
             if w < 1e-12 {
                 continue;
             }
-            let (log_floor, needed) = &per_phi[k % PHI_STEPS];
-            let below = ratio_cdf_of_log(*log_floor, mu, PRIOR_SIGMA);
-            for (x, needed) in out.iter_mut().zip(needed).skip(1) {
-                let Some(log_needed) = *needed else {
-                    continue;
-                };
-                let within = ratio_cdf_of_log(log_needed, mu, PRIOR_SIGMA) - below;
-                *x += w * if below < 1.0 {
-                    within / (1.0 - below)
-                } else {
-                    1.0
-                };
+            let j = if same_for_every_phi { 0 } else { k % PHI_STEPS };
+            if terms_of != Some((mu.to_bits(), j)) {
+                terms_of = Some((mu.to_bits(), j));
+                let (log_floor, needed) = &per_phi[j];
+                let below = ratio_cdf_of_log(*log_floor, mu, PRIOR_SIGMA);
+                for (term, needed) in terms.iter_mut().zip(needed).skip(1) {
+                    *term = needed.map(|log_needed| {
+                        let within = ratio_cdf_of_log(log_needed, mu, PRIOR_SIGMA) - below;
+                        if below < 1.0 {
+                            within / (1.0 - below)
+                        } else {
+                            1.0
+                        }
+                    });
+                }
+            }
+            for (x, term) in out.iter_mut().zip(&terms).skip(1) {
+                if let Some(term) = term {
+                    *x += w * term;
+                }
             }
         }
         for x in &mut out {
@@ -472,9 +497,10 @@ impl Pipeline {
         let mut open_by = vec![0usize; self.years];
         let mut median_year = Vec::with_capacity(projects.len());
         let mut by_year = vec![0.0f64; self.years];
-        for p in projects {
+        // Each project's probabilities on its own (in parallel), added up in project order.
+        let opens: Vec<Vec<f64>> = projects.par_iter().map(|p| self.p_open(p)).collect();
+        for (p, open) in projects.iter().zip(opens) {
             let mut median = self.years;
-            let open = self.p_open(p);
             for (t, expected) in by_year.iter_mut().enumerate().skip(1) {
                 let q = open[t];
                 *expected += q;
@@ -564,6 +590,18 @@ impl StatusTerm {
             started_by,
             log_completed_by: log_ratio(completed_by),
             log_started_by: log_ratio(started_by),
+        }
+    }
+
+    /// Whether the probability depends on φ (through the start).
+    fn uses_phi(&self) -> bool {
+        match self.status {
+            ProjectStatus::Completed => false,
+            // Not when the start was not yet due (whatever φ, the ratio is ≤ 0); a NaN uses it.
+            ProjectStatus::UnderConstruction | ProjectStatus::NotStarted => !matches!(
+                self.started_by.partial_cmp(&0.0),
+                Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+            ),
         }
     }
 

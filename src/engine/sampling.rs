@@ -119,9 +119,12 @@ impl Quantile {
         let density = |x: f64| x.powf(alpha - 1.0) * (1.0 - x).powf(beta - 1.0);
         let mut cdf = vec![0.0; CELLS + 1];
         let h = 1.0 / CELLS as f64;
+        // Each grid point's density once: the end of one cell is the start of the next.
+        let mut left = density(0.0);
         for i in 1..=CELLS {
-            let (a, b) = ((i - 1) as f64 * h, i as f64 * h);
-            cdf[i] = cdf[i - 1] + 0.5 * h * (density(a) + density(b));
+            let right = density(i as f64 * h);
+            cdf[i] = cdf[i - 1] + 0.5 * h * (left + right);
+            left = right;
         }
         let total = cdf[CELLS];
         let mut table = Vec::with_capacity(POINTS);
