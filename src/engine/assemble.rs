@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use thiserror::Error;
 
 use super::classes::ClassRule;
-use super::pipeline::{Pipeline, Schedule};
+use super::pipeline::{KnownDelays, Pipeline, Schedule};
 use super::progression::{self, History, RatioError};
 use super::sampling::Quantile;
 use crate::model::{
@@ -159,6 +159,8 @@ pub struct Assembled {
     pub schedules: Vec<Schedule>,
     /// When projects open: pace, delay model and its fit to the base-date evidence.
     pub pipeline: Pipeline,
+    /// What the pipeline's sampling of `schedules` computes once for every draw.
+    pub known_delays: KnownDelays,
     pub rebalancing: f32,
 }
 
@@ -232,6 +234,8 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     let drivers = DriverSamplers::of(ds, sc, &area_ids, base_year, years)?;
     let projects = project_infos(projects, &area_of, &schools)?;
     let pipeline = fit_pipeline(ds, sc, &area_of, area_ids.len(), base_year, years);
+    let schedules: Vec<Schedule> = projects.iter().map(|p| p.schedule).collect();
+    let known_delays = pipeline.known_delays(&schedules);
     let migrant_profile = inflow_profile(ds, Driver::MigrantInflow, &grades);
     let returning_profile = inflow_profile(ds, Driver::ReturningInflow, &grades);
     let m = Assembled {
@@ -268,7 +272,8 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         correlation: sc.correlation,
         migrant_profile,
         returning_profile,
-        schedules: projects.iter().map(|p| p.schedule).collect(),
+        schedules,
+        known_delays,
         projects,
         pipeline,
         rebalancing: sc.rebalancing as f32,

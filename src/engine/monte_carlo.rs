@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use super::assemble::Assembled;
 use super::results::{Metric, ProjectRow, ScenarioResult, SchoolRow, SummaryRow, TargetRow};
-use super::sampling::copula;
+use super::sampling::Copula;
 use super::sim::{self, DrawInputs, METRICS, SchoolCell, Scratch, cell};
 use crate::model::Driver;
 use crate::scenario::Target;
@@ -57,13 +57,18 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
     for z in &mut city {
         *z = rng.sample(StandardNormal);
     }
-    for (k, q) in m.quantiles.iter().enumerate() {
+    let copula = Copula::new(m.correlation);
+    for ((q, &driver), value) in m
+        .quantiles
+        .iter()
+        .zip(&m.quantile_driver)
+        .zip(&mut inputs.values)
+    {
         let z: f64 = rng.sample(StandardNormal);
-        let u = copula(m.correlation, city[m.quantile_driver[k]], z);
-        inputs.values[k] = q.at(u);
+        *value = q.at(copula.at(city[driver], z));
     }
     m.pipeline
-        .sample(&m.schedules, &mut rng, &mut inputs.open_t);
+        .sample(&m.schedules, &m.known_delays, &mut rng, &mut inputs.open_t);
 }
 
 /// The per-draw results of a run of consecutive draws, `first..first + count`: per draw its

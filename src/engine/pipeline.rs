@@ -122,6 +122,15 @@ pub struct Pipeline {
     pub exponential: Exponential,
 }
 
+/// Each project's known delay ratio and its logarithm (0 when the ratio is not positive), for
+/// each φ of a pipeline's grid: see [`Pipeline::known_delays`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownDelays {
+    projects: usize,
+    /// `floors[j * projects + k]`: project `k` at the grid's `j`-th φ.
+    floors: Vec<(f64, f64)>,
+}
+
 /// Lognormal CDF of the delay ratio at `x` for log-median `mu` and log-sd `sigma`: what
 /// [`ratio_cdf_of_log`] computes from `log_ratio(x)` (the tests hold them to the same bits).
 #[cfg(test)]
@@ -287,7 +296,8 @@ impl Pipeline {
     pub fn open_t(&self, completion: f64) -> u16 {
         // The month the completion falls in decides, as for a recorded date (clamped to years a
         // `u16` holds: a sampled delay can reach far past any horizon).
-        let month = completion.clamp(0.0, 12.0 * 60_000.0).floor() as i32;
+        // (Truncation is the floor of the clamped, non-negative value, without a call to `floor`.)
+        let month = completion.clamp(0.0, 12.0 * 60_000.0) as i32;
         let year = YearMonth::from_index(month).first_school_year();
         let t = (i64::from(year.0) - i64::from(self.base_year.0)).max(1);
         if t >= self.years as i64 {
@@ -302,8 +312,33 @@ impl Pipeline {
         self.open_t(p.completion)
     }
 
-    /// Samples every project's opening year into `open_t` from the draw's stream `rng`.
-    pub fn sample(&self, projects: &[Schedule], rng: &mut impl Rng, open_t: &mut [u16]) {
+    /// What the draws' sampling of `projects` can compute once: for each φ of the grid, each
+    /// project's known delay ratio ([`Pipeline::known_delay`]) and its logarithm.
+    pub fn known_delays(&self, projects: &[Schedule]) -> KnownDelays {
+        let floors = (0..PHI_STEPS)
+            .flat_map(|j| {
+                let phi = self.grid[j].1;
+                projects.iter().map(move |p| {
+                    let floor = self.known_delay(p, phi);
+                    (floor, if floor > 0.0 { floor.ln() } else { 0.0 })
+                })
+            })
+            .collect();
+        KnownDelays {
+            projects: projects.len(),
+            floors,
+        }
+    }
+
+    /// Samples every project's opening year into `open_t` from the draw's stream `rng`;
+    /// `known` is [`Pipeline::known_delays`] of the same `projects`.
+    pub fn sample(
+        &self,
+        projects: &[Schedule],
+        known: &KnownDelays,
+        rng: &mut impl Rng,
+        open_t: &mut [u16],
+    ) {
         if let Pace::Plan = self.pace {
             for (p, o) in projects.iter().zip(open_t.iter_mut()) {
                 *o = self.planned_t(p);
@@ -327,18 +362,33 @@ impl Pipeline {
                     .grid
                     .partition_point(|c| c.2 < u)
                     .min(self.grid.len() - 1);
-                let (mu, phi, _) = self.grid[k];
+                let mu = self.grid[k].0;
+                let floors = &known.floors[k % PHI_STEPS * known.projects..][..known.projects];
                 let (sigma_area, sigma_own) = sigmas();
-                let area_z: Vec<f64> = (0..self.areas)
-                    .map(|_| rng.sample(StandardNormal))
-                    .collect();
-                for (p, o) in projects.iter().zip(open_t.iter_mut()) {
+                // The areas' factors, on the stack for any city's count of areas.
+                let mut on_stack = [0.0f64; 64];
+                let mut on_heap = Vec::new();
+                let area_z: &mut [f64] = if self.areas <= on_stack.len() {
+                    &mut on_stack[..self.areas]
+                } else {
+                    on_heap.resize(self.areas, 0.0);
+                    &mut on_heap
+                };
+                for z in area_z.iter_mut() {
+                    *z = rng.sample(StandardNormal);
+                }
+                for ((p, o), &(floor, log_floor)) in
+                    projects.iter().zip(open_t.iter_mut()).zip(floors)
+                {
                     let u: f64 = rng.random();
+                    if p.status == ProjectStatus::Completed {
+                        *o = 1;
+                        continue;
+                    }
                     let location = mu + sigma_area * area_z[p.area];
-                    let floor = self.known_delay(p, phi);
                     // The project's own variate, conditioned on what the base date says.
                     let lowest = if floor > 0.0 {
-                        normal_cdf((floor.ln() - location) / sigma_own)
+                        normal_cdf((log_floor - location) / sigma_own)
                     } else {
                         0.0
                     };
@@ -346,10 +396,7 @@ impl Pipeline {
                     let ratio = (location + sigma_own * normal_quantile(q)).exp().max(floor);
                     // Faster: the delay still to come is scaled, not what has already happened.
                     let ratio = floor + scale * (ratio - floor);
-                    *o = match p.status {
-                        ProjectStatus::Completed => 1,
-                        _ => self.open_t(p.completion + ratio * p.duration),
-                    };
+                    *o = self.open_t(p.completion + ratio * p.duration);
                 }
             }
         }
@@ -748,13 +795,14 @@ mod tests {
             .collect();
         let p = fit(&ps, Pace::CurrentPace, DelayModel::ReferenceClass);
         let central = p.central(&ps);
+        let known = p.known_delays(&ps);
         let draws = 2000;
         let mut open_by = [0usize; 8];
         let mut open = vec![0u16; ps.len()];
         for d in 0..draws {
             let mut rng = ChaCha8Rng::seed_from_u64(5);
             rng.set_stream(d);
-            p.sample(&ps, &mut rng, &mut open);
+            p.sample(&ps, &known, &mut rng, &mut open);
             for (t, n) in open_by.iter_mut().enumerate().skip(1) {
                 *n += open.iter().filter(|&&o| usize::from(o) <= t).count();
             }
@@ -771,7 +819,7 @@ mod tests {
         assert_eq!(open[2], 1);
         let plan = fit(&ps, Pace::Plan, DelayModel::ReferenceClass);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        plan.sample(&ps, &mut rng, &mut open);
+        plan.sample(&ps, &plan.known_delays(&ps), &mut rng, &mut open);
         for (q, o) in ps.iter().zip(&open) {
             assert_eq!(*o, plan.planned_t(q));
         }

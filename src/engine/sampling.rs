@@ -173,10 +173,26 @@ impl Quantile {
     }
 }
 
-/// Mixes a city-wide and an area standard normal into a uniform quantile with correlation ρ.
-#[inline]
-pub fn copula(rho: f64, z_city: f64, z_area: f64) -> f64 {
-    normal_cdf(rho.sqrt() * z_city + (1.0 - rho).sqrt() * z_area)
+/// Mixes a city-wide and an area standard normal into a uniform quantile with correlation ρ:
+/// `Φ(√ρ·z_city + √(1−ρ)·z_area)`, the square roots taken once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Copula {
+    city: f64,
+    own: f64,
+}
+
+impl Copula {
+    pub fn new(rho: f64) -> Copula {
+        Copula {
+            city: rho.sqrt(),
+            own: (1.0 - rho).sqrt(),
+        }
+    }
+
+    #[inline]
+    pub fn at(self, z_city: f64, z_area: f64) -> f64 {
+        normal_cdf(self.city * z_city + self.own * z_area)
+    }
 }
 
 #[cfg(test)]
@@ -248,7 +264,7 @@ mod tests {
 
     #[test]
     fn full_correlation_puts_areas_at_one_quantile() {
-        assert_eq!(copula(1.0, 0.7, -2.0), normal_cdf(0.7));
-        assert_eq!(copula(0.0, 0.7, -2.0), normal_cdf(-2.0));
+        assert_eq!(Copula::new(1.0).at(0.7, -2.0), normal_cdf(0.7));
+        assert_eq!(Copula::new(0.0).at(0.7, -2.0), normal_cdf(-2.0));
     }
 }
