@@ -122,6 +122,28 @@ pub struct Pipeline {
     pub exponential: Exponential,
 }
 
+/// The distinct kinds of project as the delay model sees them (status and dates; the first of
+/// each kind stands for it) and the kind of each project.
+fn kinds_of(projects: &[Schedule]) -> (Vec<Schedule>, Vec<usize>) {
+    let mut seen: std::collections::HashMap<(ProjectStatus, [u64; 3]), usize> =
+        std::collections::HashMap::new();
+    let mut kinds = Vec::new();
+    let kind_of = projects
+        .iter()
+        .map(|p| {
+            let key = (
+                p.status,
+                [p.start, p.completion, p.duration].map(f64::to_bits),
+            );
+            *seen.entry(key).or_insert_with(|| {
+                kinds.push(*p);
+                kinds.len() - 1
+            })
+        })
+        .collect();
+    (kinds, kind_of)
+}
+
 /// Each project's known delay ratio and its logarithm (0 when the ratio is not positive), for
 /// each φ of a pipeline's grid: see [`Pipeline::known_delays`].
 #[derive(Debug, Clone, PartialEq)]
@@ -195,17 +217,17 @@ impl Pipeline {
         // The posterior on a grid: log prior + log likelihood of every project's status. What
         // depends on φ alone is taken once per φ (see [`StatusTerm`]); the μ rows in parallel.
         let mu0 = PRIOR_MEDIAN.ln();
+        // Projects of the same status and dates (a batch) have the same terms: each kind's
+        // once, added up project by project in order.
+        let (kinds, kind_of) = kinds_of(projects);
         let terms: Vec<Vec<StatusTerm>> = (0..PHI_STEPS)
             .map(|j| {
                 let phi = (j as f64 + 0.5) / PHI_STEPS as f64;
-                projects
-                    .iter()
-                    .map(|p| StatusTerm::of(p, base, phi))
-                    .collect()
+                kinds.iter().map(|p| StatusTerm::of(p, base, phi)).collect()
             })
             .collect();
         // A term that does not use φ has one value per μ row, taken once.
-        let shared: Vec<bool> = (0..projects.len())
+        let shared: Vec<bool> = (0..kinds.len())
             .map(|k| terms.iter().all(|t| !t[k].uses_phi()))
             .collect();
         let cells: Vec<(f64, f64, f64)> = (0..MU_STEPS)
@@ -216,18 +238,20 @@ impl Pipeline {
                 let prior = -0.5 * ((mu - mu0) / PRIOR_TAU).powi(2);
                 let log_probability =
                     move |t: &StatusTerm| t.probability(mu, PRIOR_SIGMA).max(1e-300).ln();
-                let row: Vec<Option<f64>> = terms[0]
+                let row: Vec<f64> = terms[0]
                     .iter()
                     .zip(&shared)
-                    .map(|(t, &shared)| shared.then(|| log_probability(t)))
+                    .map(|(t, &shared)| if shared { log_probability(t) } else { 0.0 })
                     .collect();
+                let (shared, kind_of) = (&shared, &kind_of);
                 terms.iter().enumerate().map(move |(j, terms)| {
                     let phi = (j as f64 + 0.5) / PHI_STEPS as f64;
-                    let log_like: f64 = terms
+                    let of_kind: Vec<f64> = terms
                         .iter()
-                        .zip(&row)
-                        .map(|(t, shared)| shared.unwrap_or_else(|| log_probability(t)))
-                        .sum();
+                        .zip(shared.iter().zip(&row))
+                        .map(|(t, (&shared, &row))| if shared { row } else { log_probability(t) })
+                        .collect();
+                    let log_like: f64 = kind_of.iter().map(|&k| of_kind[k]).sum();
                     (mu, phi, prior + log_like)
                 })
             })
@@ -545,8 +569,10 @@ impl Pipeline {
         let mut median_year = Vec::with_capacity(projects.len());
         let mut by_year = vec![0.0f64; self.years];
         // Each project's probabilities on its own (in parallel), added up in project order.
-        let opens: Vec<Vec<f64>> = projects.par_iter().map(|p| self.p_open(p)).collect();
-        for (p, open) in projects.iter().zip(opens) {
+        let (kinds, kind_of) = kinds_of(projects);
+        let opens: Vec<Vec<f64>> = kinds.par_iter().map(|p| self.p_open(p)).collect();
+        for (p, &kind) in projects.iter().zip(&kind_of) {
+            let open = &opens[kind];
             let mut median = self.years;
             for (t, expected) in by_year.iter_mut().enumerate().skip(1) {
                 let q = open[t];
