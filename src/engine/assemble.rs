@@ -17,7 +17,7 @@
 //! references); the data set's own rules (stages of consecutive grades, births coverage, ids)
 //! are the data-set reader's, checked once there. It reads no file.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use thiserror::Error;
 
@@ -220,10 +220,11 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     let (base_year, years) = years(ds, sc)?;
     let grades = Grades::of(ds, sc);
     let area_ids: Vec<String> = ds.areas.iter().map(|a| a.id.clone()).collect();
-    let area_of: HashMap<&str, usize> = area_ids
+    let area_of: HashMap<&str, usize> = ds
+        .areas
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.as_str(), i))
+        .map(|(i, a)| (a.id.as_str(), i))
         .collect();
     let projects = kept_projects(ds, sc)?;
     let protos = school_protos(ds, &projects, &area_of, &grades)?;
