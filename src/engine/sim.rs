@@ -72,30 +72,30 @@ fn lesser(a: f32, b: f32) -> f32 {
     if a < b { a } else { b }
 }
 
-/// ⌈p / size⌉ for whole `p` < 2^23 and whole `size` ≥ 1 (`per_size` = 1 / size), without a
-/// division: p · per_size is within a relative 2^-23 of p / size, so it never leaves the
-/// interval between two whole numbers that a quotient not whole lies in (it is at least
-/// 1 / size from both ends, and the error is below p · 2^-23 / size < 1 / size); a whole
-/// quotient n can come out just above n, and the check that (q − 1) · size still holds p, exact
-/// in f32, takes it back. Equal to `(p / size).ceil()` (a test checks both on every p and size
-/// the simulation can meet up to 2^20 pupils).
+/// 1 / `size` rounded toward zero in f32, for [`ceil_div`]: the nearest f32, or the one below
+/// it when the nearest is above 1 / size (checked exactly in f64: a 24-bit mantissa times a
+/// size below 2^24 is exact there).
+fn reciprocal_below(size: u32) -> f32 {
+    let nearest = 1.0 / size as f32;
+    if f64::from(nearest) * f64::from(size) > 1.0 {
+        f32::from_bits(nearest.to_bits() - 1)
+    } else {
+        nearest
+    }
+}
+
+/// ⌈p / size⌉ for whole `p` < 2^22 in each lane, without a division (`per_size` =
+/// [`reciprocal_below`]`(size)`): p · per_size is at most p / size, and rounding is monotone,
+/// so a whole quotient n never comes out above n; it is within a relative 2^-22 below it, so a
+/// quotient that is not whole (at least 1 / size above the whole number below it, more than
+/// p · 2^-22 / size) never comes out at or below that whole number, and a whole one never
+/// at or below n − 1. Equal to `(p / size).ceil()` (a test checks both on every p and size the
+/// simulation can meet up to 2^20 pupils).
 #[inline(always)]
-fn ceil_div(p: V, size: f32, per_size: f32) -> V {
-    // Whole-vector passes, which the compiler turns into vector instructions.
+fn ceil_div(p: V, per_size: f32) -> V {
     let mut q = [0.0f32; LANES];
     for l in 0..LANES {
         q[l] = (p[l] * per_size).ceil();
-    }
-    let mut back = [0.0f32; LANES];
-    for l in 0..LANES {
-        back[l] = q[l] - 1.0;
-    }
-    for l in 0..LANES {
-        q[l] = if back[l] * size >= p[l] {
-            back[l]
-        } else {
-            q[l]
-        };
     }
     q
 }
@@ -276,8 +276,10 @@ pub struct Scratch {
     /// and the group of the stage below whose leavers it takes in.
     fed: Vec<bool>,
     below: Vec<Option<usize>>,
-    /// Per school: a village school (not town-centre).
-    village: Vec<bool>,
+    /// Per school: 1 for a village school (not town-centre), 0 otherwise.
+    village: Vec<f32>,
+    /// The schools of a group crowded in some draw of the batch (room for every school).
+    crowded: Vec<u32>,
     /// Pupils per school and grade (`school_offset[i] + k`).
     pupils: Vec<V>,
     /// Classrooms per school (whole numbers).
@@ -329,9 +331,9 @@ impl Scratch {
         for b in below.iter().flatten() {
             fed[*b] = true;
         }
-        let mut village = vec![false; m.schools()];
+        let mut village = vec![0.0f32; m.schools()];
         for g in &m.groups {
-            village[g.urban_end..g.end].fill(true);
+            village[g.urban_end..g.end].fill(1.0);
         }
         let (schools, groups, areas) = (m.schools(), m.groups.len(), m.areas());
         let pupils: Vec<V> = m.base_pupils.iter().map(|&p| [p; LANES]).collect();
@@ -341,6 +343,7 @@ impl Scratch {
             fed,
             below,
             village,
+            crowded: vec![0; m.schools()],
             pupils: pupils.clone(),
             rooms: rooms.clone(),
             totals: vec![[0.0; LANES]; schools],
@@ -957,14 +960,22 @@ fn supply(m: &Assembled, s: &mut Scratch, t: usize, only: Option<usize>) {
     }
 }
 
-/// `x[0] + x[1] + …` in a plain loop (exact for the whole numbers summed here).
+/// Whether some lane of `x` is above 0: a tree of pairwise maxima, a few vector steps.
 #[inline(always)]
-fn add(x: &V) -> f32 {
-    let mut sum = 0.0f32;
-    for &v in x {
-        sum += v;
+fn any_above_zero(x: &V) -> bool {
+    let mut half = [0.0f32; LANES / 2];
+    for l in 0..LANES / 2 {
+        half[l] = if x[l] > x[l + LANES / 2] {
+            x[l]
+        } else {
+            x[l + LANES / 2]
+        };
     }
-    sum
+    let quarter = [
+        if half[0] > half[2] { half[0] } else { half[2] },
+        if half[1] > half[3] { half[1] } else { half[3] },
+    ];
+    quarter[0] > 0.0 || quarter[1] > 0.0
 }
 
 /// `acc += x`, lane by lane.
@@ -1380,6 +1391,18 @@ impl Receiving {
     }
 }
 
+/// A school's pupils and classes needed (Σ ⌈pupils / size⌉ over its grades) in each draw.
+#[inline(always)]
+fn needs<const G: usize>(pupils: &[V], per_size: f32) -> (V, V) {
+    let (mut total, mut need) = ([0.0f32; LANES], [0.0f32; LANES]);
+    let grades = if G == MAX_GRADES { pupils.len() } else { G };
+    for p in &pupils[..grades] {
+        add_to(&mut total, p);
+        add_to(&mut need, &ceil_div(*p, per_size));
+    }
+    (total, need)
+}
+
 /// Forms the classes of the crowded school whose cells start at `o` in every draw of the batch, in the float type `T`
 /// (exact for these counts: see [`Whole`]); `class` holds each grade's classes needed, `need`
 /// their sum. Adds the school's classes, oversized and super-oversized classes to `sums`, and
@@ -1475,7 +1498,7 @@ fn classes_fixed<const G: usize>(
     let stage = &m.stages[g.stage];
     let rule = stage.rule;
     let size = rule.size as f32;
-    let per_size = 1.0 / size;
+    let per_size = reciprocal_below(rule.size.max(1));
     // A compile-time constant except in the catch-all instance.
     let grades = if G == MAX_GRADES { stage.grades } else { G };
     let every = rule.size >= rule.oversized || detail.is_some();
@@ -1485,35 +1508,43 @@ fn classes_fixed<const G: usize>(
     // Classes, oversized and super-oversized classes of the crowded schools, per draw.
     let mut sums = [[0.0f64; LANES]; 3];
     let small_rule = rule.oversized as f32 <= F32_EXACT && rule.super_oversized as f32 <= F32_EXACT;
+    // First every school without a branch: its totals, and whether it is crowded in some
+    // draw (then it goes on the list, and its classes are formed below). Then the list.
+    let mut crowded = std::mem::take(&mut s.crowded);
+    let mut listed = 0;
     for i in g.start..g.end {
         let o = m.school_offset[i];
-        let (mut total, mut need) = ([0.0f32; LANES], [0.0f32; LANES]);
-        let mut class = [[0.0f32; LANES]; G];
-        for (c, p) in class.iter_mut().zip(&s.pupils[o..o + grades]) {
-            *c = ceil_div(*p, size, per_size);
-            add_to(&mut total, p);
-            add_to(&mut need, c);
-        }
+        let (total, need) = needs::<G>(&s.pupils[o..o + grades], per_size);
         let rooms = s.rooms[i];
-        let mut crowded = [0.0f32; LANES];
+        let mut short = [0.0f32; LANES];
         for l in 0..LANES {
             let places = rooms[l] * size;
             acc[0][l] += total[l];
             acc[1][l] += places;
-            let short = total[l] - places;
-            acc[2][l] += if short > 0.0 { short } else { 0.0 };
-            crowded[l] = if need[l] > rooms[l] { 1.0 } else { 0.0 };
+            let over = total[l] - places;
+            acc[2][l] += if over > 0.0 { over } else { 0.0 };
+            short[l] = if need[l] > rooms[l] { 1.0 } else { 0.0 };
+            acc[4][l] += total[l] * s.village[i];
         }
-        let crowded = every || add(&crowded) > 0.0;
-        if s.village[i] {
-            add_to(&mut acc[4], &total);
+        let alone = every || any_above_zero(&short);
+        // The common case: every grade has the classes it needs, none above the standard
+        // size, so none oversized.
+        let common = if alone { 0.0 } else { 1.0 };
+        for l in 0..LANES {
+            acc[3][l] += need[l] * common;
         }
-        if !crowded {
-            // The common case: every grade has the classes it needs, none above the standard
-            // size, so none oversized.
-            add_to(&mut acc[3], &need);
-            continue;
+        crowded[listed] = i as u32;
+        listed += usize::from(alone);
+    }
+    for &i in &crowded[..listed] {
+        let (i, o) = (i as usize, m.school_offset[i as usize]);
+        let mut class = [[0.0f32; LANES]; G];
+        let mut need = [0.0f32; LANES];
+        for (c, p) in class.iter_mut().zip(&s.pupils[o..o + grades]) {
+            *c = ceil_div(*p, per_size);
+            add_to(&mut need, c);
         }
+        let rooms = s.rooms[i];
         // In a draw with the rooms it needs, D'Hondt leaves the needs as they are and no class
         // is oversized: what the common case counts. In f32, twice the lanes per instruction,
         // when every count is small enough to stay exact; otherwise in f64.
@@ -1546,6 +1577,7 @@ fn classes_fixed<const G: usize>(
             }
         }
     }
+    s.crowded = crowded;
     let [classes, oversized, super_oversized] = sums;
     let mut sums = [[0.0f32; LANES]; 7];
     for l in 0..LANES {
@@ -1616,11 +1648,11 @@ mod tests {
     #[test]
     fn ceiling_without_division_is_exact() {
         for size in (1..=200u32).chain([255, 1000, 4096, 65_535]) {
-            let (f, per) = (size as f32, 1.0 / size as f32);
+            let (f, per) = (size as f32, reciprocal_below(size));
             let step = 1 + size as usize / 7;
             for p in (0..20_000u32).chain((20_000..=1 << 20).step_by(step)) {
                 let x = p as f32;
-                let q = ceil_div([x; LANES], f, per)[0];
+                let q = ceil_div([x; LANES], per)[0];
                 assert_eq!(q, (x / f).ceil(), "⌈{p}/{size}⌉");
                 assert_eq!(q as u32, p.div_ceil(size), "⌈{p}/{size}⌉");
             }
