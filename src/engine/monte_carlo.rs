@@ -310,7 +310,7 @@ fn from_order_key(k: u32) -> f32 {
     f32::from_bits(k ^ (!((k as i32 >> 31) as u32) | 1 << 31))
 }
 
-/// Bits of the keys that one pass of [`select_keys`] tells apart.
+/// Most bits of the keys that one pass of [`select_keys`] tells apart.
 const RADIX_BITS: u32 = 11;
 
 /// The keys at ascending ranks `ranks` (each below `keys.len()`) into `out`, by radix
@@ -326,7 +326,12 @@ fn select_keys(keys: &[u32], lo: u32, hi: u32, ranks: &[usize], out: &mut [u32])
         out.fill(lo);
         return;
     }
-    let shift = (u32::BITS - span.leading_zeros()).saturating_sub(RADIX_BITS);
+    // About a quarter as many buckets as keys (up to 2^RADIX_BITS): a histogram much larger
+    // than the keys would cost more to clear and scan than the keys themselves.
+    let bits = (usize::BITS - keys.len().leading_zeros())
+        .saturating_sub(2)
+        .clamp(4, RADIX_BITS);
+    let shift = (u32::BITS - span.leading_zeros()).saturating_sub(bits);
     let mut counts = vec![0u32; (span >> shift) as usize + 1];
     for &k in keys {
         counts[((k - lo) >> shift) as usize] += 1;
