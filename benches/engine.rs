@@ -173,4 +173,37 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, steps, bench);
-criterion_main!(benches);
+criterion_main!(benches, summary_benches);
+
+/// The summary of a run (group `summary`): `current-pace` on the default data set, 10,000 draws
+/// run once outside the timed loop, then `monte_carlo::summarise` (the central case with every
+/// school's classes, the quantiles and mean of every cell, the projects' and the targets'
+/// probabilities) on one thread (`one_thread`) and on every core (`all_threads`).
+fn summary(c: &mut Criterion) {
+    let data = placeplan::io::dataset::load(std::path::Path::new("data/hengyang-2019"))
+        .expect("the default data set loads");
+    let scenario = placeplan::scenario::load(std::path::Path::new("scenarios/current-pace.toml"))
+        .expect("the scenario loads");
+    let m = assemble(&data, &scenario).expect("the scenario assembles");
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let opts = RunOptions {
+        draws: 10_000,
+        seed: 2019,
+        threads,
+    };
+    let draws = monte_carlo::simulate(&m, &opts, 0, &Silent);
+    let mut group = c.benchmark_group("summary");
+    group.sample_size(10);
+    for (name, threads) in [("one_thread", 1), ("all_threads", threads)] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("the worker threads start");
+        group.bench_function(name, |b| {
+            b.iter(|| pool.install(|| monte_carlo::summarise(&m, &scenario.targets, &draws)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(summary_benches, summary);

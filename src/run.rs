@@ -253,13 +253,19 @@ pub fn run(
 
     clock.lap("load");
 
+    // The run's threads, for what runs beside the draws (the draws start their own pool).
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(req.threads.max(1))
+        .build()
+        .context("cannot start the worker threads")?;
+
     // Assemble and run.
     let mut done = Vec::new();
     let mut shards = Vec::new();
     for (position, (file, sc, _)) in scenarios.into_iter().enumerate() {
         let ds = data[&sc.data].clone();
         // What assemble refuses is a mismatch of the scenario and its data set.
-        let model = assemble(&ds, &sc).map_err(|e| {
+        let model = pool.install(|| assemble(&ds, &sc)).map_err(|e| {
             RunError::Input(InputErrors(vec![InputError::message(
                 &file,
                 0,
@@ -304,7 +310,7 @@ pub fn run(
             shards.push((info, draws));
             continue;
         }
-        let result = monte_carlo::summarise(&model, &sc.targets, &draws);
+        let result = pool.install(|| monte_carlo::summarise(&model, &sc.targets, &draws));
         drop(draws);
         clock.lap("summary");
         let priority = req.priority.then(|| {
@@ -326,7 +332,7 @@ pub fn run(
     }
 
     if shards.is_empty() {
-        write_outputs(req, &done, &mut clock)?;
+        write_outputs(req, &pool, &done, &mut clock)?;
     } else {
         let mut generation = Generation::begin(&req.out)?;
         for (info, draws) in &shards {
@@ -549,11 +555,12 @@ fn check_memory(
 
 /// Writes every scenario's folder, the comparison and the workbook into one generation,
 /// committed together.
-fn write_outputs(req: &RunRequest, done: &[Done], clock: &mut Clock) -> anyhow::Result<()> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(req.threads.max(1))
-        .build()
-        .context("cannot start the worker threads")?;
+fn write_outputs(
+    req: &RunRequest,
+    pool: &rayon::ThreadPool,
+    done: &[Done],
+    clock: &mut Clock,
+) -> anyhow::Result<()> {
     let mut generation = Generation::begin(&req.out)?;
     let mut scenario_charts = Vec::new();
     let mut boundaries = Vec::new();

@@ -17,12 +17,12 @@
 //! references); the data set's own rules (stages of consecutive grades, births coverage, ids)
 //! are the data-set reader's, checked once there. It reads no file.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use thiserror::Error;
 
 use super::classes::ClassRule;
-use super::pipeline::{Pipeline, Schedule};
+use super::pipeline::{KnownDelays, Pipeline, Schedule};
 use super::progression::{self, History, RatioError};
 use super::sampling::Quantile;
 use crate::model::{
@@ -159,6 +159,8 @@ pub struct Assembled {
     pub schedules: Vec<Schedule>,
     /// When projects open: pace, delay model and its fit to the base-date evidence.
     pub pipeline: Pipeline,
+    /// What the pipeline's sampling of `schedules` computes once for every draw.
+    pub known_delays: KnownDelays,
     pub rebalancing: f32,
 }
 
@@ -218,10 +220,11 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     let (base_year, years) = years(ds, sc)?;
     let grades = Grades::of(ds, sc);
     let area_ids: Vec<String> = ds.areas.iter().map(|a| a.id.clone()).collect();
-    let area_of: HashMap<&str, usize> = area_ids
+    let area_of: HashMap<&str, usize> = ds
+        .areas
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.as_str(), i))
+        .map(|(i, a)| (a.id.as_str(), i))
         .collect();
     let projects = kept_projects(ds, sc)?;
     let protos = school_protos(ds, &projects, &area_of, &grades)?;
@@ -232,6 +235,8 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
     let drivers = DriverSamplers::of(ds, sc, &area_ids, base_year, years)?;
     let projects = project_infos(projects, &area_of, &schools)?;
     let pipeline = fit_pipeline(ds, sc, &area_of, area_ids.len(), base_year, years);
+    let schedules: Vec<Schedule> = projects.iter().map(|p| p.schedule).collect();
+    let known_delays = pipeline.known_delays(&schedules);
     let migrant_profile = inflow_profile(ds, Driver::MigrantInflow, &grades);
     let returning_profile = inflow_profile(ds, Driver::ReturningInflow, &grades);
     let m = Assembled {
@@ -268,7 +273,8 @@ pub fn assemble(ds: &DataSet, sc: &Scenario) -> Result<Assembled, AssembleError>
         correlation: sc.correlation,
         migrant_profile,
         returning_profile,
-        schedules: projects.iter().map(|p| p.schedule).collect(),
+        schedules,
+        known_delays,
         projects,
         pipeline,
         rebalancing: sc.rebalancing as f32,
@@ -745,6 +751,7 @@ impl DriverSamplers {
             driver_source: vec![0usize; Driver::ALL.len() * area_ids.len() * years],
         };
         let mut seen: HashMap<(usize, usize, [u64; 3]), usize> = HashMap::new();
+        let mut tables: HashMap<[u64; 3], Quantile> = HashMap::new();
         for driver in Driver::ALL {
             for (a, id) in area_ids.iter().enumerate() {
                 for t in 0..years {
@@ -780,10 +787,13 @@ impl DriverSamplers {
                         [tp.low.to_bits(), tp.central.to_bits(), tp.high.to_bits()],
                     );
                     let src = *seen.entry(key).or_insert_with(|| {
-                        out.quantiles.push(match sc.sampling {
+                        // Areas that share a value share its table (a PERT table is 8,000
+                        // powers): tabulated once, copied.
+                        let q = tables.entry(key.2).or_insert_with(|| match sc.sampling {
                             Sampling::Triangular => Quantile::triangular(tp),
                             Sampling::Pert => Quantile::pert(tp),
                         });
+                        out.quantiles.push(q.clone());
                         out.quantile_driver.push(driver.index());
                         out.central.push(tp.central);
                         out.quantiles.len() - 1

@@ -11,9 +11,9 @@ use rayon::prelude::*;
 
 use super::assemble::Assembled;
 use super::results::{Metric, ProjectRow, ScenarioResult, SchoolRow, SummaryRow, TargetRow};
-use super::sampling::copula;
+use super::sampling::Copula;
 use super::sim::{self, DrawInputs, METRICS, SchoolCell, Scratch, cell};
-use crate::model::{Driver, SchoolYear};
+use crate::model::Driver;
 use crate::scenario::Target;
 
 /// Receives progress of a run (draws done); the engine never prints.
@@ -55,13 +55,18 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
     for z in &mut city {
         *z = rng.sample(StandardNormal);
     }
-    for (k, q) in m.quantiles.iter().enumerate() {
+    let copula = Copula::new(m.correlation);
+    for ((q, &driver), value) in m
+        .quantiles
+        .iter()
+        .zip(&m.quantile_driver)
+        .zip(&mut inputs.values)
+    {
         let z: f64 = rng.sample(StandardNormal);
-        let u = copula(m.correlation, city[m.quantile_driver[k]], z);
-        inputs.values[k] = q.at(u);
+        *value = q.at(copula.at(city[driver], z));
     }
     m.pipeline
-        .sample(&m.schedules, &mut rng, &mut inputs.open_t);
+        .sample(&m.schedules, &m.known_delays, &mut rng, &mut inputs.open_t);
 }
 
 /// The per-draw results of a run of consecutive draws, `first..first + count`: per draw its
@@ -183,38 +188,43 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
 
 /// The central case (with every school's classes) and the summary of `draws`: what one run of
 /// those draws gives, byte for byte, however they were run.
+///
+/// Runs on the rayon pool it is called in (the run's threads): the central case beside the
+/// summary of the draws, the summary's cells in parallel; every figure is computed the same way
+/// whatever the thread count.
 pub fn summarise(m: &Assembled, targets: &[Target], draws: &Draws) -> ScenarioResult {
-    let areas = m.areas();
     let (width, count) = (draws.width, draws.count);
     let metrics = &draws.metrics[..];
 
-    let mut central = vec![0.0f32; width];
-    let mut detail: Vec<SchoolCell> = Vec::new();
-    let mut scratch = Scratch::new(m);
-    sim::simulate(
-        m,
-        std::slice::from_ref(&central_inputs(m)),
-        &mut scratch,
-        &mut central,
-        Some(&mut detail),
+    let ((central, detail), (summary, (projects, (city_targets, area_targets)))) = rayon::join(
+        || {
+            let mut central = vec![0.0f32; width];
+            let mut detail: Vec<SchoolCell> = Vec::new();
+            let mut scratch = Scratch::new(m);
+            sim::simulate(
+                m,
+                std::slice::from_ref(&central_inputs(m)),
+                &mut scratch,
+                &mut central,
+                Some(&mut detail),
+            );
+            (central, detail)
+        },
+        || {
+            rayon::join(
+                || summary_cells(m, metrics, count, width),
+                || {
+                    rayon::join(
+                        || project_rows(m, &draws.opens, count),
+                        || target_rows(m, targets, metrics, count, width),
+                    )
+                },
+            )
+        },
     );
-
-    let summary = summary_rows(m, &central, metrics, count, width);
-    let projects = project_rows(m, &draws.opens, count);
-    let all_years = |_: &Target| (0..m.years).collect::<Vec<_>>();
-    let city_targets = target_rows(m, targets, metrics, count, width, areas, all_years);
-    // Each area against the targets, in the targets' own years.
-    let own_year = |t: &Target| {
-        (t.year >= m.base_year && t.year <= m.year(m.years - 1))
-            .then(|| usize::from(t.year.0 - m.base_year.0))
-            .into_iter()
-            .collect::<Vec<_>>()
-    };
-    let area_targets = (0..areas)
-        .map(|a| {
-            let rows = target_rows(m, targets, metrics, count, width, a, own_year);
-            (m.area_ids[a].clone(), rows)
-        })
+    let summary = summary
+        .into_iter()
+        .map(|(c, figures)| summary_row(m, c, f64::from(central[c]), figures))
         .collect();
     ScenarioResult {
         base_year: m.base_year,
@@ -285,98 +295,227 @@ fn school_rows(m: &Assembled, detail: &[SchoolCell]) -> Vec<SchoolRow> {
 /// The probabilities of the summary's quantile columns, in order.
 const QUANTILES: [f64; 5] = [0.05, 0.10, 0.50, 0.90, 0.95];
 
+/// `f32::total_cmp`'s order as unsigned integers: `order_key(a) < order_key(b)` exactly when
+/// `a.total_cmp(&b)` is `Less` (negative values have every bit but the sign flipped, the others
+/// their sign bit set).
+#[inline(always)]
+fn order_key(x: f32) -> u32 {
+    let b = x.to_bits();
+    b ^ (((b as i32 >> 31) as u32) | 1 << 31)
+}
+
+/// The value of an [`order_key`].
+#[inline(always)]
+fn from_order_key(k: u32) -> f32 {
+    f32::from_bits(k ^ (!((k as i32 >> 31) as u32) | 1 << 31))
+}
+
+/// Most bits of the keys that one pass of [`select_keys`] tells apart.
+const RADIX_BITS: u32 = 11;
+
+/// The keys at ascending ranks `ranks` (each below `keys.len()`) into `out`, by radix
+/// selection; `lo` and `hi` are the smallest and the largest key. A histogram of the keys'
+/// leading varying bits (after `lo`) finds the bucket that holds each rank; the keys of those
+/// buckets alone are gathered, and the search goes on among them. Each pass reads the keys
+/// twice, without a comparison that a branch predictor could miss, where a selection by
+/// partitioning reads them several times per rank; and the answer is the same, an order
+/// statistic being one value whatever finds it.
+fn select_keys(keys: &[u32], lo: u32, hi: u32, ranks: &[usize], out: &mut [u32]) {
+    let span = hi - lo;
+    if span == 0 {
+        out.fill(lo);
+        return;
+    }
+    // About a quarter as many buckets as keys (up to 2^RADIX_BITS): a histogram much larger
+    // than the keys would cost more to clear and scan than the keys themselves.
+    let bits = (usize::BITS - keys.len().leading_zeros())
+        .saturating_sub(2)
+        .clamp(4, RADIX_BITS);
+    let shift = (u32::BITS - span.leading_zeros()).saturating_sub(bits);
+    let mut counts = vec![0u32; (span >> shift) as usize + 1];
+    for &k in keys {
+        counts[((k - lo) >> shift) as usize] += 1;
+    }
+    // The bucket of each rank, and its rank among the bucket's keys.
+    let mut found = Vec::with_capacity(ranks.len());
+    let (mut bucket, mut below) = (0usize, 0usize);
+    for &r in ranks {
+        while below + counts[bucket] as usize <= r {
+            below += counts[bucket] as usize;
+            bucket += 1;
+        }
+        found.push((bucket, r - below));
+    }
+    if shift == 0 {
+        // A bucket per key: the bucket is the key.
+        for (o, &(b, _)) in out.iter_mut().zip(&found) {
+            *o = lo + b as u32;
+        }
+        return;
+    }
+    // The keys of the buckets that hold a rank, in one pass (buckets ascend with the ranks).
+    const NONE: u8 = u8::MAX;
+    let mut slot = vec![NONE; counts.len()];
+    let mut parts: Vec<(Vec<u32>, u32, u32)> = Vec::new();
+    for &(b, _) in &found {
+        if slot[b] == NONE {
+            slot[b] = parts.len() as u8;
+            parts.push((Vec::with_capacity(counts[b] as usize), u32::MAX, 0));
+        }
+    }
+    for &k in keys {
+        let s = slot[((k - lo) >> shift) as usize];
+        if s != NONE {
+            let (part, lo, hi) = &mut parts[usize::from(s)];
+            part.push(k);
+            *lo = (*lo).min(k);
+            *hi = (*hi).max(k);
+        }
+    }
+    let mut i = 0;
+    while i < found.len() {
+        let b = found[i].0;
+        let n = found[i..].iter().take_while(|f| f.0 == b).count();
+        let within: Vec<usize> = found[i..i + n].iter().map(|f| f.1).collect();
+        let (part, lo, hi) = &parts[usize::from(slot[b])];
+        select_keys(part, *lo, *hi, &within, &mut out[i..i + n]);
+        i += n;
+    }
+}
+
+/// The order statistics that type-7 quantiles `qs` of `n` values interpolate between: for each
+/// probability the lower and upper rank and the fraction between them.
+fn quantile_positions<const N: usize>(n: usize, qs: [f64; N]) -> [(usize, usize, f64); N] {
+    qs.map(|q| {
+        let pos = q * (n.max(1) - 1) as f64;
+        let lo = pos.floor() as usize;
+        (lo, (lo + 1).min(n.max(1) - 1), pos - lo as f64)
+    })
+}
+
 /// Quantiles by linear interpolation between order statistics (Hyndman–Fan type 7, as R's
-/// default and numpy's `linear`), for ascending probabilities `qs`. Finds only the order
-/// statistics needed, by successive selections on the part of `values` not yet partitioned
-/// (linear time, where a full sort would be n log n); reorders `values`.
-fn quantiles<const N: usize>(values: &mut [f32], qs: [f64; N]) -> [f64; N] {
-    let n = values.len();
-    if n == 0 {
+/// default and numpy's `linear`), for ascending probabilities `qs`, in `f32::total_cmp`'s
+/// order, of the values whose [`order_key`]s are `keys` (smallest `lo`, largest `hi`). Finds
+/// only the order statistics needed, by radix selection ([`select_keys`]).
+fn quantiles<const N: usize>(keys: &[u32], lo: u32, hi: u32, qs: [f64; N]) -> [f64; N] {
+    if keys.is_empty() {
         return [f64::NAN; N];
     }
-    let positions = qs.map(|q| {
-        let pos = q * (n - 1) as f64;
-        let lo = pos.floor() as usize;
-        (lo, (lo + 1).min(n - 1), pos - lo as f64)
-    });
-    // Invariant: `values[..from]` holds the `from` smallest values, and every index below `from`
-    // that is asked for holds its order statistic. Selections only reorder `values[from..]`, and
-    // as the positions ascend, an index below `from` was selected before, or the cell is
-    // constant: the same value in every draw (the observed base year, planned projects), where
-    // every index holds its order statistic without any selection.
-    let constant = values.iter().all(|x| x.to_bits() == values[0].to_bits());
-    let mut from = if constant { n } else { 0 };
-    let mut order_statistic = |k: usize| {
-        if k >= from {
-            values[from..].select_nth_unstable_by(k - from, f32::total_cmp);
-            from = k + 1;
-        }
-        values[k]
-    };
+    let positions = quantile_positions(keys.len(), qs);
+    // The ranks asked for, ascending and once each (in a tiny sample, one probability's upper
+    // rank can be the next one's lower rank).
+    let mut ranks: Vec<usize> = positions.iter().flat_map(|&(lo, hi, _)| [lo, hi]).collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut found = vec![0u32; ranks.len()];
+    select_keys(keys, lo, hi, &ranks, &mut found);
+    let at = |rank: usize| f64::from(from_order_key(found[ranks.partition_point(|&r| r < rank)]));
     positions.map(|(lo, hi, frac)| {
-        let (x, y) = (
-            f64::from(order_statistic(lo)),
-            f64::from(order_statistic(hi)),
-        );
+        let (x, y) = (at(lo), at(hi));
         x + (y - x) * frac
     })
 }
 
-fn summary_rows(
+/// The draws' figures of one summary cell: mean and the [`QUANTILES`].
+#[derive(Debug, Clone, Copy)]
+struct CellFigures {
+    mean: f64,
+    quantiles: [f64; 5],
+}
+
+/// Cells of the summary that have a row: flows have no value in the observed base year (no row
+/// rather than a false zero).
+fn has_row(areas: usize, c: usize) -> bool {
+    !(c < (areas + 1) * METRICS && Metric::ALL[c % METRICS].is_flow())
+}
+
+/// The draws' figures of every cell with a row, in cell order, with the cell's index.
+fn summary_cells(
     m: &Assembled,
-    central: &[f32],
     metrics: &[f32],
     draws: usize,
     width: usize,
-) -> Vec<SummaryRow> {
+) -> Vec<(usize, CellFigures)> {
     let areas = m.areas();
-    // Each task gathers a block of adjacent cells over all draws: one cache line of each draw's
-    // row serves the whole block, where gathering cell by cell would fetch it once per cell.
-    const BLOCK: usize = 16;
+    // Each task gathers a block of adjacent cells over all draws into columns, a few draws at
+    // a time: each draw's row gives a run of adjacent lines (which the hardware fetches ahead),
+    // where gathering cell by cell would fetch one line of every row per cell, and each column
+    // is written in runs. The same pass sums each cell in draw order (so the mean does not
+    // depend on the thread count) and finds its smallest and largest key.
+    const BLOCK: usize = 128;
+    const ROWS: usize = 16;
     (0..width.div_ceil(BLOCK))
         .into_par_iter()
-        .flat_map_iter(|b| {
+        .map_init(Vec::new, |columns, b| {
             let cells = b * BLOCK..((b + 1) * BLOCK).min(width);
-            let mut columns = vec![0.0f32; cells.len() * draws];
-            for (d, row) in metrics.chunks_exact(width).enumerate() {
-                for (j, &x) in row[cells.clone()].iter().enumerate() {
-                    columns[j * draws + d] = x;
+            let w = cells.len();
+            columns.resize(w * draws, 0u32);
+            let mut sum = vec![0.0f64; w];
+            let mut lo = vec![u32::MAX; w];
+            let mut hi = vec![0u32; w];
+            for d0 in (0..draws).step_by(ROWS) {
+                let rows = &metrics[d0 * width..(d0 + ROWS).min(draws) * width];
+                for (j, c) in cells.clone().enumerate() {
+                    let column = &mut columns[j * draws + d0..][..rows.len() / width];
+                    let (mut s, mut l, mut h) = (sum[j], lo[j], hi[j]);
+                    for (k, row) in column.iter_mut().zip(rows.chunks_exact(width)) {
+                        let x = row[c];
+                        s += f64::from(x);
+                        *k = order_key(x);
+                        l = l.min(*k);
+                        h = h.max(*k);
+                    }
+                    (sum[j], lo[j], hi[j]) = (s, l, h);
                 }
             }
             let block_start = cells.start;
-            // Flows have no value in the observed base year: no row rather than a false zero.
             cells
-                .filter(|&c| !(c < (areas + 1) * METRICS && Metric::ALL[c % METRICS].is_flow()))
-                .map(move |c| {
-                    let v = &mut columns[(c - block_start) * draws..(c - block_start + 1) * draws];
-                    let (t, a, metric) = (
-                        c / ((areas + 1) * METRICS),
-                        c / METRICS % (areas + 1),
-                        Metric::ALL[c % METRICS],
-                    );
-                    debug_assert_eq!(cell(areas, t, a, metric), c);
-                    // Summed in draw order, so the mean does not depend on the thread count.
-                    let mean = v.iter().map(|&x| f64::from(x)).sum::<f64>() / draws.max(1) as f64;
-                    let [p5, p10, p50, p90, p95] = quantiles(v, QUANTILES);
-                    SummaryRow {
-                        year: m.year(t),
-                        area_id: if a == areas {
-                            "ALL".to_string()
+                .filter(|&c| has_row(areas, c))
+                .map(|c| {
+                    let j = c - block_start;
+                    let keys = &columns[j * draws..(j + 1) * draws];
+                    let figures = CellFigures {
+                        mean: if draws == 0 {
+                            f64::NAN
                         } else {
-                            m.area_ids[a].clone()
+                            sum[j] / draws as f64
                         },
-                        metric,
-                        central: f64::from(central[c]),
-                        mean: if draws == 0 { f64::NAN } else { mean },
-                        p5,
-                        p10,
-                        p50,
-                        p90,
-                        p95,
-                    }
+                        quantiles: quantiles(keys, lo[j], hi[j], QUANTILES),
+                    };
+                    (c, figures)
                 })
+                .collect::<Vec<_>>()
         })
+        .flatten_iter()
         .collect()
+}
+
+/// The summary row of cell `c`.
+fn summary_row(m: &Assembled, c: usize, central: f64, figures: CellFigures) -> SummaryRow {
+    let areas = m.areas();
+    let (t, a, metric) = (
+        c / ((areas + 1) * METRICS),
+        c / METRICS % (areas + 1),
+        Metric::ALL[c % METRICS],
+    );
+    debug_assert_eq!(cell(areas, t, a, metric), c);
+    let [p5, p10, p50, p90, p95] = figures.quantiles;
+    SummaryRow {
+        year: m.year(t),
+        area_id: if a == areas {
+            "ALL".to_string()
+        } else {
+            m.area_ids[a].clone()
+        },
+        metric,
+        central,
+        mean: figures.mean,
+        p5,
+        p10,
+        p50,
+        p90,
+        p95,
+    }
 }
 
 fn project_rows(m: &Assembled, opens: &[u16], draws: usize) -> Vec<ProjectRow> {
@@ -427,45 +566,89 @@ pub fn meets(target: &Target, classes: f32, oversized: f32, super_oversized: f32
             .is_none_or(|max| share(oversized) <= max)
 }
 
-/// P(target met) per target and year, for the city (`area` = the number of areas) or one area
-/// (the target's shares applied to the area's own classes: what an inspection of the area asks).
+/// P(target met) per target and year: for the city in every year, and for each area (the
+/// target's shares applied to the area's own classes: what an inspection of the area asks) in
+/// the target's own year.
+///
+/// One pass over the draws counts every (target, year, area) at once: a draw's row is read
+/// once, where a pass per count would fetch one line of it from each row per count. Counts are
+/// integers, so the draws' chunks add up to the same whatever the thread count.
 fn target_rows(
     m: &Assembled,
     targets: &[Target],
     metrics: &[f32],
     draws: usize,
     width: usize,
-    area: usize,
-    years: impl Fn(&Target) -> Vec<usize>,
-) -> Vec<TargetRow> {
+) -> (Vec<TargetRow>, Vec<(String, Vec<TargetRow>)>) {
     let areas = m.areas();
-    let mut rows = Vec::new();
-    for target in targets {
-        for t in years(target) {
-            let year: SchoolYear = m.year(t);
-            let met = (0..draws)
-                .filter(|&d| {
-                    let v = |metric| metrics[d * width + cell(areas, t, area, metric)];
-                    meets(
-                        target,
+    // What to count: (target, year index, area), the city's first.
+    let mut checks: Vec<(usize, usize, usize)> = Vec::new();
+    for (k, _) in targets.iter().enumerate() {
+        for t in 0..m.years {
+            checks.push((k, t, areas));
+        }
+    }
+    let city = checks.len();
+    for a in 0..areas {
+        for (k, target) in targets.iter().enumerate() {
+            if target.year >= m.base_year && target.year <= m.year(m.years - 1) {
+                checks.push((k, usize::from(target.year.0 - m.base_year.0), a));
+            }
+        }
+    }
+    let offsets: Vec<usize> = checks
+        .iter()
+        .map(|&(_, t, a)| cell(areas, t, a, Metric::Classes))
+        .collect();
+    const CHUNK: usize = 256;
+    let met = metrics[..draws * width]
+        .par_chunks(CHUNK * width.max(1))
+        .map(|rows| {
+            let mut met = vec![0usize; checks.len()];
+            for row in rows.chunks_exact(width) {
+                for ((n, &(k, _, _)), &o) in met.iter_mut().zip(&checks).zip(&offsets) {
+                    let v = |metric: Metric| row[o + metric.index() - Metric::Classes.index()];
+                    *n += usize::from(meets(
+                        &targets[k],
                         v(Metric::Classes),
                         v(Metric::OversizedClasses),
                         v(Metric::SuperOversizedClasses),
-                    )
-                })
-                .count();
-            rows.push(TargetRow {
-                target: target.id.clone(),
-                year,
-                probability: if draws == 0 {
-                    f64::NAN
-                } else {
-                    met as f64 / draws as f64
-                },
-            });
+                    ));
+                }
+            }
+            met
+        })
+        .reduce(
+            || vec![0usize; checks.len()],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    let row = |i: usize| {
+        let (k, t, _) = checks[i];
+        TargetRow {
+            target: targets[k].id.clone(),
+            year: m.year(t),
+            probability: if draws == 0 {
+                f64::NAN
+            } else {
+                met[i] as f64 / draws as f64
+            },
         }
+    };
+    let city_rows = (0..city).map(row).collect();
+    let mut area_rows: Vec<(String, Vec<TargetRow>)> = m
+        .area_ids
+        .iter()
+        .map(|id| (id.clone(), Vec::new()))
+        .collect();
+    for i in city..checks.len() {
+        area_rows[checks[i].2].1.push(row(i));
     }
-    rows
+    (city_rows, area_rows)
 }
 
 #[cfg(test)]
@@ -550,6 +733,14 @@ mod tests {
     }
 
     proptest! {
+        /// Order keys sort as `f32::total_cmp` does and give back the value, bit for bit.
+        #[test]
+        fn order_keys_follow_total_cmp(a in any::<u32>(), b in any::<u32>()) {
+            let (x, y) = (f32::from_bits(a), f32::from_bits(b));
+            prop_assert_eq!(order_key(x).cmp(&order_key(y)), x.total_cmp(&y));
+            prop_assert_eq!(from_order_key(order_key(x)).to_bits(), a);
+        }
+
         /// Selection finds the same order statistics as a full sort, ties, constant cells and
         /// tiny samples (where several quantiles share an order statistic) included.
         #[test]
@@ -558,10 +749,12 @@ mod tests {
             wide in proptest::collection::vec(-1e6f32..1e6, 0..300),
         ) {
             let constant = vec![-0.0f32; small.len()];
-            for mut v in [small.iter().map(|&x| f32::from(x)).collect::<Vec<_>>(), wide, constant] {
+            for v in [small.iter().map(|&x| f32::from(x)).collect::<Vec<_>>(), wide, constant] {
                 let mut sorted = v.clone();
                 sorted.sort_by(f32::total_cmp);
-                let got = quantiles(&mut v, QUANTILES);
+                let keys: Vec<u32> = v.iter().map(|&x| order_key(x)).collect();
+                let (lo, hi) = (keys.iter().copied().min().unwrap_or(0), keys.iter().copied().max().unwrap_or(0));
+                let got = quantiles(&keys, lo, hi, QUANTILES);
                 for (g, q) in got.iter().zip(QUANTILES) {
                     prop_assert_eq!(g.to_bits(), sorted_quantile(&sorted, q).to_bits(), "q = {}", q);
                 }

@@ -25,6 +25,7 @@
 
 use rand::{Rng, RngExt};
 use rand_distr::{Exp1, StandardNormal};
+use rayon::prelude::*;
 
 use super::sampling::{normal_cdf, normal_quantile};
 use crate::model::{Project, ProjectStatus, SchoolYear, YearMonth};
@@ -121,7 +122,40 @@ pub struct Pipeline {
     pub exponential: Exponential,
 }
 
-/// Lognormal CDF of the delay ratio at `x` for log-median `mu` and log-sd `sigma`.
+/// The distinct kinds of project as the delay model sees them (status and dates; the first of
+/// each kind stands for it) and the kind of each project.
+fn kinds_of(projects: &[Schedule]) -> (Vec<Schedule>, Vec<usize>) {
+    let mut seen: std::collections::HashMap<(ProjectStatus, [u64; 3]), usize> =
+        std::collections::HashMap::new();
+    let mut kinds = Vec::new();
+    let kind_of = projects
+        .iter()
+        .map(|p| {
+            let key = (
+                p.status,
+                [p.start, p.completion, p.duration].map(f64::to_bits),
+            );
+            *seen.entry(key).or_insert_with(|| {
+                kinds.push(*p);
+                kinds.len() - 1
+            })
+        })
+        .collect();
+    (kinds, kind_of)
+}
+
+/// Each project's known delay ratio and its logarithm (0 when the ratio is not positive), for
+/// each φ of a pipeline's grid: see [`Pipeline::known_delays`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownDelays {
+    projects: usize,
+    /// `floors[j * projects + k]`: project `k` at the grid's `j`-th φ.
+    floors: Vec<(f64, f64)>,
+}
+
+/// Lognormal CDF of the delay ratio at `x` for log-median `mu` and log-sd `sigma`: what
+/// [`ratio_cdf_of_log`] computes from `log_ratio(x)` (the tests hold them to the same bits).
+#[cfg(test)]
 fn ratio_cdf(x: f64, mu: f64, sigma: f64) -> f64 {
     if x <= 0.0 {
         0.0
@@ -129,6 +163,30 @@ fn ratio_cdf(x: f64, mu: f64, sigma: f64) -> f64 {
         1.0
     } else {
         normal_cdf((x.ln() - mu) / sigma)
+    }
+}
+
+/// `ln x` for [`ratio_cdf_of_log`]: −∞ for a ratio of zero or below (never reached), +∞ for
+/// an infinite one (always reached).
+fn log_ratio(x: f64) -> f64 {
+    if x <= 0.0 {
+        f64::NEG_INFINITY
+    } else if x.is_infinite() {
+        f64::INFINITY
+    } else {
+        x.ln()
+    }
+}
+
+/// [`ratio_cdf`] at `x` from `log_ratio(x)`: the same value (the logarithm of a positive finite
+/// ratio is finite), so that a logarithm shared by many cells of a grid is taken once.
+fn ratio_cdf_of_log(log_x: f64, mu: f64, sigma: f64) -> f64 {
+    if log_x == f64::NEG_INFINITY {
+        0.0
+    } else if log_x == f64::INFINITY {
+        1.0
+    } else {
+        normal_cdf((log_x - mu) / sigma)
     }
 }
 
@@ -156,25 +214,48 @@ impl Pipeline {
                 .filter(|p| p.status != ProjectStatus::NotStarted)
                 .count(),
         };
-        // The posterior on a grid: log prior + log likelihood of every project's status.
+        // The posterior on a grid: log prior + log likelihood of every project's status. What
+        // depends on φ alone is taken once per φ (see [`StatusTerm`]); the μ rows in parallel.
         let mu0 = PRIOR_MEDIAN.ln();
-        let mut cells = Vec::with_capacity(MU_STEPS * PHI_STEPS);
-        for i in 0..MU_STEPS {
-            let mu = mu0 - 5.0 * PRIOR_TAU + 10.0 * PRIOR_TAU * i as f64 / (MU_STEPS - 1) as f64;
-            let prior = -0.5 * ((mu - mu0) / PRIOR_TAU).powi(2);
-            for j in 0..PHI_STEPS {
+        // Projects of the same status and dates (a batch) have the same terms: each kind's
+        // once, added up project by project in order.
+        let (kinds, kind_of) = kinds_of(projects);
+        let terms: Vec<Vec<StatusTerm>> = (0..PHI_STEPS)
+            .map(|j| {
                 let phi = (j as f64 + 0.5) / PHI_STEPS as f64;
-                let log_like: f64 = projects
+                kinds.iter().map(|p| StatusTerm::of(p, base, phi)).collect()
+            })
+            .collect();
+        // A term that does not use φ has one value per μ row, taken once.
+        let shared: Vec<bool> = (0..kinds.len())
+            .map(|k| terms.iter().all(|t| !t[k].uses_phi()))
+            .collect();
+        let cells: Vec<(f64, f64, f64)> = (0..MU_STEPS)
+            .into_par_iter()
+            .flat_map_iter(|i| {
+                let mu =
+                    mu0 - 5.0 * PRIOR_TAU + 10.0 * PRIOR_TAU * i as f64 / (MU_STEPS - 1) as f64;
+                let prior = -0.5 * ((mu - mu0) / PRIOR_TAU).powi(2);
+                let log_probability =
+                    move |t: &StatusTerm| t.probability(mu, PRIOR_SIGMA).max(1e-300).ln();
+                let row: Vec<f64> = terms[0]
                     .iter()
-                    .map(|p| {
-                        status_probability(p, base, mu, PRIOR_SIGMA, phi)
-                            .max(1e-300)
-                            .ln()
-                    })
-                    .sum();
-                cells.push((mu, phi, prior + log_like));
-            }
-        }
+                    .zip(&shared)
+                    .map(|(t, &shared)| if shared { log_probability(t) } else { 0.0 })
+                    .collect();
+                let (shared, kind_of) = (&shared, &kind_of);
+                terms.iter().enumerate().map(move |(j, terms)| {
+                    let phi = (j as f64 + 0.5) / PHI_STEPS as f64;
+                    let of_kind: Vec<f64> = terms
+                        .iter()
+                        .zip(shared.iter().zip(&row))
+                        .map(|(t, (&shared, &row))| if shared { row } else { log_probability(t) })
+                        .collect();
+                    let log_like: f64 = kind_of.iter().map(|&k| of_kind[k]).sum();
+                    (mu, phi, prior + log_like)
+                })
+            })
+            .collect();
         let top = cells.iter().map(|c| c.2).fold(f64::NEG_INFINITY, f64::max);
         let total: f64 = cells.iter().map(|c| (c.2 - top).exp()).sum();
         let mut cumulative = 0.0;
@@ -239,7 +320,8 @@ impl Pipeline {
     pub fn open_t(&self, completion: f64) -> u16 {
         // The month the completion falls in decides, as for a recorded date (clamped to years a
         // `u16` holds: a sampled delay can reach far past any horizon).
-        let month = completion.clamp(0.0, 12.0 * 60_000.0).floor() as i32;
+        // (Truncation is the floor of the clamped, non-negative value, without a call to `floor`.)
+        let month = completion.clamp(0.0, 12.0 * 60_000.0) as i32;
         let year = YearMonth::from_index(month).first_school_year();
         let t = (i64::from(year.0) - i64::from(self.base_year.0)).max(1);
         if t >= self.years as i64 {
@@ -254,8 +336,33 @@ impl Pipeline {
         self.open_t(p.completion)
     }
 
-    /// Samples every project's opening year into `open_t` from the draw's stream `rng`.
-    pub fn sample(&self, projects: &[Schedule], rng: &mut impl Rng, open_t: &mut [u16]) {
+    /// What the draws' sampling of `projects` can compute once: for each φ of the grid, each
+    /// project's known delay ratio ([`Pipeline::known_delay`]) and its logarithm.
+    pub fn known_delays(&self, projects: &[Schedule]) -> KnownDelays {
+        let floors = (0..PHI_STEPS)
+            .flat_map(|j| {
+                let phi = self.grid[j].1;
+                projects.iter().map(move |p| {
+                    let floor = self.known_delay(p, phi);
+                    (floor, if floor > 0.0 { floor.ln() } else { 0.0 })
+                })
+            })
+            .collect();
+        KnownDelays {
+            projects: projects.len(),
+            floors,
+        }
+    }
+
+    /// Samples every project's opening year into `open_t` from the draw's stream `rng`;
+    /// `known` is [`Pipeline::known_delays`] of the same `projects`.
+    pub fn sample(
+        &self,
+        projects: &[Schedule],
+        known: &KnownDelays,
+        rng: &mut impl Rng,
+        open_t: &mut [u16],
+    ) {
         if let Pace::Plan = self.pace {
             for (p, o) in projects.iter().zip(open_t.iter_mut()) {
                 *o = self.planned_t(p);
@@ -279,18 +386,33 @@ impl Pipeline {
                     .grid
                     .partition_point(|c| c.2 < u)
                     .min(self.grid.len() - 1);
-                let (mu, phi, _) = self.grid[k];
+                let mu = self.grid[k].0;
+                let floors = &known.floors[k % PHI_STEPS * known.projects..][..known.projects];
                 let (sigma_area, sigma_own) = sigmas();
-                let area_z: Vec<f64> = (0..self.areas)
-                    .map(|_| rng.sample(StandardNormal))
-                    .collect();
-                for (p, o) in projects.iter().zip(open_t.iter_mut()) {
+                // The areas' factors, on the stack for any city's count of areas.
+                let mut on_stack = [0.0f64; 64];
+                let mut on_heap = Vec::new();
+                let area_z: &mut [f64] = if self.areas <= on_stack.len() {
+                    &mut on_stack[..self.areas]
+                } else {
+                    on_heap.resize(self.areas, 0.0);
+                    &mut on_heap
+                };
+                for z in area_z.iter_mut() {
+                    *z = rng.sample(StandardNormal);
+                }
+                for ((p, o), &(floor, log_floor)) in
+                    projects.iter().zip(open_t.iter_mut()).zip(floors)
+                {
                     let u: f64 = rng.random();
+                    if p.status == ProjectStatus::Completed {
+                        *o = 1;
+                        continue;
+                    }
                     let location = mu + sigma_area * area_z[p.area];
-                    let floor = self.known_delay(p, phi);
                     // The project's own variate, conditioned on what the base date says.
                     let lowest = if floor > 0.0 {
-                        normal_cdf((floor.ln() - location) / sigma_own)
+                        normal_cdf((log_floor - location) / sigma_own)
                     } else {
                         0.0
                     };
@@ -298,10 +420,7 @@ impl Pipeline {
                     let ratio = (location + sigma_own * normal_quantile(q)).exp().max(floor);
                     // Faster: the delay still to come is scaled, not what has already happened.
                     let ratio = floor + scale * (ratio - floor);
-                    *o = match p.status {
-                        ProjectStatus::Completed => 1,
-                        _ => self.open_t(p.completion + ratio * p.duration),
-                    };
+                    *o = self.open_t(p.completion + ratio * p.duration);
                 }
             }
         }
@@ -359,29 +478,61 @@ impl Pipeline {
             }
             return out;
         }
+        // What depends on φ alone, once per φ: the known delay's and each year's needed delay's
+        // logarithms (the same values the grid's cells would compute each time).
+        let per_phi: Vec<(f64, Vec<Option<f64>>)> = (0..PHI_STEPS)
+            .map(|j| {
+                let phi = self.grid[j].1;
+                let floor = self.known_delay(p, phi);
+                let needed = (0..self.years)
+                    .map(|t| {
+                        // Open in school year Y iff complete before month index 12·Y + 8.
+                        let deadline = 12.0 * f64::from(self.base_year.0 + t as u16) + 8.0;
+                        let needed =
+                            floor + ((deadline - p.completion) / p.duration - floor) / scale;
+                        if needed <= floor {
+                            None
+                        } else {
+                            Some(log_ratio(needed))
+                        }
+                    })
+                    .collect();
+                (log_ratio(floor), needed)
+            })
+            .collect();
+        // A project whose known delay does not depend on φ (every one but those not started past
+        // their planned start) has the same terms in every cell of a μ row: computed once per row.
+        let same_for_every_phi = per_phi.iter().all(|x| *x == per_phi[0]);
+        let mut terms: Vec<Option<f64>> = vec![None; self.years];
+        let mut terms_of: Option<(u64, usize)> = None;
         let mut previous = 0.0;
-        for &(mu, phi, cumulative) in &self.grid {
+        for (k, &(mu, _, cumulative)) in self.grid.iter().enumerate() {
             let w = cumulative - previous;
             previous = cumulative;
             // Cells the evidence rules out carry no weight worth the logarithms.
             if w < 1e-12 {
                 continue;
             }
-            let floor = self.known_delay(p, phi);
-            let below = ratio_cdf(floor, mu, PRIOR_SIGMA);
-            for (t, x) in out.iter_mut().enumerate().skip(1) {
-                // Open in school year Y iff complete before month index 12·Y + 8.
-                let deadline = 12.0 * f64::from(self.base_year.0 + t as u16) + 8.0;
-                let needed = floor + ((deadline - p.completion) / p.duration - floor) / scale;
-                if needed <= floor {
-                    continue;
+            let j = if same_for_every_phi { 0 } else { k % PHI_STEPS };
+            if terms_of != Some((mu.to_bits(), j)) {
+                terms_of = Some((mu.to_bits(), j));
+                let (log_floor, needed) = &per_phi[j];
+                let below = ratio_cdf_of_log(*log_floor, mu, PRIOR_SIGMA);
+                for (term, needed) in terms.iter_mut().zip(needed).skip(1) {
+                    *term = needed.map(|log_needed| {
+                        let within = ratio_cdf_of_log(log_needed, mu, PRIOR_SIGMA) - below;
+                        if below < 1.0 {
+                            within / (1.0 - below)
+                        } else {
+                            1.0
+                        }
+                    });
                 }
-                let within = ratio_cdf(needed, mu, PRIOR_SIGMA) - below;
-                *x += w * if below < 1.0 {
-                    within / (1.0 - below)
-                } else {
-                    1.0
-                };
+            }
+            for (x, term) in out.iter_mut().zip(&terms).skip(1) {
+                if let Some(term) = term {
+                    *x += w * term;
+                }
             }
         }
         for x in &mut out {
@@ -417,9 +568,12 @@ impl Pipeline {
         let mut open_by = vec![0usize; self.years];
         let mut median_year = Vec::with_capacity(projects.len());
         let mut by_year = vec![0.0f64; self.years];
-        for p in projects {
+        // Each project's probabilities on its own (in parallel), added up in project order.
+        let (kinds, kind_of) = kinds_of(projects);
+        let opens: Vec<Vec<f64>> = kinds.par_iter().map(|p| self.p_open(p)).collect();
+        for (p, &kind) in projects.iter().zip(&kind_of) {
+            let open = &opens[kind];
             let mut median = self.years;
-            let open = self.p_open(p);
             for (t, expected) in by_year.iter_mut().enumerate().skip(1) {
                 let q = open[t];
                 *expected += q;
@@ -487,19 +641,56 @@ fn sigmas() -> (f64, f64) {
     )
 }
 
-/// Probability of a project's status at the base date given (μ, σ, φ).
-fn status_probability(p: &Schedule, base: f64, mu: f64, sigma: f64, phi: f64) -> f64 {
-    let completed_by = (base - p.completion) / p.duration;
-    let started_by = (base - p.start) / (phi * p.duration);
-    let completed = ratio_cdf(completed_by, mu, sigma);
-    match p.status {
-        // A delay ratio cannot be negative: a project completed ahead of plan says nothing.
-        ProjectStatus::Completed if completed_by <= 0.0 => 1.0,
-        ProjectStatus::Completed => completed,
-        ProjectStatus::UnderConstruction if started_by <= 0.0 => 1.0 - completed,
-        ProjectStatus::UnderConstruction => ratio_cdf(started_by, mu, sigma) - completed,
-        ProjectStatus::NotStarted if started_by <= 0.0 => 1.0,
-        ProjectStatus::NotStarted => 1.0 - ratio_cdf(started_by, mu, sigma),
+/// A project's status at the base date as a term of the likelihood, for one φ: the delay
+/// ratios by which it would have completed and started, and their logarithms (taken once, not
+/// once per μ).
+#[derive(Debug, Clone, Copy)]
+struct StatusTerm {
+    status: ProjectStatus,
+    completed_by: f64,
+    started_by: f64,
+    log_completed_by: f64,
+    log_started_by: f64,
+}
+
+impl StatusTerm {
+    fn of(p: &Schedule, base: f64, phi: f64) -> StatusTerm {
+        let completed_by = (base - p.completion) / p.duration;
+        let started_by = (base - p.start) / (phi * p.duration);
+        StatusTerm {
+            status: p.status,
+            completed_by,
+            started_by,
+            log_completed_by: log_ratio(completed_by),
+            log_started_by: log_ratio(started_by),
+        }
+    }
+
+    /// Whether the probability depends on φ (through the start).
+    fn uses_phi(&self) -> bool {
+        match self.status {
+            ProjectStatus::Completed => false,
+            // Not when the start was not yet due (whatever φ, the ratio is ≤ 0); a NaN uses it.
+            ProjectStatus::UnderConstruction | ProjectStatus::NotStarted => !matches!(
+                self.started_by.partial_cmp(&0.0),
+                Some(std::cmp::Ordering::Less | std::cmp::Ordering::Equal)
+            ),
+        }
+    }
+
+    /// Probability of the status given (μ, σ).
+    fn probability(&self, mu: f64, sigma: f64) -> f64 {
+        let completed = || ratio_cdf_of_log(self.log_completed_by, mu, sigma);
+        let started = || ratio_cdf_of_log(self.log_started_by, mu, sigma);
+        match self.status {
+            // A delay ratio cannot be negative: a project completed ahead of plan says nothing.
+            ProjectStatus::Completed if self.completed_by <= 0.0 => 1.0,
+            ProjectStatus::Completed => completed(),
+            ProjectStatus::UnderConstruction if self.started_by <= 0.0 => 1.0 - completed(),
+            ProjectStatus::UnderConstruction => started() - completed(),
+            ProjectStatus::NotStarted if self.started_by <= 0.0 => 1.0,
+            ProjectStatus::NotStarted => 1.0 - started(),
+        }
     }
 }
 
@@ -630,13 +821,14 @@ mod tests {
             .collect();
         let p = fit(&ps, Pace::CurrentPace, DelayModel::ReferenceClass);
         let central = p.central(&ps);
+        let known = p.known_delays(&ps);
         let draws = 2000;
         let mut open_by = [0usize; 8];
         let mut open = vec![0u16; ps.len()];
         for d in 0..draws {
             let mut rng = ChaCha8Rng::seed_from_u64(5);
             rng.set_stream(d);
-            p.sample(&ps, &mut rng, &mut open);
+            p.sample(&ps, &known, &mut rng, &mut open);
             for (t, n) in open_by.iter_mut().enumerate().skip(1) {
                 *n += open.iter().filter(|&&o| usize::from(o) <= t).count();
             }
@@ -653,9 +845,35 @@ mod tests {
         assert_eq!(open[2], 1);
         let plan = fit(&ps, Pace::Plan, DelayModel::ReferenceClass);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        plan.sample(&ps, &mut rng, &mut open);
+        plan.sample(&ps, &plan.known_delays(&ps), &mut rng, &mut open);
         for (q, o) in ps.iter().zip(&open) {
             assert_eq!(*o, plan.planned_t(q));
+        }
+    }
+
+    /// The logarithm taken once gives the CDF of the ratio bit for bit, at the edges too.
+    #[test]
+    fn the_cdf_from_a_shared_logarithm_is_the_same() {
+        for x in [
+            -1.0,
+            0.0,
+            1e-310,
+            1e-9,
+            0.07,
+            0.5,
+            1.0,
+            3.7,
+            1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ] {
+            for mu in [-3.0, PRIOR_MEDIAN.ln(), 0.4] {
+                let (a, b) = (
+                    ratio_cdf(x, mu, PRIOR_SIGMA),
+                    ratio_cdf_of_log(log_ratio(x), mu, PRIOR_SIGMA),
+                );
+                assert_eq!(a.to_bits(), b.to_bits(), "x {x}, mu {mu}");
+            }
         }
     }
 

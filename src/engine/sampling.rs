@@ -119,9 +119,12 @@ impl Quantile {
         let density = |x: f64| x.powf(alpha - 1.0) * (1.0 - x).powf(beta - 1.0);
         let mut cdf = vec![0.0; CELLS + 1];
         let h = 1.0 / CELLS as f64;
+        // Each grid point's density once: the end of one cell is the start of the next.
+        let mut left = density(0.0);
         for i in 1..=CELLS {
-            let (a, b) = ((i - 1) as f64 * h, i as f64 * h);
-            cdf[i] = cdf[i - 1] + 0.5 * h * (density(a) + density(b));
+            let right = density(i as f64 * h);
+            cdf[i] = cdf[i - 1] + 0.5 * h * (left + right);
+            left = right;
         }
         let total = cdf[CELLS];
         let mut table = Vec::with_capacity(POINTS);
@@ -170,10 +173,26 @@ impl Quantile {
     }
 }
 
-/// Mixes a city-wide and an area standard normal into a uniform quantile with correlation ρ.
-#[inline]
-pub fn copula(rho: f64, z_city: f64, z_area: f64) -> f64 {
-    normal_cdf(rho.sqrt() * z_city + (1.0 - rho).sqrt() * z_area)
+/// Mixes a city-wide and an area standard normal into a uniform quantile with correlation ρ:
+/// `Φ(√ρ·z_city + √(1−ρ)·z_area)`, the square roots taken once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Copula {
+    city: f64,
+    own: f64,
+}
+
+impl Copula {
+    pub fn new(rho: f64) -> Copula {
+        Copula {
+            city: rho.sqrt(),
+            own: (1.0 - rho).sqrt(),
+        }
+    }
+
+    #[inline]
+    pub fn at(self, z_city: f64, z_area: f64) -> f64 {
+        normal_cdf(self.city * z_city + self.own * z_area)
+    }
 }
 
 #[cfg(test)]
@@ -245,7 +264,7 @@ mod tests {
 
     #[test]
     fn full_correlation_puts_areas_at_one_quantile() {
-        assert_eq!(copula(1.0, 0.7, -2.0), normal_cdf(0.7));
-        assert_eq!(copula(0.0, 0.7, -2.0), normal_cdf(-2.0));
+        assert_eq!(Copula::new(1.0).at(0.7, -2.0), normal_cdf(0.7));
+        assert_eq!(Copula::new(0.0).at(0.7, -2.0), normal_cdf(-2.0));
     }
 }

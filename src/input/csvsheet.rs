@@ -4,7 +4,7 @@
 //! Knows the header rules of SPEC §3 (header required, columns in any order, unknown columns an
 //! error, missing required columns an error) but nothing about what the columns mean.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::error::InputError;

@@ -5,7 +5,9 @@
 //! with file, line, column, the value found and what was expected. This module only reads; it
 //! computes no projection.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use hashbrown::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::input::csvsheet::{Cells, Columns, Sheet};
@@ -672,16 +674,37 @@ fn enrolment(
     // Keyed by the id as it stands in the sheet, so that a row costs no copy of it (a nation's
     // file has millions of rows).
     let id_column = sheet.column("school_id").checked_sub(1);
-    let mut seen: HashMap<(&str, SchoolYear, crate::model::Grade), usize> = HashMap::new();
-    // School → year → first line of that year, for the contiguity check.
-    let mut years: HashMap<&str, BTreeMap<SchoolYear, usize>> = HashMap::new();
+    // Each school id (as it stands in the sheet) gets a number, looked up once per run of its
+    // rows (a file lists a school's rows together): the duplicate check is keyed by numbers,
+    // and most rows look up no string at all.
+    let mut number_of: HashMap<&str, u32> = HashMap::new();
+    let mut current: Option<(&str, u32, bool, Option<&Stage>)> = None;
+    let mut seen: HashMap<(u32, SchoolYear, crate::model::Grade), usize> = HashMap::new();
+    // Per school number: its id and, year → first line of that year, for the contiguity check.
+    let mut years: Vec<(&str, BTreeMap<SchoolYear, usize>)> = Vec::new();
     for rec in &sheet.records {
         let id_cell = id_column.map_or("", |p| sheet.field(rec, p));
         let mut c = sheet.cells(rec, errs);
         let school_id = c.text("school_id");
-        if let Some(id) = &school_id
-            && !schools.knows(id)
-        {
+        let school = school_id.as_deref().map(|id| match current {
+            Some(school) if school.0 == id_cell => school,
+            _ => {
+                let next = number_of.len() as u32;
+                let number = *number_of.entry(id_cell).or_insert(next);
+                if number == next {
+                    years.push((id_cell, BTreeMap::new()));
+                }
+                let school = (
+                    id_cell,
+                    number,
+                    schools.knows(id),
+                    stage_of.get(id).copied(),
+                );
+                current = Some(school);
+                school
+            }
+        });
+        if let Some((_, _, false, _)) = school {
             c.fail("school_id", "a school_id of schools.csv");
         }
         let year = c.year("year");
@@ -695,8 +718,7 @@ fn enrolment(
                 ),
             );
         }
-        if let (Some(id), Some(g)) = (&school_id, grade)
-            && let Some(stage) = stage_of.get(id.as_str())
+        if let (Some(id), Some((_, _, _, Some(stage))), Some(g)) = (&school_id, school, grade)
             && !(stage.first_grade..=stage.last_grade).contains(&g.0)
         {
             c.fail(
@@ -707,18 +729,14 @@ fn enrolment(
                 ),
             );
         }
-        if let (Some(_), Some(y), Some(g)) = (&school_id, year, grade) {
-            if let Some(line) = first_seen(&mut seen, (id_cell, y, g), rec.line) {
+        if let (Some((_, number, _, _)), Some(y), Some(g)) = (school, year, grade) {
+            if let Some(line) = first_seen(&mut seen, (number, y, g), rec.line) {
                 c.fail(
                     "school_id",
                     format!("one row per school, year and grade (this one repeats line {line})"),
                 );
             }
-            years
-                .entry(id_cell)
-                .or_default()
-                .entry(y)
-                .or_insert(rec.line);
+            years[number as usize].1.entry(y).or_insert(rec.line);
         }
         if c.ok()
             && let (Some(school_id), Some(year), Some(grade), Some(pupils)) =
@@ -758,7 +776,7 @@ fn enrolment(
     }
     if sheet.complete && !sheet.records.is_empty() {
         let distinct: BTreeSet<SchoolYear> =
-            years.values().flat_map(|y| y.keys().copied()).collect();
+            years.iter().flat_map(|(_, y)| y.keys().copied()).collect();
         if distinct.len() < 2 {
             errs.push(InputError::message(
                 &sheet.file,

@@ -260,10 +260,31 @@ fn push_inert(cell: &mut String, s: &str) {
     cell.push_str(s);
 }
 
-/// Appends a whole number in decimal.
+/// Appends a whole number in decimal (as `{v}` formats it, digit by digit without the
+/// formatting machinery: a province's tables have millions of numbers).
 fn push_int(cell: &mut String, v: i64) {
-    let _ = write!(cell, "{v}");
+    if v < 0 {
+        cell.push('-');
+    }
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = v.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        cell.push(char::from(d));
+    }
 }
+
+/// Below this magnitude an f64 with no fraction is written as the integer it is (the same
+/// text as `{v}`, which never uses an exponent).
+const WHOLE_BELOW: f64 = 1e15;
 
 /// Appends the shortest text that reads back as the same f64; integers without `.0`; NaN as an
 /// empty cell.
@@ -273,6 +294,8 @@ fn push_number(cell: &mut String, v: f64) {
     }
     if v == 0.0 {
         cell.push('0');
+    } else if v.abs() < WHOLE_BELOW && v == (v as i64) as f64 {
+        push_int(cell, v as i64);
     } else {
         let _ = write!(cell, "{v}");
     }
@@ -518,6 +541,37 @@ pub fn write_compare_summary(dir: &Path, rows: &[(String, &ScenarioResult)]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Numbers are written as `{}` writes them, whole ones by the fast path included.
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for v in [
+            1.0,
+            -1.0,
+            7.0,
+            10.0,
+            1234.5,
+            -0.5,
+            3_430.049_999_999_999_3,
+            999_999_999_999_999.0,
+            1e15,
+            -1e15,
+            1e16,
+            123_456_789_012.0,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+        ] {
+            let mut cell = String::new();
+            push_number(&mut cell, v);
+            assert_eq!(cell, format!("{v}"), "{v:?}");
+        }
+        for v in [0i64, 9, 10, -10, 1_000_000, i64::MAX, i64::MIN] {
+            let mut cell = String::new();
+            push_int(&mut cell, v);
+            assert_eq!(cell, format!("{v}"));
+        }
+    }
     use crate::engine::results::{Metric, ProjectRow, SchoolRow, TargetRow};
     use crate::model::SchoolYear;
 
