@@ -6,7 +6,8 @@
 //! - grade ratios shrunk toward the pooled ratios of the unit's area, with a weight that grows
 //!   with the unit's own feeder pupils ([`PooledRatios`], [`shrink`]);
 //! - a per-horizon blend with the naive "same as last year" forecast and a P10–P90 band, both
-//!   sized from the errors of earlier origins ([`calibrate`]).
+//!   sized from the errors of earlier origins ([`calibrate`]), the bands then fitted across
+//!   horizons ([`smooth_bands`]).
 //!
 //! Histories may have missing cells (NaN), such as a grade a school added later; [`slice`] cuts
 //! the years a forecast needs and checks that every cell it reads is there. No file, no
