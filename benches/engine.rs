@@ -7,42 +7,41 @@
 //!   1,000 draws, `current-pace` with its targets (target ≤ 30 s on 2 cores).
 //!
 //!
-//! Then one draw of `current-pace` on the default data set, one thread, step by step (group
-//! `draw`), each with the count of school-grade-year cells of `schools.csv` as its throughput,
-//! so that criterion's `elem/s` reads as cells per second (1000 / Melem/s = ns per
-//! school-grade-year-draw):
+//! Then one batch of draws (`sim::LANES`, one per vector lane) of `current-pace` on the default
+//! data set, one thread, step by step (group `draw`), each with the batch's draws × the
+//! school-grade-year cells of `schools.csv` as its throughput, so that criterion's `elem/s`
+//! reads as cells per second (1000 / Melem/s = ns per school-grade-year-draw):
 //! - `sampling`: every driver's value and every project's opening year (`sample_inputs`);
 //! - `start`: the base year's state, the projects completed by each year, births and inflows;
 //! - `supply`, `progression`, `entry`, `flows`, `rebalancing`, `classes`: the phases of the
 //!   projected years (rebalancing on `redistricting`, the scenario that turns it on), every year;
-//! - `accounts`: natural change, city totals, cleared classes;
-//! - `whole`: the draw (`sim::simulate`), all of the above but sampling.
+//! - `accounts`: natural change, city totals, cleared classes, and the batch's rows out;
+//! - `whole`: the batch (`sim::simulate`), all of the above but sampling.
 //!
 //! Inputs are built outside the timed loop: each phase starts from a copy of the state the
-//! draw's earlier phases left, made before the timer starts. Run: `cargo bench --bench engine`
+//! batch's earlier phases left, made before the timer starts. Run: `cargo bench --bench engine`
 //! (or `cargo bench --bench engine -- draw/` for the steps alone).
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use placeplan::engine::assemble::{Assembled, assemble};
 use placeplan::engine::monte_carlo::{self, RunOptions, Silent, central_inputs, sample_inputs};
 use placeplan::engine::priority;
-use placeplan::engine::sim::{self, DrawInputs, METRICS, Phase, Scratch};
+use placeplan::engine::sim::{self, DrawInputs, LANES, METRICS, Phase, Scratch};
 use placeplan::model::SchoolYear;
 use placeplan::scenario::Pace;
 use placeplan::synth;
 
-/// One draw's state before `phase` of each projected year, in year order.
-fn before(m: &Assembled, inputs: &DrawInputs, phase: Phase) -> Vec<(usize, Scratch, Vec<f32>)> {
+/// One batch's state before `phase` of each projected year, in year order.
+fn before(m: &Assembled, inputs: &[DrawInputs], phase: Phase) -> Vec<(usize, Scratch)> {
     let mut s = Scratch::new(m);
-    let mut out = vec![0.0f32; m.years * (m.areas() + 1) * METRICS];
-    sim::begin(m, inputs, &mut s, &mut out);
+    sim::begin(m, inputs, &mut s);
     let mut states = Vec::new();
     for t in 1..m.years {
         for p in Phase::ALL {
             if p == phase {
-                states.push((t, s.clone(), out.clone()));
+                states.push((t, s.clone()));
             }
-            sim::phase(m, inputs, &mut s, &mut out, t, p);
+            sim::phase(m, &mut s, t, p);
         }
     }
     states
@@ -63,29 +62,38 @@ fn steps(c: &mut Criterion) {
     // The cells of `schools.csv`: every open school's grades in every year.
     let mut rows = Vec::new();
     let mut s = Scratch::new(&m);
-    let mut out = vec![0.0f32; width];
-    sim::simulate(&m, &central_inputs(&m), &mut s, &mut out, Some(&mut rows));
-    let mut inputs = central_inputs(&m);
-    sample_inputs(&m, 2019, 7, &mut inputs);
-    let mut moving_inputs = central_inputs(&moving);
-    sample_inputs(&moving, 2019, 7, &mut moving_inputs);
+    let mut out = vec![0.0f32; LANES * width];
+    let central = [central_inputs(&m)];
+    sim::simulate(&m, &central, &mut s, &mut out[..width], Some(&mut rows));
+    // One batch: draws 7 to 7 + LANES − 1.
+    let batch = |m: &Assembled| -> Vec<DrawInputs> {
+        (0..LANES as u64)
+            .map(|l| {
+                let mut d = central_inputs(m);
+                sample_inputs(m, 2019, 7 + l, &mut d);
+                d
+            })
+            .collect()
+    };
+    let (inputs, moving_inputs) = (batch(&m), batch(&moving));
 
     let mut group = c.benchmark_group("draw");
     group.sample_size(20);
     group.warm_up_time(std::time::Duration::from_secs(1));
     group.measurement_time(std::time::Duration::from_secs(3));
-    group.throughput(Throughput::Elements(rows.len() as u64));
+    // Per batch: its draws' cells.
+    group.throughput(Throughput::Elements((LANES * rows.len()) as u64));
     group.bench_function("sampling", |b| {
         let mut draw = 0;
         let mut sampled = central_inputs(&m);
         b.iter(|| {
-            draw += 1;
-            sample_inputs(&m, 2019, draw, &mut sampled)
+            for _ in 0..LANES {
+                draw += 1;
+                sample_inputs(&m, 2019, draw, &mut sampled)
+            }
         })
     });
-    group.bench_function("start", |b| {
-        b.iter(|| sim::begin(&m, &inputs, &mut s, &mut out))
-    });
+    group.bench_function("start", |b| b.iter(|| sim::begin(&m, &inputs, &mut s)));
     for phase in Phase::ALL {
         let (model, inputs) = match phase {
             Phase::Rebalancing => (&moving, &moving_inputs),
@@ -97,8 +105,8 @@ fn steps(c: &mut Criterion) {
             b.iter_batched_ref(
                 || states.clone(),
                 |states| {
-                    for (t, s, out) in states {
-                        sim::phase(model, inputs, s, out, *t, phase);
+                    for (t, s) in states {
+                        sim::phase(model, s, *t, phase);
                     }
                 },
                 BatchSize::LargeInput,
@@ -107,9 +115,9 @@ fn steps(c: &mut Criterion) {
     }
     group.bench_function("accounts", |b| {
         b.iter_batched_ref(
-            || out.clone(),
-            |out| sim::finish(&m, out),
-            BatchSize::SmallInput,
+            || s.clone(),
+            |s| sim::finish(&m, s, LANES, &mut out),
+            BatchSize::LargeInput,
         )
     });
     group.bench_function("whole", |b| {

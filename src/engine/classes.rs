@@ -4,13 +4,69 @@
 //! [`allot_dhondt`] for why not largest remainder);
 //! each grade forms `min(need, allotted)` classes, at least 1 when it has pupils; pupils are split
 //! as evenly as possible. With enough classrooms this is the Maimonides rule ⌊(e − 1)/cap⌋ + 1.
-//! No allocation: this runs in the Monte Carlo hot loop.
+//! No allocation: this runs in the Monte Carlo hot loop, one school in as many lanes as the
+//! simulation runs draws at once ([`form_classes_lanes`]), each lane exactly what one school alone
+//! gets.
 //!
-//! The core counts in whole numbers held in `f64`: pupils, classes and classrooms, and the
-//! products D'Hondt compares, are all far below 2^53, so every sum, product and comparison is
-//! exact, and so are the floored quotients D'Hondt starts from (see [`allot_dhondt`]). Floats
+//! The core counts in whole numbers held in floats ([`Whole`]): in `f64` pupils, classes and
+//! classrooms, and the products D'Hondt compares, are all far below 2^53, so every sum, product
+//! and comparison is exact, and so are the floored quotients D'Hondt starts from (see
+//! [`allot_dhondt`]); in `f32` the same holds for schools within [`F32_EXACT`]. Floats
 //! let the compiler use vector instructions where integers would need saturating conversions
 //! and 64-bit products one grade at a time.
+
+use std::ops::{Add, AddAssign, Div, Mul, Sub};
+
+/// A float type in which class formation counts exactly: whole numbers, and products and
+/// quotients of them, within the range where the type holds every whole number. `f64` holds
+/// every count of the simulation; `f32` those of a school whose classes needed, classrooms and
+/// class-size thresholds are all at most [`F32_EXACT`] (then every product compared stays
+/// below 2^24), twice as many lanes per vector instruction.
+pub trait Whole:
+    Copy
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + AddAssign
+{
+    const ZERO: Self;
+    const ONE: Self;
+    fn of_u32(x: u32) -> Self;
+    fn floor(self) -> Self;
+    fn to_u32(self) -> u32;
+}
+
+macro_rules! whole_float {
+    ($t:ty) => {
+        impl Whole for $t {
+            const ZERO: $t = 0.0;
+            const ONE: $t = 1.0;
+            #[inline(always)]
+            fn of_u32(x: u32) -> $t {
+                x as $t
+            }
+            #[inline(always)]
+            fn floor(self) -> $t {
+                <$t>::floor(self)
+            }
+            #[inline(always)]
+            fn to_u32(self) -> u32 {
+                self as u32
+            }
+        }
+    };
+}
+whole_float!(f32);
+whole_float!(f64);
+
+/// Largest count (classes needed, classrooms, class-size threshold) with which class formation
+/// in `f32` is exact: 2^11, so that a need times a classroom count stays below 2^22, and the
+/// lower quota ⌊need·classrooms/total_need⌋ floors exactly (a quotient that is not whole is at
+/// least 2^-11 from the next whole number, beyond the 2^-13 the rounding of the division can
+/// move it).
+pub const F32_EXACT: f32 = 2048.0;
 
 /// Class-size thresholds and the stage's standard class size.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,9 +91,8 @@ pub struct GradeClasses {
 /// possible into `classes` classes: sizes are q or q + 1 (q = ⌊pupils/classes⌋), so the count is
 /// `clamp(pupils − (threshold − 1)·classes, 0, classes)`. No division. Whole numbers.
 #[inline(always)]
-pub fn classes_at_least(pupils: f64, classes: f64, threshold: u32) -> f64 {
-    let floor = f64::from(threshold.saturating_sub(1)) * classes;
-    (pupils - floor).max(0.0).min(classes)
+pub fn classes_at_least<T: Whole>(pupils: T, classes: T, threshold: u32) -> T {
+    at_least_lanes([pupils], [classes], threshold)[0]
 }
 
 /// The largest class when `pupils` are split evenly into `classes` classes.
@@ -55,29 +110,31 @@ pub fn max_class_size(pupils: u32, classes: u32) -> u32 {
 pub fn form_classes(pupils: &[u32], classrooms: u32, rule: ClassRule, out: &mut [GradeClasses]) {
     debug_assert_eq!(pupils.len(), out.len());
     let grades = pupils.len().min(MAX_GRADES);
-    let mut p = [0.0f64; MAX_GRADES];
-    let mut need = [0.0f64; MAX_GRADES];
+    let mut p = [[0.0f64; 1]; MAX_GRADES];
+    let mut need = [[0.0f64; 1]; MAX_GRADES];
     let mut total_need = 0.0;
     for k in 0..grades {
-        p[k] = f64::from(pupils[k]);
-        need[k] = f64::from(pupils[k].div_ceil(rule.size.max(1)));
-        total_need += need[k];
+        p[k] = [f64::from(pupils[k])];
+        need[k] = [f64::from(pupils[k].div_ceil(rule.size.max(1)))];
+        total_need += need[k][0];
     }
-    let (mut oversized, mut super_oversized) = ([0.0f64; MAX_GRADES], [0.0f64; MAX_GRADES]);
-    form_classes_whole(
-        &p[..grades],
-        &mut need[..grades],
-        total_need,
-        f64::from(classrooms),
+    let (mut oversized, mut super_oversized) =
+        ([[0.0f64; 1]; MAX_GRADES], [[0.0f64; 1]; MAX_GRADES]);
+    form_classes_lanes(
+        grades,
+        &p,
+        &mut need,
+        [total_need],
+        [f64::from(classrooms)],
         rule,
-        &mut oversized[..grades],
-        &mut super_oversized[..grades],
+        &mut oversized,
+        &mut super_oversized,
     );
     for k in 0..grades {
         out[k] = GradeClasses {
-            classes: need[k] as u32,
-            oversized: oversized[k] as u32,
-            super_oversized: super_oversized[k] as u32,
+            classes: need[k][0] as u32,
+            oversized: oversized[k][0] as u32,
+            super_oversized: super_oversized[k][0] as u32,
         };
     }
 }
@@ -85,128 +142,205 @@ pub fn form_classes(pupils: &[u32], classrooms: u32, rule: ClassRule, out: &mut 
 /// Largest number of grades in a school that class formation handles.
 pub const MAX_GRADES: usize = 16;
 
-/// [`form_classes`] in whole numbers held in `f64`, when `need` already holds each grade's
-/// ⌈pupils / standard size⌉ and `total_need` their sum (the simulation computes them for its
-/// totals anyway). Turns `need` into each grade's classes and writes each grade's oversized
-/// and super-oversized classes.
+/// [`form_classes`] for one school in `N` lanes at once (the simulation's draws), in whole
+/// numbers held in a [`Whole`] float: `pupils[k][l]` and `need[k][l]` (⌈pupils / standard size⌉) of grade
+/// `k < grades` in lane `l`, `total_need[l]` the sum of the needs. Turns `need` into each grade's
+/// classes and writes each grade's oversized and super-oversized classes. Each lane gets what
+/// one school alone gets: the same operations in the same order, lane by lane.
 ///
 /// Always inlined: the simulation calls it with fixed-size arrays, so every loop below has a
-/// constant trip count and unrolls.
+/// constant trip count and runs as vector instructions across the lanes.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the hot loop passes the arrays it works on; a struct would copy them"
+)]
 #[inline(always)]
-pub fn form_classes_whole(
-    pupils: &[f64],
-    need: &mut [f64],
-    total_need: f64,
-    classrooms: f64,
+pub fn form_classes_lanes<T: Whole, const G: usize, const N: usize>(
+    grades: usize,
+    pupils: &[[T; N]; G],
+    need: &mut [[T; N]; G],
+    total_need: [T; N],
+    classrooms: [T; N],
     rule: ClassRule,
-    oversized: &mut [f64],
-    super_oversized: &mut [f64],
+    oversized: &mut [[T; N]; G],
+    super_oversized: &mut [[T; N]; G],
 ) {
-    if total_need <= classrooms && rule.size < rule.oversized {
-        // Every grade has the classes it needs, so no class is above the standard size,
-        // which is below the oversized threshold: nothing to count.
-        oversized.fill(0.0);
-        super_oversized.fill(0.0);
-        return;
+    // Masks as 1 or 0 in `T` rather than `bool`s, which keeps the lanes in vector registers.
+    let mut short = [T::ZERO; N];
+    for l in 0..N {
+        short[l] = if total_need[l] > classrooms[l] {
+            T::ONE
+        } else {
+            T::ZERO
+        };
     }
-    if total_need > classrooms {
-        allot_dhondt(need, total_need, classrooms);
+    let mut any = T::ZERO;
+    for &x in &short {
+        any += x;
     }
-    for (((c, &p), o), so) in need
-        .iter_mut()
-        .zip(pupils)
-        .zip(oversized.iter_mut())
-        .zip(super_oversized.iter_mut())
-    {
-        let classes = if p > 0.0 { c.max(1.0) } else { 0.0 };
-        *c = classes;
-        *o = classes_at_least(p, classes, rule.oversized);
-        *so = classes_at_least(p, classes, rule.super_oversized);
+    if any > T::ZERO {
+        allot_dhondt(grades, need, total_need, classrooms, short);
+    }
+    // A grade with pupils has at least one class; pupils are split as evenly as possible. In a
+    // lane with enough classrooms every grade has the classes it needs, none above the standard
+    // size: none is oversized unless the standard size is.
+    // Whole-vector passes, which the compiler turns into vector instructions.
+    for k in 0..grades {
+        let (p, mut classes) = (pupils[k], need[k]);
+        for c in &mut classes {
+            *c = if *c > T::ONE { *c } else { T::ONE };
+        }
+        for l in 0..N {
+            classes[l] = if p[l] > T::ZERO { classes[l] } else { T::ZERO };
+        }
+        need[k] = classes;
+        oversized[k] = at_least_lanes(p, classes, rule.oversized);
+        super_oversized[k] = at_least_lanes(p, classes, rule.super_oversized);
     }
 }
 
-/// Replaces `need` (summing to `total_need > classrooms`) by each grade's share of `classrooms`
-/// in proportion to need, by the D'Hondt divisor method: start from the lower quotas
+/// [`classes_at_least`] in every lane.
+#[inline(always)]
+fn at_least_lanes<T: Whole, const N: usize>(
+    pupils: [T; N],
+    classes: [T; N],
+    threshold: u32,
+) -> [T; N] {
+    let below = T::of_u32(threshold.saturating_sub(1));
+    let mut above = [T::ZERO; N];
+    for l in 0..N {
+        above[l] = pupils[l] - below * classes[l];
+    }
+    for a in &mut above {
+        *a = if *a > T::ZERO { *a } else { T::ZERO };
+    }
+    for l in 0..N {
+        above[l] = if above[l] < classes[l] {
+            above[l]
+        } else {
+            classes[l]
+        };
+    }
+    above
+}
+
+/// In each lane `l` where `short[l]` is 1 (the needs, summing to `total_need[l]`, exceed
+/// `classrooms[l]`), replaces `need` by each grade's share of the classrooms in proportion to
+/// need, by the D'Hondt divisor method: start from the lower quotas
 /// ⌊need·classrooms/total_need⌋ and give each remaining classroom to the grade with the largest
-/// `need / (allotted + 1)` (ties to the lower grade).
+/// `need / (allotted + 1)` (ties to the lower grade). Other lanes keep their needs.
 ///
 /// SPEC §4 step 6 says "largest remainder"; that method has the Alabama paradox (one more
 /// classroom can take a classroom away from a grade), which would break "more classrooms never
 /// means more oversized classes". D'Hondt is proportional and house-monotone, and never gives a
 /// grade more than its need while another grade is short.
 #[inline(always)]
-fn allot_dhondt(need: &mut [f64], total_need: f64, classrooms: f64) {
-    let grades = need.len().min(MAX_GRADES);
-    let mut votes = [0.0f64; MAX_GRADES];
-    let mut given = 0.0;
+fn allot_dhondt<T: Whole, const G: usize, const N: usize>(
+    grades: usize,
+    need: &mut [[T; N]; G],
+    total_need: [T; N],
+    classrooms: [T; N],
+    short: [T; N],
+) {
+    let mut votes = [[T::ZERO; N]; G];
+    let mut quota = [[T::ZERO; N]; G];
+    let mut given = [T::ZERO; N];
     // ⌊need·classrooms/total_need⌋: the product is exact, and when the exact quotient is not a
     // whole number it is at least 1/total_need below the next one, far more than the rounding
-    // of the division (relative 2^-53) can cover while need·classrooms < 2^40, so the rounded
-    // quotient floors to the exact floor.
-    for (v, n) in votes.iter_mut().zip(need.iter_mut()).take(grades) {
-        *v = *n;
-        *n = (*n * classrooms / total_need).floor();
-        given += *n;
+    // of the division (relative 2^-53 in f64) can cover while need·classrooms < 2^40 (2^22 in
+    // f32, see [`F32_EXACT`]), so the rounded quotient floors to the exact floor. (A lane not short may divide by 0: its result is
+    // not used.)
+    for k in 0..grades {
+        for l in 0..N {
+            votes[k][l] = need[k][l];
+            quota[k][l] = (need[k][l] * classrooms[l] / total_need[l]).floor();
+            given[l] += quota[k][l];
+        }
     }
-    // At most `grades − 1` classrooms are left (D'Hondt meets the lower quota). Priorities
-    // votes / (allotted + 1) are compared cross-multiplied, exact (ties included) and without a
-    // division.
-    let left = classrooms - given;
-    if left <= 0.0 {
-        return;
+    // At most `grades − 1` classrooms are left (D'Hondt meets the lower quota); none when
+    // `left` ≤ 0. Priorities votes / (allotted + 1) are compared cross-multiplied, exact (ties
+    // included) and without a division.
+    let mut left = [T::ZERO; N];
+    for l in 0..N {
+        left[l] = classrooms[l] - given[l];
     }
     // Usually each of the `left` grades of highest priority takes one, and none takes two.
     // Rank the priorities (ties to the lower grade): grade by grade, whom it is ahead of, all
     // grades at once; the comparisons are independent of each other, where giving classrooms
     // one by one is a chain.
-    let mut div = [0.0f64; MAX_GRADES];
-    for (d, n) in div.iter_mut().zip(need.iter()).take(grades) {
-        *d = *n + 1.0;
+    let mut div = [[T::ZERO; N]; G];
+    for k in 0..grades {
+        for l in 0..N {
+            div[k][l] = quota[k][l] + T::ONE;
+        }
     }
-    let mut rank = [0.0f64; MAX_GRADES];
+    // Each pair once: grade g < h is ahead of h when g's priority is at least h's (the tie to
+    // the lower grade), and h is ahead of g otherwise.
+    let mut rank = [[T::ZERO; N]; G];
     for g in 0..grades {
-        let (vg, dg) = (votes[g], div[g]);
-        for h in 0..grades {
-            let (ahead, behind) = (vg * div[h], votes[h] * dg);
-            let tie_ahead = if g < h {
-                ahead >= behind
-            } else {
-                ahead > behind
-            };
-            rank[h] += f64::from(u8::from(tie_ahead));
+        for h in g + 1..grades {
+            for l in 0..N {
+                let g_ahead = votes[g][l] * div[h][l] >= votes[h][l] * div[g][l];
+                rank[h][l] += if g_ahead { T::ONE } else { T::ZERO };
+                rank[g][l] += if g_ahead { T::ZERO } else { T::ONE };
+            }
         }
     }
     // The last grade to take one sets the bar; no grade above it may have a second priority
     // votes / (allotted + 2) that reaches it.
-    let (mut bar_votes, mut bar_div) = (0.0, 0.0);
+    let (mut bar_votes, mut bar_div) = ([T::ZERO; N], [T::ZERO; N]);
     for g in 0..grades {
-        let last = f64::from(u8::from(rank[g] == left - 1.0));
-        bar_votes += last * votes[g];
-        bar_div += last * div[g];
-    }
-    let mut one_each = true;
-    for g in 0..grades {
-        one_each &= rank[g] >= left || votes[g] * bar_div < bar_votes * (div[g] + 1.0);
-    }
-    if one_each {
-        for (n, &r) in need.iter_mut().zip(&rank).take(grades) {
-            *n += f64::from(u8::from(r < left));
+        for l in 0..N {
+            let last = if rank[g][l] == left[l] - T::ONE {
+                T::ONE
+            } else {
+                T::ZERO
+            };
+            bar_votes[l] += last * votes[g][l];
+            bar_div[l] += last * div[g][l];
         }
-        return;
     }
-    // Otherwise (rarely) one by one. The running best is carried in registers and the winner's
-    // count raised without indexing by it: an indexed store here would keep `need` in memory
-    // for the whole function and slows every draw by about 12 %.
-    for _ in 0..left as u32 {
-        let (mut best, mut best_votes, mut best_div) = (0, votes[0], need[0] + 1.0);
-        for g in 1..grades {
-            let (v, d) = (votes[g], need[g] + 1.0);
-            if v * best_div > best_votes * d {
-                (best, best_votes, best_div) = (g, v, d);
+    let mut one_each = [T::ONE; N];
+    for g in 0..grades {
+        for l in 0..N {
+            // `|`, not `||`: both sides in every lane, as vector instructions.
+            let ok = (rank[g][l] >= left[l])
+                | (votes[g][l] * bar_div[l] < bar_votes[l] * (div[g][l] + T::ONE));
+            one_each[l] = if ok { one_each[l] } else { T::ZERO };
+        }
+    }
+    for k in 0..grades {
+        for l in 0..N {
+            let allotted = quota[k][l]
+                + if rank[k][l] < left[l] {
+                    T::ONE
+                } else {
+                    T::ZERO
+                };
+            need[k][l] = if short[l] > T::ZERO {
+                allotted
+            } else {
+                need[k][l]
+            };
+        }
+    }
+    // Otherwise (rarely) one by one, lane by lane, from the lower quotas.
+    for l in 0..N {
+        if short[l] > T::ZERO && one_each[l] == T::ZERO && left[l] > T::ZERO {
+            for _ in 0..left[l].to_u32() {
+                let (mut best, mut best_votes, mut best_div) =
+                    (0, votes[0][l], quota[0][l] + T::ONE);
+                for g in 1..grades {
+                    let (v, d) = (votes[g][l], quota[g][l] + T::ONE);
+                    if v * best_div > best_votes * d {
+                        (best, best_votes, best_div) = (g, v, d);
+                    }
+                }
+                quota[best][l] += T::ONE;
             }
-        }
-        for (g, n) in need.iter_mut().enumerate().take(grades) {
-            *n += f64::from(u8::from(g == best));
+            for k in 0..grades {
+                need[k][l] = quota[k][l];
+            }
         }
     }
 }
@@ -373,9 +507,12 @@ mod tests {
             let total: u32 = need.iter().sum();
             prop_assume!(total > 1);
             let rooms = total.saturating_sub(short).max(1).min(total - 1);
-            let mut got: Vec<f64> = need.iter().map(|&n| f64::from(n)).collect();
-            allot_dhondt(&mut got, f64::from(total), f64::from(rooms));
-            let got: Vec<u32> = got.iter().map(|&n| n as u32).collect();
+            let mut got = [[0.0f64; 1]; MAX_GRADES];
+            for (g, &n) in got.iter_mut().zip(&need) {
+                *g = [f64::from(n)];
+            }
+            allot_dhondt(need.len(), &mut got, [f64::from(total)], [f64::from(rooms)], [1.0]);
+            let got: Vec<u32> = got[..need.len()].iter().map(|n| n[0] as u32).collect();
             prop_assert_eq!(got, dhondt_from_nothing(&need, rooms));
         }
 

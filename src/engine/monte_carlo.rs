@@ -4,8 +4,6 @@
 //! writes its own slot of the output, so the tables are identical for any thread count. Memory
 //! holds per-draw metrics per area and year (not per school): bounded by draws × areas × years.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -143,31 +141,33 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
     d.count = opts.draws as usize;
     d.metrics = vec![0.0f32; d.count * width];
     d.opens = vec![0u16; d.count * stride];
-    let done = AtomicU64::new(0);
     let (metrics, opens) = (&mut d.metrics, &mut d.opens);
+    // Draws run in batches of `sim::LANES`, one draw per vector lane; a draw's figures do not
+    // depend on its batch (see `sim`), so neither do the tables on the thread count.
     let mut work = || {
         metrics
-            .par_chunks_mut(width)
-            .zip(opens.par_chunks_mut(stride))
+            .par_chunks_mut(width * sim::LANES)
+            .zip(opens.par_chunks_mut(stride * sim::LANES))
             .enumerate()
             .for_each_init(
                 || {
-                    (
-                        Scratch::new(m),
-                        DrawInputs {
-                            values: m.central.clone(),
-                            open_t: vec![0; m.projects.len()],
-                        },
-                    )
+                    let inputs = DrawInputs {
+                        values: m.central.clone(),
+                        open_t: vec![0; m.projects.len()],
+                    };
+                    (Scratch::new(m), vec![inputs; sim::LANES])
                 },
-                |(scratch, inputs), (i, (out, open))| {
-                    sample_inputs(m, opts.seed, first + i as u64, inputs);
-                    sim::simulate(m, inputs, scratch, out, None);
-                    open[..inputs.open_t.len()].copy_from_slice(&inputs.open_t);
-                    // Report in batches to keep the counter off the hot path.
-                    if done.fetch_add(1, Ordering::Relaxed) % 64 == 63 {
-                        progress.advance(64);
+                |(scratch, inputs), (b, (out, open))| {
+                    let n = out.len() / width;
+                    let batch = &mut inputs[..n];
+                    for (l, d) in batch.iter_mut().enumerate() {
+                        sample_inputs(m, opts.seed, first + (b * sim::LANES + l) as u64, d);
                     }
+                    sim::simulate(m, batch, scratch, out, None);
+                    for (d, open) in batch.iter().zip(open.chunks_mut(stride)) {
+                        open[..d.open_t.len()].copy_from_slice(&d.open_t);
+                    }
+                    progress.advance(n as u64);
                 },
             )
     };
@@ -178,7 +178,6 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     }
-    progress.advance(done.load(Ordering::Relaxed) % 64);
     d
 }
 
@@ -194,7 +193,7 @@ pub fn summarise(m: &Assembled, targets: &[Target], draws: &Draws) -> ScenarioRe
     let mut scratch = Scratch::new(m);
     sim::simulate(
         m,
-        &central_inputs(m),
+        std::slice::from_ref(&central_inputs(m)),
         &mut scratch,
         &mut central,
         Some(&mut detail),

@@ -9,14 +9,12 @@
 //! city per draw, not 351. Effects are sums of whole class counts over draws, in integers, so
 //! the table does not depend on the thread count. Pure: no I/O.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use rayon::prelude::*;
 
 use super::assemble::Assembled;
 use super::monte_carlo::{Progress, RunOptions, meets, sample_inputs};
 use super::results::Metric;
-use super::sim::{self, DrawInputs, METRICS, Scratch, cell};
+use super::sim::{self, DrawInputs, LANES, Scratch, cell};
 use crate::model::SchoolYear;
 use crate::scenario::Target;
 
@@ -47,15 +45,17 @@ pub struct PriorityRow {
 /// Per (project, target): oversized, super-oversized and met changes for slip and forward.
 const FIELDS: usize = 6;
 
-/// A group's classes, oversized and super-oversized classes per year of one run.
-fn group_figures(m: &Assembled, out: &[f32], area: usize, t: usize) -> [i64; 3] {
+/// A group's classes, oversized and super-oversized classes in year `t`, in each draw of the
+/// batch `s` ran.
+fn group_figures(m: &Assembled, s: &Scratch, area: usize, t: usize) -> [[i64; 3]; LANES] {
     let areas = m.areas();
-    [
+    let [classes, over, super_over] = [
         Metric::Classes,
         Metric::OversizedClasses,
         Metric::SuperOversizedClasses,
     ]
-    .map(|metric| out[cell(areas, t, area, metric)] as i64)
+    .map(|metric| s.metric(cell(areas, t, area, metric)));
+    std::array::from_fn(|l| [classes[l], over[l], super_over[l]].map(|x| x as i64))
 }
 
 /// Ranks every project of `m` by what its slip costs the targets' years.
@@ -65,131 +65,120 @@ pub fn rank(
     opts: &RunOptions,
     progress: &dyn Progress,
 ) -> Vec<PriorityRow> {
-    let width = m.years * (m.areas() + 1) * METRICS;
     let years: Vec<usize> = targets
         .iter()
         .map(|t| usize::from(t.year.0.saturating_sub(m.base_year.0)).min(m.years - 1))
         .collect();
-    // The group of the stage below each group in its area, whose leavers it takes in.
-    let below: Vec<Option<usize>> = m
-        .groups
-        .iter()
-        .map(|g| {
-            m.groups
-                .iter()
-                .position(|h| h.area == g.area && g.stage > 0 && h.stage == g.stage - 1)
-        })
-        .collect();
+    let below = sim::below_groups(m);
     let planned: Vec<u16> = m
         .schedules
         .iter()
         .map(|s| m.pipeline.planned_t(s))
         .collect();
     let n = m.projects.len() * targets.len() * FIELDS;
-    let done = AtomicU64::new(0);
+    let draws = opts.draws as usize;
+    // Draws run in batches of `LANES`, one per vector lane (see `sim`).
     let work = || {
-        (0..opts.draws as u64)
+        (0..draws.div_ceil(LANES))
             .into_par_iter()
             .fold(
                 || {
-                    (
-                        vec![0i64; n],
-                        Scratch::new(m),
-                        DrawInputs {
-                            values: m.central.clone(),
-                            open_t: vec![0; m.projects.len()],
-                        },
-                        vec![0.0f32; width],
-                    )
+                    let inputs = DrawInputs {
+                        values: m.central.clone(),
+                        open_t: vec![0; m.projects.len()],
+                    };
+                    (vec![0i64; n], Scratch::new(m), vec![inputs; LANES])
                 },
-                |(mut sums, mut s, mut inputs, mut out), draw| {
-                    sample_inputs(m, opts.seed, draw, &mut inputs);
+                |(mut sums, mut s, mut inputs), batch| {
+                    let first = batch * LANES;
+                    let count = (draws - first).min(LANES);
+                    for (l, d) in inputs[..count].iter_mut().enumerate() {
+                        sample_inputs(m, opts.seed, (first + l) as u64, d);
+                    }
                     // Births and inflows depend on the sampled values, not on when projects
-                    // open: once per draw, for the base run and every variant.
-                    sim::prepare(m, &inputs, &mut s);
-                    // The draw group by group: each group's figures and leavers by year.
+                    // open: once per batch, for the base run and every variant.
+                    sim::begin(m, &inputs[..count], &mut s);
+                    // The batch group by group: each group's figures and leavers by year.
                     let groups = m.groups.len();
-                    let mut base = vec![[0i64; 3]; groups * m.years];
-                    let mut leavers = vec![0.0f32; groups * m.years];
-                    let mut feeder = vec![0.0f32; m.years];
+                    let mut base = vec![[[0i64; 3]; LANES]; groups * m.years];
+                    let mut leavers = vec![[0.0f32; LANES]; groups * m.years];
+                    let mut feeder = vec![[0.0f32; LANES]; m.years];
                     for gi in 0..groups {
                         if let Some(b) = below[gi] {
                             feeder.copy_from_slice(&leavers[b * m.years..(b + 1) * m.years]);
                         }
                         let (_, mine) = leavers.split_at_mut(gi * m.years);
-                        sim::simulate_group(
-                            m,
-                            &inputs,
-                            &mut s,
-                            &mut out,
-                            gi,
-                            &feeder,
-                            &mut mine[..m.years],
-                        );
+                        sim::simulate_group(m, &mut s, gi, &feeder, &mut mine[..m.years]);
                         for t in 1..m.years {
-                            base[gi * m.years + t] = group_figures(m, &out, m.groups[gi].area, t);
+                            base[gi * m.years + t] = group_figures(m, &s, m.groups[gi].area, t);
                         }
                     }
-                    let city = |t: usize| {
+                    let city = |t: usize, l: usize| {
                         (0..groups).fold([0i64; 3], |acc, gi| {
-                            let x = base[gi * m.years + t];
+                            let x = base[gi * m.years + t][l];
                             [acc[0] + x[0], acc[1] + x[1], acc[2] + x[2]]
                         })
                     };
                     let met = |target: &Target, c: [i64; 3]| {
                         meets(target, c[0] as f32, c[1] as f32, c[2] as f32)
                     };
-                    let city_at: Vec<[i64; 3]> = years.iter().map(|&t| city(t)).collect();
-                    let mut variant_feeder = vec![0.0f32; m.years];
-                    let mut scratch_leavers = vec![0.0f32; m.years];
+                    let city_at: Vec<[[i64; 3]; LANES]> = years
+                        .iter()
+                        .map(|&t| std::array::from_fn(|l| city(t, l)))
+                        .collect();
+                    let mut variant_feeder = vec![[0.0f32; LANES]; m.years];
+                    let mut scratch_leavers = vec![[0.0f32; LANES]; m.years];
                     for (k, p) in m.projects.iter().enumerate() {
                         let gi = p.group;
-                        let drawn = inputs.open_t[k];
-                        let slip = if drawn == u16::MAX || usize::from(drawn) + 1 >= m.years {
-                            u16::MAX
-                        } else {
-                            drawn + 1
-                        };
-                        for (v, open) in [slip, planned[k]].into_iter().enumerate() {
-                            if open == drawn {
+                        let drawn = s.open_t(k);
+                        let slip = drawn.map(|d| {
+                            if d == u16::MAX || usize::from(d) + 1 >= m.years {
+                                u16::MAX
+                            } else {
+                                d + 1
+                            }
+                        });
+                        for (v, open) in [slip, [planned[k]; LANES]].into_iter().enumerate() {
+                            // A draw where the variant is the draw itself adds nothing.
+                            let differs: [bool; LANES] =
+                                std::array::from_fn(|l| l < count && open[l] != drawn[l]);
+                            if !differs.contains(&true) {
                                 continue;
                             }
-                            inputs.open_t[k] = open;
+                            s.set_open_t(k, open);
                             if let Some(b) = below[gi] {
                                 variant_feeder
                                     .copy_from_slice(&leavers[b * m.years..(b + 1) * m.years]);
                             }
                             sim::simulate_group(
                                 m,
-                                &inputs,
                                 &mut s,
-                                &mut out,
                                 gi,
                                 &variant_feeder,
                                 &mut scratch_leavers,
                             );
-                            inputs.open_t[k] = drawn;
+                            s.set_open_t(k, drawn);
                             for (j, (target, &t)) in targets.iter().zip(&years).enumerate() {
-                                let mine = base[gi * m.years + t];
-                                let now = group_figures(m, &out, p.area, t);
-                                let c = city_at[j];
-                                let variant = [
-                                    c[0] - mine[0] + now[0],
-                                    c[1] - mine[1] + now[1],
-                                    c[2] - mine[2] + now[2],
-                                ];
+                                let now = group_figures(m, &s, p.area, t);
                                 let at = (k * targets.len() + j) * FIELDS + 3 * v;
-                                sums[at] += variant[1] - c[1];
-                                sums[at + 1] += variant[2] - c[2];
-                                sums[at + 2] +=
-                                    i64::from(met(target, variant)) - i64::from(met(target, c));
+                                for l in (0..LANES).filter(|&l| differs[l]) {
+                                    let mine = base[gi * m.years + t][l];
+                                    let c = city_at[j][l];
+                                    let variant = [
+                                        c[0] - mine[0] + now[l][0],
+                                        c[1] - mine[1] + now[l][1],
+                                        c[2] - mine[2] + now[l][2],
+                                    ];
+                                    sums[at] += variant[1] - c[1];
+                                    sums[at + 1] += variant[2] - c[2];
+                                    sums[at + 2] +=
+                                        i64::from(met(target, variant)) - i64::from(met(target, c));
+                                }
                             }
                         }
                     }
-                    if done.fetch_add(1, Ordering::Relaxed) % 16 == 15 {
-                        progress.advance(16);
-                    }
-                    (sums, s, inputs, out)
+                    progress.advance(count as u64);
+                    (sums, s, inputs)
                 },
             )
             .map(|(sums, ..)| sums)
@@ -210,7 +199,6 @@ pub fn rank(
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     };
-    progress.advance(done.load(Ordering::Relaxed) % 16);
 
     let draws = f64::from(opts.draws.max(1));
     let mut rows = Vec::with_capacity(m.projects.len() * targets.len());
@@ -272,41 +260,46 @@ mod tests {
         sc.cancel = Default::default();
         sc.pace = crate::scenario::Pace::CurrentPace;
         let m = assemble(&ds, &sc).expect("assembles");
-        let width = m.years * (m.areas() + 1) * METRICS;
-        let mut inputs = crate::engine::monte_carlo::central_inputs(&m);
-        sample_inputs(&m, 11, 3, &mut inputs);
+        let width = m.years * (m.areas() + 1) * sim::METRICS;
+        let inputs: Vec<DrawInputs> = (0..LANES as u64)
+            .map(|draw| {
+                let mut d = crate::engine::monte_carlo::central_inputs(&m);
+                sample_inputs(&m, 11, draw, &mut d);
+                d
+            })
+            .collect();
         let mut s = Scratch::new(&m);
-        let mut full = vec![0.0f32; width];
+        let mut full = vec![0.0f32; LANES * width];
         sim::simulate(&m, &inputs, &mut s, &mut full, None);
-        sim::prepare(&m, &inputs, &mut s);
-        let mut out = vec![0.0f32; width];
-        let mut leavers = vec![0.0f32; m.groups.len() * m.years];
-        let mut total = vec![[0i64; 3]; m.years];
+        sim::begin(&m, &inputs, &mut s);
+        let below = sim::below_groups(&m);
+        let mut leavers = vec![[0.0f32; LANES]; m.groups.len() * m.years];
+        let mut total = vec![[[0i64; 3]; LANES]; m.years];
         for gi in 0..m.groups.len() {
-            let feeder: Vec<f32> = match m.groups.iter().position(|h| {
-                h.area == m.groups[gi].area
-                    && m.groups[gi].stage > 0
-                    && h.stage == m.groups[gi].stage - 1
-            }) {
+            let feeder = match below[gi] {
                 Some(b) => leavers[b * m.years..(b + 1) * m.years].to_vec(),
-                None => vec![0.0; m.years],
+                None => vec![[0.0; LANES]; m.years],
             };
-            let mut mine = vec![0.0f32; m.years];
-            sim::simulate_group(&m, &inputs, &mut s, &mut out, gi, &feeder, &mut mine);
+            let mut mine = vec![[0.0f32; LANES]; m.years];
+            sim::simulate_group(&m, &mut s, gi, &feeder, &mut mine);
             leavers[gi * m.years..(gi + 1) * m.years].copy_from_slice(&mine);
             for (t, x) in total.iter_mut().enumerate().skip(1) {
-                let f = group_figures(&m, &out, m.groups[gi].area, t);
-                for i in 0..3 {
-                    x[i] += f[i];
+                let f = group_figures(&m, &s, m.groups[gi].area, t);
+                for l in 0..LANES {
+                    for i in 0..3 {
+                        x[l][i] += f[l][i];
+                    }
                 }
             }
         }
         let areas = m.areas();
         for (t, x) in total.iter().enumerate().skip(1) {
-            let city = |metric| full[cell(areas, t, areas, metric)] as i64;
-            assert_eq!(x[0], city(Metric::Classes), "year {t}");
-            assert_eq!(x[1], city(Metric::OversizedClasses), "year {t}");
-            assert_eq!(x[2], city(Metric::SuperOversizedClasses), "year {t}");
+            for (l, row) in full.chunks(width).enumerate() {
+                let city = |metric| row[cell(areas, t, areas, metric)] as i64;
+                assert_eq!(x[l][0], city(Metric::Classes), "year {t}, draw {l}");
+                assert_eq!(x[l][1], city(Metric::OversizedClasses), "year {t}");
+                assert_eq!(x[l][2], city(Metric::SuperOversizedClasses), "year {t}");
+            }
         }
     }
 

@@ -1,23 +1,26 @@
 //! One realisation of the model (SPEC §4 steps 1–6) for given sampled inputs.
 //!
-//! The hot loop of the Monte Carlo. Each group of schools (one area and stage) lives in the
-//! per-thread [`Scratch`] grade-major: grade `k` of the group's schools is one contiguous row,
-//! padded to a multiple of [`LANES`] schools, so progression, moves and class counts run as
-//! vector operations across schools. Buffers are owned by the caller and reused across draws:
-//! no allocation per draw. A year runs as phases ([`Phase`]), each over every group; the
-//! criterion benches time them one by one. It writes per-area metrics for each year; the
-//! central case can also ask for every school's classes. It must not touch files, the terminal
-//! or anything but its arguments.
+//! The hot loop of the Monte Carlo. It runs [`LANES`] draws at once, a batch: every value of
+//! the state (a school's pupils in a grade, its classrooms, its share of entrants, a group's
+//! leavers) is a vector with one lane per draw, so every step, including the school-by-school
+//! running totals that share whole pupils among schools and the crowded schools' D'Hondt, runs
+//! as vector instructions across draws, with no lane wasted on padding. Buffers are owned by
+//! the caller ([`Scratch`]) and reused across batches: no allocation per draw. A year runs as
+//! phases ([`Phase`]), each over every group of schools (one area and stage); the criterion
+//! benches time them one by one. It writes per-area metrics for each year and draw; the central
+//! case can also ask for every school's classes. It must not touch files, the terminal or
+//! anything but its arguments.
 //!
-//! Results are bit-identical to a school-by-school loop: every count is a whole number, so sums
-//! of counts are exact in any order (below 2^24, which [`check_range`] guarantees), and the
-//! only order-dependent arithmetic, the running totals that share whole pupils among schools,
-//! runs school by school in the original order.
+//! Each lane is bit-identical to the draw run alone: a lane sees the same IEEE operations in the
+//! same order as a school-by-school loop over that draw (a step that one draw skips adds an exact
+//! 0 in its lane), every count is a whole number, so sums of counts are exact in any order
+//! (below 2^24, which [`check_range`] guarantees), and the only order-dependent arithmetic, the
+//! running totals, runs school by school in the original order.
 
 use thiserror::Error;
 
 use super::assemble::Assembled;
-use super::classes::{MAX_GRADES, form_classes_whole, max_class_size};
+use super::classes::{ClassRule, F32_EXACT, MAX_GRADES, Whole, form_classes_lanes, max_class_size};
 use super::results::Metric;
 use super::sampling::Quantile;
 use crate::model::{Driver, SchoolYear};
@@ -46,14 +49,55 @@ pub struct DrawInputs {
 /// small enough that a group's sums over [`MAX_GRADES`] grades stay exact in f32 (< 2^24).
 pub const MAX_GRADE_PUPILS: f64 = (1u32 << 20) as f64;
 
-/// Schools per vector step: a group's rows are padded to a multiple of this many schools.
+/// Draws per batch: the lanes of every value of the state.
 pub const LANES: usize = 8;
+
+/// One `f32` per draw of a batch.
+type V = [f32; LANES];
+
+/// One `f64` per draw of a batch.
+type D = [f64; LANES];
 
 /// Whole pupils nearest to `x` ≥ 0 (half up). Every count of the simulation is whole, so that
 /// every flow is a number of children and the accounts add up exactly.
 #[inline(always)]
 fn whole(x: f32) -> f32 {
     (x + 0.5).floor()
+}
+
+/// The lesser of `a` and `b`, as a select the compiler turns into one vector instruction (for
+/// the counts here, never NaN and never −0, the same value as `f32::min`).
+#[inline(always)]
+fn lesser(a: f32, b: f32) -> f32 {
+    if a < b { a } else { b }
+}
+
+/// 1 / `size` rounded toward zero in f32, for [`ceil_div`]: the nearest f32, or the one below
+/// it when the nearest is above 1 / size (checked exactly in f64: a 24-bit mantissa times a
+/// size below 2^24 is exact there).
+fn reciprocal_below(size: u32) -> f32 {
+    let nearest = 1.0 / size as f32;
+    if f64::from(nearest) * f64::from(size) > 1.0 {
+        f32::from_bits(nearest.to_bits() - 1)
+    } else {
+        nearest
+    }
+}
+
+/// ⌈p / size⌉ for whole `p` < 2^22 in each lane, without a division (`per_size` =
+/// [`reciprocal_below`]`(size)`): p · per_size is at most p / size, and rounding is monotone,
+/// so a whole quotient n never comes out above n; it is within a relative 2^-22 below it, so a
+/// quotient that is not whole (at least 1 / size above the whole number below it, more than
+/// p · 2^-22 / size) never comes out at or below that whole number, and a whole one never
+/// at or below n − 1. Equal to `(p / size).ceil()` (a test checks both on every p and size the
+/// simulation can meet up to 2^20 pupils).
+#[inline(always)]
+fn ceil_div(p: V, per_size: f32) -> V {
+    let mut q = [0.0f32; LANES];
+    for l in 0..LANES {
+        q[l] = (p[l] * per_size).ceil();
+    }
+    q
 }
 
 /// A data set and scenario whose counts could leave the range the simulation counts exactly.
@@ -221,141 +265,102 @@ pub fn below_groups(m: &Assembled) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// Where each group lives in a [`Scratch`]: its first padded school slot, its row width (its
-/// schools rounded up to [`LANES`]) and the first cell of its grade-major block.
+/// `last_open` / `last_town` of a group without such a school.
+const NONE: u32 = u32::MAX;
+
+/// Per-thread buffers reused across batches. Schools' pupils are kept school by school
+/// (`Assembled::school_offset`), each cell a vector of [`LANES`] draws.
 #[derive(Debug, Clone)]
-struct Layout {
-    slot: Vec<usize>,
-    width: Vec<usize>,
-    cell: Vec<usize>,
-    /// Whether a group's leavers enter a later stage of its area (otherwise they leave).
+pub struct Scratch {
+    /// Per group: whether its leavers enter a later stage of its area (otherwise they leave),
+    /// and the group of the stage below whose leavers it takes in.
     fed: Vec<bool>,
     below: Vec<Option<usize>>,
-    /// Per slot: 1 for a village school, 0 otherwise (town-centre school or padding).
+    /// Per school: 1 for a village school (not town-centre), 0 otherwise.
     village: Vec<f32>,
-    slots: usize,
-    cells: usize,
+    /// The schools of a group crowded in some draw of the batch (room for every school).
+    crowded: Vec<u32>,
+    /// Pupils per school and grade (`school_offset[i] + k`).
+    pupils: Vec<V>,
+    /// Classrooms per school (whole numbers).
+    rooms: Vec<V>,
+    /// Pupils of each school, for rebalancing.
+    totals: Vec<V>,
+    /// Per school: its share of its group's entrants and of its town-centre inflows (0 for a
+    /// school not open, or not town-centre).
+    entry_share: Vec<V>,
+    inflow_share: Vec<V>,
+    /// Per group: the last open school and the last open town-centre school, which take the
+    /// rounding of the shares; [`NONE`] when none.
+    last_open: Vec<[u32; LANES]>,
+    last_town: Vec<[u32; LANES]>,
+    /// Per group: Σ entry weight and Σ inflow weight of its open schools.
+    entry_weight: Vec<V>,
+    inflow_weight: Vec<V>,
+    /// Per group: whole pupils who left its top grade this year.
+    leaving: Vec<V>,
+    /// Per group: a school opened this year in some draw, so its shares must be recomputed.
+    reweigh: Vec<bool>,
+    /// The batch's inputs, lane by lane: each sampler's value, each project's opening year.
+    values: Vec<D>,
+    open_t: Vec<[u16; LANES]>,
+    /// Entrants' births per area and year, and external inflows (pupils) after their trend.
+    births: Vec<D>,
+    migrants: Vec<V>,
+    returning: Vec<V>,
+    /// The batch's metrics (see [`cell`]).
+    out: Vec<V>,
+    /// What no draw changes, computed once per thread: the base year's state (pupils, rooms,
+    /// shares, weights) and a draw's output before its own figures (the observed base year's
+    /// cells and the projects planned to be open by each year).
+    base_pupils: Vec<V>,
+    base_rooms: Vec<V>,
+    base_entry_share: Vec<V>,
+    base_inflow_share: Vec<V>,
+    base_last_open: Vec<[u32; LANES]>,
+    base_last_town: Vec<[u32; LANES]>,
+    base_entry_weight: Vec<V>,
+    base_inflow_weight: Vec<V>,
+    base_out: Vec<f32>,
 }
 
-impl Layout {
-    fn new(m: &Assembled) -> Layout {
+impl Scratch {
+    pub fn new(m: &Assembled) -> Scratch {
         let below = below_groups(m);
         let mut fed = vec![false; m.groups.len()];
         for b in below.iter().flatten() {
             fed[*b] = true;
         }
-        let (mut slot, mut width, mut cell) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut slots, mut cells) = (0, 0);
-        let mut village = Vec::new();
+        let mut village = vec![0.0f32; m.schools()];
         for g in &m.groups {
-            let n = g.end - g.start;
-            let w = n.div_ceil(LANES).max(1) * LANES;
-            slot.push(slots);
-            width.push(w);
-            cell.push(cells);
-            for j in 0..w {
-                village.push(if j < n && g.start + j >= g.urban_end {
-                    1.0
-                } else {
-                    0.0
-                });
-            }
-            slots += w;
-            cells += w * m.stages[g.stage].grades;
+            village[g.urban_end..g.end].fill(1.0);
         }
-        Layout {
-            slot,
-            width,
-            cell,
+        let (schools, groups, areas) = (m.schools(), m.groups.len(), m.areas());
+        let pupils: Vec<V> = m.base_pupils.iter().map(|&p| [p; LANES]).collect();
+        let rooms: Vec<V> = m.school_rooms.iter().map(|&r| [r as f32; LANES]).collect();
+        let width = m.years * (areas + 1) * METRICS;
+        let mut s = Scratch {
             fed,
             below,
             village,
-            slots,
-            cells,
-        }
-    }
-}
-
-/// Per-thread buffers reused across draws.
-#[derive(Debug, Clone)]
-pub struct Scratch {
-    layout: Layout,
-    /// Pupils per group, grade-major (see [`Layout`]); padding slots stay 0.
-    pupils: Vec<f32>,
-    /// Classrooms per slot (whole numbers).
-    rooms: Vec<f32>,
-    /// Pupils of each slot, for rebalancing.
-    totals: Vec<f32>,
-    /// Per slot: the school's share of its group's entrants and of its town-centre inflows
-    /// (0 for a school not open, or not town-centre, or padding).
-    entry_share: Vec<f32>,
-    inflow_share: Vec<f32>,
-    /// Per group: the last open school and the last open town-centre school (slot within the
-    /// group), which take the rounding of the shares; `usize::MAX` when none.
-    last_open: Vec<usize>,
-    last_town: Vec<usize>,
-    /// Per group: Σ entry weight and Σ inflow weight of its open schools.
-    entry_weight: Vec<f32>,
-    inflow_weight: Vec<f32>,
-    /// Per group: whole pupils who left its top grade this year.
-    leaving: Vec<f32>,
-    /// Per group: a school opened this year, so its shares must be recomputed.
-    reweigh: Vec<bool>,
-    births: Vec<f64>,
-    /// External inflows per area and year (pupils), after their yearly trend.
-    migrants: Vec<f32>,
-    returning: Vec<f32>,
-    /// Per area × (years + 1): projects opening in each year index (the last: later).
-    opening: Vec<u32>,
-    /// What no draw changes, computed once per thread: the base year's state (pupils, rooms,
-    /// shares, weights) and a draw's output before its own figures (the observed base year's
-    /// cells and the projects planned to be open by each year).
-    base_pupils: Vec<f32>,
-    base_rooms: Vec<f32>,
-    base_entry_share: Vec<f32>,
-    base_inflow_share: Vec<f32>,
-    base_last_open: Vec<usize>,
-    base_last_town: Vec<usize>,
-    base_entry_weight: Vec<f32>,
-    base_inflow_weight: Vec<f32>,
-    base_out: Vec<f32>,
-}
-
-/// `last_open` / `last_town` of a group without such a school.
-const NONE: usize = usize::MAX;
-
-impl Scratch {
-    pub fn new(m: &Assembled) -> Scratch {
-        let layout = Layout::new(m);
-        let (slots, cells, groups) = (layout.slots, layout.cells, m.groups.len());
-        let mut pupils = vec![0.0f32; cells];
-        let mut rooms = vec![0.0f32; slots];
-        for (gi, g) in m.groups.iter().enumerate() {
-            let (grades, w) = (m.stages[g.stage].grades, layout.width[gi]);
-            for i in g.start..g.end {
-                let j = i - g.start;
-                rooms[layout.slot[gi] + j] = m.school_rooms[i] as f32;
-                for k in 0..grades {
-                    pupils[layout.cell[gi] + k * w + j] = m.base_pupils[m.school_offset[i] + k];
-                }
-            }
-        }
-        let mut s = Scratch {
+            crowded: vec![0; m.schools()],
             pupils: pupils.clone(),
             rooms: rooms.clone(),
-            totals: vec![0.0; slots],
-            entry_share: vec![0.0; slots],
-            inflow_share: vec![0.0; slots],
-            last_open: vec![NONE; groups],
-            last_town: vec![NONE; groups],
-            entry_weight: vec![0.0; groups],
-            inflow_weight: vec![0.0; groups],
-            leaving: vec![0.0; groups],
+            totals: vec![[0.0; LANES]; schools],
+            entry_share: vec![[0.0; LANES]; schools],
+            inflow_share: vec![[0.0; LANES]; schools],
+            last_open: vec![[NONE; LANES]; groups],
+            last_town: vec![[NONE; LANES]; groups],
+            entry_weight: vec![[0.0; LANES]; groups],
+            inflow_weight: vec![[0.0; LANES]; groups],
+            leaving: vec![[0.0; LANES]; groups],
             reweigh: vec![false; groups],
-            births: vec![0.0; m.areas() * m.years],
-            migrants: vec![0.0; m.areas() * m.years],
-            returning: vec![0.0; m.areas() * m.years],
-            opening: vec![0; m.areas() * (m.years + 1)],
+            values: vec![[0.0; LANES]; m.quantiles.len()],
+            open_t: vec![[u16::MAX; LANES]; m.projects.len()],
+            births: vec![[0.0; LANES]; areas * m.years],
+            migrants: vec![[0.0; LANES]; areas * m.years],
+            returning: vec![[0.0; LANES]; areas * m.years],
+            out: vec![[0.0; LANES]; width],
             base_pupils: pupils,
             base_rooms: rooms,
             base_entry_share: Vec::new(),
@@ -365,11 +370,9 @@ impl Scratch {
             base_entry_weight: Vec::new(),
             base_inflow_weight: Vec::new(),
             base_out: Vec::new(),
-            layout,
         };
-        let areas = m.areas();
-        let mut base_out = vec![0.0; m.years * (areas + 1) * METRICS];
-        base_year(m, &mut s, &mut base_out, None);
+        base_year(m, &mut s, None);
+        let mut base_out: Vec<f32> = s.out.iter().map(|v| v[0]).collect();
         // Projects planned to be open by 1 September of each year (none in the base year).
         for p in &m.projects {
             let planned = usize::from(m.pipeline.planned_t(&p.schedule));
@@ -403,60 +406,107 @@ impl Scratch {
 
     /// Puts back the base year's state of group `gi` alone.
     fn reset_group(&mut self, m: &Assembled, gi: usize) {
-        let l = &self.layout;
-        let grades = m.stages[m.groups[gi].stage].grades;
-        let cells = l.cell[gi]..l.cell[gi] + grades * l.width[gi];
-        let slots = l.slot[gi]..l.slot[gi] + l.width[gi];
+        let g = &m.groups[gi];
+        if g.start == g.end {
+            return;
+        }
+        let cells = m.school_offset[g.start]..m.school_offset[g.end - 1] + m.grades_of(g.end - 1);
         self.pupils[cells.clone()].copy_from_slice(&self.base_pupils[cells]);
-        self.rooms[slots.clone()].copy_from_slice(&self.base_rooms[slots]);
+        self.rooms[g.start..g.end].copy_from_slice(&self.base_rooms[g.start..g.end]);
         self.weigh(m, gi);
     }
 
-    /// Whether school `i` (slot `slot`) is open: existing schools always, new ones once they
+    /// Whether school `i` is open in each draw: existing schools always, new ones once they
     /// have rooms.
     #[inline(always)]
-    fn open(&self, m: &Assembled, i: usize, slot: usize) -> bool {
-        !m.school_new[i] || self.rooms[slot] > 0.0
+    fn open(&self, m: &Assembled, i: usize) -> [bool; LANES] {
+        let mut open = [true; LANES];
+        if m.school_new[i] {
+            for (o, &r) in open.iter_mut().zip(&self.rooms[i]) {
+                *o = r > 0.0;
+            }
+        }
+        open
     }
 
     /// Recomputes the weight sums of group `gi` from the schools open now, and each school's
     /// share of the group's entrants and inflows.
+    #[inline(always)]
     fn weigh(&mut self, m: &Assembled, gi: usize) {
         let g = &m.groups[gi];
-        let slot = self.layout.slot[gi];
-        let (mut e, mut w) = (0.0f32, 0.0f32);
-        let (mut last_open, mut last_town) = (NONE, NONE);
+        let (mut e, mut w) = ([0.0f32; LANES], [0.0f32; LANES]);
+        let (mut last_open, mut last_town) = ([NONE; LANES], [NONE; LANES]);
+        // Selects in every lane (a school not open adds an exact 0), so that the loops run as
+        // vector instructions; existing schools are open in every draw.
         for i in g.start..g.end {
-            let j = i - g.start;
-            if self.open(m, i, slot + j) {
-                e += m.entry_weight[i];
-                last_open = j;
-                if i < g.urban_end {
-                    w += m.inflow_weight[i];
-                    last_town = j;
+            let (ew, iw, idx) = (m.entry_weight[i], m.inflow_weight[i], i as u32);
+            let town = i < g.urban_end;
+            if m.school_new[i] {
+                let rooms = self.rooms[i];
+                for l in 0..LANES {
+                    e[l] += if rooms[l] > 0.0 { ew } else { 0.0 };
+                    last_open[l] = if rooms[l] > 0.0 { idx } else { last_open[l] };
+                }
+                if town {
+                    for l in 0..LANES {
+                        w[l] += if rooms[l] > 0.0 { iw } else { 0.0 };
+                        last_town[l] = if rooms[l] > 0.0 { idx } else { last_town[l] };
+                    }
+                }
+            } else {
+                add_to(&mut e, &[ew; LANES]);
+                last_open = [idx; LANES];
+                if town {
+                    add_to(&mut w, &[iw; LANES]);
+                    last_town = [idx; LANES];
                 }
             }
         }
-        let per_entry = if e > 0.0 { 1.0 / e } else { 0.0 };
-        let per_town = if w > 0.0 { 1.0 / w } else { 0.0 };
+        let (mut per_entry, mut per_town) = ([0.0f32; LANES], [0.0f32; LANES]);
+        for l in 0..LANES {
+            per_entry[l] = if e[l] > 0.0 { 1.0 / e[l] } else { 0.0 };
+            per_town[l] = if w[l] > 0.0 { 1.0 / w[l] } else { 0.0 };
+        }
         for i in g.start..g.end {
-            let j = i - g.start;
-            let open = self.open(m, i, slot + j);
-            self.entry_share[slot + j] = if open {
-                m.entry_weight[i] * per_entry
-            } else {
-                0.0
-            };
-            self.inflow_share[slot + j] = if open && i < g.urban_end {
-                m.inflow_weight[i] * per_town
-            } else {
-                0.0
-            };
+            let (ew, iw) = (m.entry_weight[i], m.inflow_weight[i]);
+            let (mut entry, mut inflow) = ([0.0f32; LANES], [0.0f32; LANES]);
+            for l in 0..LANES {
+                entry[l] = ew * per_entry[l];
+            }
+            if i < g.urban_end {
+                for l in 0..LANES {
+                    inflow[l] = iw * per_town[l];
+                }
+            }
+            if m.school_new[i] {
+                let rooms = self.rooms[i];
+                for l in 0..LANES {
+                    entry[l] = if rooms[l] > 0.0 { entry[l] } else { 0.0 };
+                    inflow[l] = if rooms[l] > 0.0 { inflow[l] } else { 0.0 };
+                }
+            }
+            self.entry_share[i] = entry;
+            self.inflow_share[i] = inflow;
         }
         self.entry_weight[gi] = e;
         self.inflow_weight[gi] = w;
         self.last_open[gi] = last_open;
         self.last_town[gi] = last_town;
+    }
+
+    /// The value of metric cell `c` (see [`cell`]) in each draw of the batch.
+    pub fn metric(&self, c: usize) -> [f32; LANES] {
+        self.out[c]
+    }
+
+    /// Each draw's opening year index of project `k`.
+    pub fn open_t(&self, k: usize) -> [u16; LANES] {
+        self.open_t[k]
+    }
+
+    /// Sets each draw's opening year index of project `k` (for a variant of the batch).
+    pub fn set_open_t(&mut self, k: usize, open: [u16; LANES]) {
+        self.open_t[k] = open;
     }
 }
 
@@ -503,16 +553,17 @@ impl Phase {
     ];
 }
 
-/// Runs one draw; writes `out` (length `years * (areas + 1) * METRICS`) and, when `detail` is
-/// given, every school's classes.
+/// Runs a batch of draws, one per element of `inputs` (1 to [`LANES`]); writes `out`, draw by
+/// draw (`inputs.len()` × `years * (areas + 1) * METRICS` values) and, when `detail` is given,
+/// every school's classes in the first draw.
 ///
-/// On an x86-64 CPU with AVX2 (every one since 2013–2015) the draw runs in a copy of the
+/// On an x86-64 CPU with AVX2 (every one since 2013–2015) the batch runs in a copy of the
 /// simulation compiled for that instruction set, chosen at run time, so the binary still runs
 /// on any x86-64. The arithmetic is the same IEEE operations in the same order (Rust never
 /// fuses a multiply and an add on its own), so both copies give bit-identical results.
 pub fn simulate(
     m: &Assembled,
-    inputs: &DrawInputs,
+    inputs: &[DrawInputs],
     s: &mut Scratch,
     out: &mut [f32],
     detail: Option<&mut Vec<SchoolCell>>,
@@ -539,7 +590,7 @@ fn has_v3() -> bool {
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 fn simulate_x86_64_v3(
     m: &Assembled,
-    inputs: &DrawInputs,
+    inputs: &[DrawInputs],
     s: &mut Scratch,
     out: &mut [f32],
     detail: Option<&mut Vec<SchoolCell>>,
@@ -547,51 +598,85 @@ fn simulate_x86_64_v3(
     simulate_with(m, inputs, s, out, detail);
 }
 
-/// The simulation of one draw; inlined, with everything it calls, into each [`simulate`] copy.
+/// The simulation of one batch; inlined, with everything it calls, into each [`simulate`] copy.
 #[inline(always)]
 fn simulate_with(
     m: &Assembled,
-    inputs: &DrawInputs,
+    inputs: &[DrawInputs],
     s: &mut Scratch,
     out: &mut [f32],
     mut detail: Option<&mut Vec<SchoolCell>>,
 ) {
-    start(m, inputs, s, out);
+    start(m, inputs, s);
     if detail.is_some() {
         // The central case also lists the base year's classes.
-        out[..(m.areas() + 1) * METRICS].fill(0.0);
-        base_year(m, s, out, detail.as_deref_mut());
+        s.out[..(m.areas() + 1) * METRICS].fill([0.0; LANES]);
+        base_year(m, s, detail.as_deref_mut());
     }
-    prepare(m, inputs, s);
+    prepare(m, s);
     for t in 1..m.years {
         for phase in Phase::ALL {
-            run_phase(m, inputs, s, out, t, phase, detail.as_deref_mut());
+            run_phase(m, s, t, phase, detail.as_deref_mut());
         }
     }
-    accounts(m, out);
+    accounts(m, s);
+    write_out(s, inputs.len(), out);
 }
 
-/// Starts a draw from the base year: every group's state, the output's constant cells, and the
-/// projects completed by each year.
+/// Copies the batch's metrics into `out`, draw by draw, for its first `draws` lanes.
 #[inline(always)]
-fn start(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch, out: &mut [f32]) {
-    let areas = m.areas();
+fn write_out(s: &Scratch, draws: usize, out: &mut [f32]) {
+    let width = s.out.len();
+    assert_eq!(out.len(), draws * width, "one output row per draw");
+    for (l, row) in out.chunks_exact_mut(width).enumerate() {
+        for (x, v) in row.iter_mut().zip(&s.out) {
+            *x = v[l];
+        }
+    }
+}
+
+/// Starts a batch from the base year: the draws' inputs lane by lane (lanes beyond
+/// `inputs.len()` repeat the last draw), every group's state, the output's constant cells, and
+/// the projects completed by each year.
+#[inline(always)]
+fn start(m: &Assembled, inputs: &[DrawInputs], s: &mut Scratch) {
+    assert!(
+        (1..=LANES).contains(&inputs.len()),
+        "a batch has 1 to {LANES} draws"
+    );
+    let input = |l: usize| &inputs[l.min(inputs.len() - 1)];
+    for l in 0..LANES {
+        let d = input(l);
+        for (v, &x) in s.values.iter_mut().zip(&d.values) {
+            v[l] = x;
+        }
+        for (o, &x) in s.open_t.iter_mut().zip(&d.open_t) {
+            o[l] = x;
+        }
+    }
     s.reset();
-    out.copy_from_slice(&s.base_out);
+    for (v, &b) in s.out.iter_mut().zip(&s.base_out) {
+        *v = [b; LANES];
+    }
     // Projects open by 1 September of each year: counted by opening year, then cumulated.
-    s.opening.fill(0);
+    let areas = m.areas();
     let buckets = m.years + 1;
-    for (p, &open) in m.projects.iter().zip(&inputs.open_t) {
-        s.opening[p.area * buckets + usize::from(open).min(m.years)] += 1;
+    let mut opening = vec![[0u32; LANES]; areas * buckets];
+    for (p, open) in m.projects.iter().zip(&s.open_t) {
+        for l in 0..LANES {
+            opening[p.area * buckets + usize::from(open[l]).min(m.years)][l] += 1;
+        }
     }
     for a in 0..areas {
-        let mut done = 0u32;
+        let mut done = [0u32; LANES];
         for t in 0..m.years {
-            done += s.opening[a * buckets + t];
-            if t > 0 {
-                let n = done as f32;
-                out[cell(areas, t, a, Metric::ProjectsCompleted)] += n;
-                out[cell(areas, t, areas, Metric::ProjectsCompleted)] += n;
+            for l in 0..LANES {
+                done[l] += opening[a * buckets + t][l];
+                if t > 0 {
+                    let n = done[l] as f32;
+                    s.out[cell(areas, t, a, Metric::ProjectsCompleted)][l] += n;
+                    s.out[cell(areas, t, areas, Metric::ProjectsCompleted)][l] += n;
+                }
             }
         }
     }
@@ -599,83 +684,84 @@ fn start(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch, out: &mut [f32]) {
 
 /// The accounts of each area and year, city totals of the flows, and cleared classes.
 #[inline(always)]
-fn accounts(m: &Assembled, out: &mut [f32]) {
+fn accounts(m: &Assembled, s: &mut Scratch) {
     let areas = m.areas();
+    let out = &mut s.out;
     for t in 0..m.years {
         for a in 0..areas {
             if t > 0 {
                 let v = |metric| out[cell(areas, t, a, metric)];
-                out[cell(areas, t, a, Metric::DemandNatural)] =
-                    v(Metric::Entrants) - v(Metric::Leavers) + v(Metric::ProgressionChange);
+                let (e, l, p) = (
+                    v(Metric::Entrants),
+                    v(Metric::Leavers),
+                    v(Metric::ProgressionChange),
+                );
+                let mut natural = [0.0f32; LANES];
+                for i in 0..LANES {
+                    natural[i] = e[i] - l[i] + p[i];
+                }
+                out[cell(areas, t, a, Metric::DemandNatural)] = natural;
             }
         }
         for metric in Metric::ALL.into_iter().filter(|m| m.is_flow()) {
-            let mut total = 0.0f32;
+            let mut total = [0.0f32; LANES];
             for a in 0..areas {
-                total += out[cell(areas, t, a, metric)];
+                add_to(&mut total, &out[cell(areas, t, a, metric)]);
             }
             out[cell(areas, t, areas, metric)] = total;
         }
         for a in 0..=areas {
-            out[cell(areas, t, a, Metric::Cleared)] = out
-                [cell(areas, 0, a, Metric::OversizedClasses)]
-                - out[cell(areas, t, a, Metric::OversizedClasses)];
+            let (base, now) = (
+                out[cell(areas, 0, a, Metric::OversizedClasses)],
+                out[cell(areas, t, a, Metric::OversizedClasses)],
+            );
+            let mut cleared = [0.0f32; LANES];
+            for l in 0..LANES {
+                cleared[l] = base[l] - now[l];
+            }
+            out[cell(areas, t, a, Metric::Cleared)] = cleared;
         }
     }
 }
 
 /// Runs one phase of year `t` ≥ 1 over every group (the steps of [`simulate`], one at a time,
-/// for the benches: the state must be the one the previous phases of the draw left).
-pub fn phase(
-    m: &Assembled,
-    inputs: &DrawInputs,
-    s: &mut Scratch,
-    out: &mut [f32],
-    t: usize,
-    phase: Phase,
-) {
+/// for the benches: the state must be the one the previous phases of the batch left).
+pub fn phase(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
     #[cfg(target_arch = "x86_64")]
     if has_v3() {
         // SAFETY: the CPU has the features `phase_x86_64_v3` is compiled for (checked above).
-        return unsafe { phase_x86_64_v3(m, inputs, s, out, t, phase) };
+        return unsafe { phase_x86_64_v3(m, s, t, phase) };
     }
-    run_phase(m, inputs, s, out, t, phase, None);
+    run_phase(m, s, t, phase, None);
 }
 
 /// [`phase`] compiled for AVX2 as [`simulate_x86_64_v3`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-fn phase_x86_64_v3(
-    m: &Assembled,
-    inputs: &DrawInputs,
-    s: &mut Scratch,
-    out: &mut [f32],
-    t: usize,
-    phase: Phase,
-) {
-    run_phase(m, inputs, s, out, t, phase, None);
+fn phase_x86_64_v3(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
+    run_phase(m, s, t, phase, None);
 }
 
-/// Begins a draw: the base year's state, the output's constant cells, the projects completed by
-/// each year, births and inflows ([`prepare`]). Then [`phase`] for each year and phase, then
-/// [`finish`], is [`simulate`] without the central case's rows (for the benches).
-pub fn begin(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch, out: &mut [f32]) {
-    start(m, inputs, s, out);
-    prepare(m, inputs, s);
+/// Begins a batch: the draws' inputs, the base year's state, the output's constant cells, the
+/// projects completed by each year, births and inflows. Then [`phase`] for each year and phase,
+/// then [`finish`], is [`simulate`] without the central case's rows (for the benches, and for
+/// [`simulate_group`]'s callers).
+pub fn begin(m: &Assembled, inputs: &[DrawInputs], s: &mut Scratch) {
+    start(m, inputs, s);
+    prepare(m, s);
 }
 
-/// Ends a draw: the accounts of each area and year (natural change), city totals of the flows,
-/// cleared classes.
-pub fn finish(m: &Assembled, out: &mut [f32]) {
-    accounts(m, out);
+/// Ends a batch: the accounts of each area and year (natural change), city totals of the
+/// flows, cleared classes; writes the first `draws` draws' metrics into `out`, draw by draw.
+pub fn finish(m: &Assembled, s: &mut Scratch, draws: usize, out: &mut [f32]) {
+    accounts(m, s);
+    write_out(s, draws, out);
 }
 
 #[inline(always)]
 fn run_phase(
     m: &Assembled,
-    inputs: &DrawInputs,
     s: &mut Scratch,
-    out: &mut [f32],
     t: usize,
     phase: Phase,
     mut detail: Option<&mut Vec<SchoolCell>>,
@@ -683,102 +769,104 @@ fn run_phase(
     let groups = m.groups.len();
     // Plain loops: a closure here would be compiled without the caller's target features.
     match phase {
-        Phase::Supply => supply(m, inputs, s, t, None),
+        Phase::Supply => supply(m, s, t, None),
         Phase::Progression => {
             for gi in 0..groups {
-                progression(m, inputs, s, out, t, gi);
+                progression(m, s, t, gi);
             }
         }
         Phase::Entry => {
             for gi in 0..groups {
-                let feeder = match s.layout.below[gi] {
+                let feeder = match s.below[gi] {
                     Some(b) => s.leaving[b],
-                    None => 0.0,
+                    None => [0.0; LANES],
                 };
-                entry(m, inputs, s, out, t, gi, feeder);
-                if !s.layout.fed[gi] {
+                entry(m, s, t, gi, feeder);
+                if !s.fed[gi] {
                     // Leavers of a stage that no later stage of the area takes in leave.
                     let c = cell(m.areas(), t, m.groups[gi].area, Metric::Leavers);
-                    out[c] += s.leaving[gi];
+                    let leaving = s.leaving[gi];
+                    add_to(&mut s.out[c], &leaving);
                 }
             }
         }
         Phase::Flows => {
             for gi in 0..groups {
-                flows(m, inputs, s, out, t, gi);
+                flows(m, s, t, gi);
             }
         }
         Phase::Rebalancing => {
             for gi in 0..groups {
-                rebalancing(m, s, out, t, gi);
+                rebalancing(m, s, t, gi);
             }
         }
         Phase::Classes => {
             for gi in 0..groups {
-                classes(m, s, out, t, gi, detail.as_deref_mut());
+                classes(m, s, t, gi, detail.as_deref_mut());
             }
         }
     }
 }
 
-/// A draw's entrants' births and external inflows per area and year: they depend on the draw's
-/// sampled values only, so [`simulate_group`]'s callers prepare them once per draw.
-pub fn prepare(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch) {
+/// The batch's entrants' births and external inflows per area and year: they depend on the
+/// sampled values only, once per batch.
+fn prepare(m: &Assembled, s: &mut Scratch) {
     let areas = m.areas();
-    let value = |d: Driver, a: usize, t: usize| inputs.values[m.source(d, a, t)];
-
     // Entrants' births per area and year: observed, or the last observation carried forward
     // by the sampled annual change. External inflows per area and year: the first projected
     // year's value, then its sampled yearly trend.
-    for a in 0..areas {
-        let last = m.births_last[a];
-        let (mut migrant_trend, mut returning_trend) = (1.0f64, 1.0f64);
-        for t in 1..m.years {
-            let y = m.base_year.0 + t as u16 - m.entry_age;
-            s.births[a * m.years + t] = if y <= last {
-                m.births[a * m.births_years + usize::from(y - m.births_first_year)]
-            } else {
-                let mut b = m.births[a * m.births_years + usize::from(last - m.births_first_year)];
-                for year in last + 1..=y {
-                    let ty = usize::from(year.saturating_sub(m.base_year.0)).min(m.years - 1);
-                    b *= 1.0 + value(Driver::BirthChange, a, ty);
+    for l in 0..LANES {
+        let value = |d: Driver, a: usize, t: usize| s.values[m.source(d, a, t)][l];
+        for a in 0..areas {
+            let last = m.births_last[a];
+            let (mut migrant_trend, mut returning_trend) = (1.0f64, 1.0f64);
+            for t in 1..m.years {
+                let y = m.base_year.0 + t as u16 - m.entry_age;
+                let births = if y <= last {
+                    m.births[a * m.births_years + usize::from(y - m.births_first_year)]
+                } else {
+                    let mut b =
+                        m.births[a * m.births_years + usize::from(last - m.births_first_year)];
+                    for year in last + 1..=y {
+                        let ty = usize::from(year.saturating_sub(m.base_year.0)).min(m.years - 1);
+                        b *= 1.0 + value(Driver::BirthChange, a, ty);
+                    }
+                    b
+                };
+                if t > 1 {
+                    migrant_trend *= 1.0 + value(Driver::MigrantChange, a, t);
+                    returning_trend *= 1.0 + value(Driver::ReturningChange, a, t);
                 }
-                b
-            };
-            if t > 1 {
-                migrant_trend *= 1.0 + value(Driver::MigrantChange, a, t);
-                returning_trend *= 1.0 + value(Driver::ReturningChange, a, t);
+                let migrants = (value(Driver::MigrantInflow, a, t) * migrant_trend).max(0.0);
+                let returning = (value(Driver::ReturningInflow, a, t) * returning_trend).max(0.0);
+                s.births[a * m.years + t][l] = births;
+                s.migrants[a * m.years + t][l] = migrants as f32;
+                s.returning[a * m.years + t][l] = returning as f32;
             }
-            s.migrants[a * m.years + t] =
-                (value(Driver::MigrantInflow, a, t) * migrant_trend).max(0.0) as f32;
-            s.returning[a * m.years + t] =
-                (value(Driver::ReturningInflow, a, t) * returning_trend).max(0.0) as f32;
         }
     }
 }
 
-/// Runs the schools of group `gi` alone, over every projected year, from the base year's state:
-/// writes the group's metrics into `out` (zeroed first), so that its area's cells hold this
-/// group's share alone, and the group's top-grade leavers of each year into `leavers`. A stage
-/// after the first takes `feeder[t]`, the leavers of the stage below in year `t` (from that
-/// group's own run). Groups only meet through those leavers, so the groups run one by one give
-/// the full run's figures, and a change to one project needs its group run again, not the city.
-/// The draw's births and inflows must be prepared first ([`prepare`]).
+/// Runs the schools of group `gi` alone, over every projected year, from the base year's state,
+/// for the batch [`begin`] started: writes the group's metrics into its area's cells (zeroed
+/// first, with the city's), so that they hold this group's share alone, and the group's
+/// top-grade leavers of each year into `leavers`. A stage after the first takes `feeder[t]`,
+/// the leavers of the stage below in year `t` (from that group's own run). Groups only meet
+/// through those leavers, so the groups run one by one give the full run's figures, and a
+/// change to one project needs its group run again, not the city.
 pub fn simulate_group(
     m: &Assembled,
-    inputs: &DrawInputs,
     s: &mut Scratch,
-    out: &mut [f32],
     gi: usize,
-    feeder: &[f32],
-    leavers: &mut [f32],
+    feeder: &[[f32; LANES]],
+    leavers: &mut [[f32; LANES]],
 ) {
     #[cfg(target_arch = "x86_64")]
     if has_v3() {
         // SAFETY: the CPU has the features `group_x86_64_v3` is compiled for (checked above).
-        return unsafe { group_x86_64_v3(m, inputs, s, out, gi, feeder, leavers) };
+        return unsafe { group_x86_64_v3(m, s, gi, feeder, leavers) };
     }
-    group_with(m, inputs, s, out, gi, feeder, leavers);
+    group_with(m, s, gi, feeder, leavers);
 }
 
 /// [`group_with`] compiled for AVX2 as [`simulate_x86_64_v3`].
@@ -786,53 +874,54 @@ pub fn simulate_group(
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 fn group_x86_64_v3(
     m: &Assembled,
-    inputs: &DrawInputs,
     s: &mut Scratch,
-    out: &mut [f32],
     gi: usize,
-    feeder: &[f32],
-    leavers: &mut [f32],
+    feeder: &[[f32; LANES]],
+    leavers: &mut [[f32; LANES]],
 ) {
-    group_with(m, inputs, s, out, gi, feeder, leavers);
+    group_with(m, s, gi, feeder, leavers);
 }
 
 #[inline(always)]
 fn group_with(
     m: &Assembled,
-    inputs: &DrawInputs,
     s: &mut Scratch,
-    out: &mut [f32],
     gi: usize,
-    feeder: &[f32],
-    leavers: &mut [f32],
+    feeder: &[[f32; LANES]],
+    leavers: &mut [[f32; LANES]],
 ) {
-    out.fill(0.0);
+    let areas = m.areas();
+    for t in 0..m.years {
+        for a in [m.groups[gi].area, areas] {
+            let first = (t * (areas + 1) + a) * METRICS;
+            s.out[first..first + METRICS].fill([0.0; LANES]);
+        }
+    }
     s.reset_group(m, gi);
     let fed_from_below = m.groups[gi].stage > 0;
     for t in 1..m.years {
-        supply(m, inputs, s, t, Some(gi));
-        progression(m, inputs, s, out, t, gi);
-        let feeder_in = if fed_from_below { feeder[t] } else { 0.0 };
-        entry(m, inputs, s, out, t, gi, feeder_in);
-        flows(m, inputs, s, out, t, gi);
-        rebalancing(m, s, out, t, gi);
-        classes(m, s, out, t, gi, None);
+        supply(m, s, t, Some(gi));
+        progression(m, s, t, gi);
+        let feeder_in = if fed_from_below {
+            feeder[t]
+        } else {
+            [0.0; LANES]
+        };
+        entry(m, s, t, gi, feeder_in);
+        flows(m, s, t, gi);
+        rebalancing(m, s, t, gi);
+        classes(m, s, t, gi, None);
         leavers[t] = s.leaving[gi];
     }
 }
 
 /// The base year, observed: classes from the base counts and classrooms, and the groups'
-/// weights. Adds the year's cells to `out` (and leaves the project metrics alone).
-fn base_year(
-    m: &Assembled,
-    s: &mut Scratch,
-    out: &mut [f32],
-    mut detail: Option<&mut Vec<SchoolCell>>,
-) {
+/// weights. Adds the year's cells to the batch's output (and leaves the project metrics alone).
+fn base_year(m: &Assembled, s: &mut Scratch, mut detail: Option<&mut Vec<SchoolCell>>) {
     s.pupils.copy_from_slice(&s.base_pupils);
     s.rooms.copy_from_slice(&s.base_rooms);
     for gi in 0..m.groups.len() {
-        classes(m, s, out, 0, gi, detail.as_deref_mut());
+        classes(m, s, 0, gi, detail.as_deref_mut());
         s.weigh(m, gi);
     }
 }
@@ -840,18 +929,25 @@ fn base_year(
 /// Step 4 for year `t`: the projects completed in time add their classrooms (to every group,
 /// or to group `only`); a school opening changes its group's shares.
 #[inline(always)]
-fn supply(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch, t: usize, only: Option<usize>) {
+fn supply(m: &Assembled, s: &mut Scratch, t: usize, only: Option<usize>) {
     // Weighing depends only on which schools are open: once per group that has a school
     // opening, after all the year's projects.
     let mut opened = false;
-    for (p, &o) in m.projects.iter().zip(&inputs.open_t) {
-        if usize::from(o) == t && only.is_none_or(|gi| gi == p.group) {
-            let slot = s.layout.slot[p.group] + p.school - m.groups[p.group].start;
-            if !s.open(m, p.school, slot) {
-                s.reweigh[p.group] = true;
-                opened = true;
+    for (k, p) in m.projects.iter().enumerate() {
+        if only.is_some_and(|gi| gi != p.group) {
+            continue;
+        }
+        let open_t = s.open_t[k];
+        let was_open = s.open(m, p.school);
+        let rooms = &mut s.rooms[p.school];
+        for l in 0..LANES {
+            if usize::from(open_t[l]) == t {
+                if !was_open[l] {
+                    s.reweigh[p.group] = true;
+                    opened = true;
+                }
+                rooms[l] += p.classrooms as f32;
             }
-            s.rooms[slot] += p.classrooms as f32;
         }
     }
     if opened {
@@ -864,83 +960,81 @@ fn supply(m: &Assembled, inputs: &DrawInputs, s: &mut Scratch, t: usize, only: O
     }
 }
 
-/// The [`LANES`] values of `x` from `at`, as a local array (the compiler vectorises operations
-/// on local arrays; on slices of the same buffer it cannot prove they do not overlap).
+/// Whether some lane of `x` is above 0: a tree of pairwise maxima, a few vector steps.
 #[inline(always)]
-fn lanes(x: &[f32], at: usize) -> [f32; LANES] {
-    let mut v = [0.0f32; LANES];
-    v.copy_from_slice(&x[at..at + LANES]);
-    v
-}
-
-/// The rows of group `gi`: its grade-major block of pupils, its row width, first slot, grades.
-#[inline(always)]
-fn rows(m: &Assembled, s: &Scratch, gi: usize) -> (usize, usize, usize, usize) {
-    let l = &s.layout;
-    let grades = m.stages[m.groups[gi].stage].grades;
-    (l.cell[gi], l.width[gi], l.slot[gi], grades)
-}
-
-/// The sum of whole numbers in lanes (exact in any order below 2^24).
-#[inline(always)]
-fn lane_sum(x: &[f32]) -> f32 {
-    let mut acc = [0.0f32; LANES];
-    for j in (0..x.len()).step_by(LANES) {
-        let c = lanes(x, j);
-        for l in 0..LANES {
-            acc[l] += c[l];
-        }
+fn any_above_zero(x: &V) -> bool {
+    let mut half = [0.0f32; LANES / 2];
+    for l in 0..LANES / 2 {
+        half[l] = if x[l] > x[l + LANES / 2] {
+            x[l]
+        } else {
+            x[l + LANES / 2]
+        };
     }
-    add(&acc)
+    let quarter = [
+        if half[0] > half[2] { half[0] } else { half[2] },
+        if half[1] > half[3] { half[1] } else { half[3] },
+    ];
+    quarter[0] > 0.0 || quarter[1] > 0.0
 }
 
-/// `x[0] + x[1] + …` in a plain loop (iterator sums are not always inlined into the copies
-/// compiled for AVX2).
+/// `acc += x`, lane by lane.
 #[inline(always)]
-fn add(x: &[f32]) -> f32 {
-    let mut sum = 0.0f32;
-    for &v in x {
-        sum += v;
+fn add_to(acc: &mut V, x: &V) {
+    for l in 0..LANES {
+        acc[l] += x[l];
     }
-    sum
+}
+
+/// Lane `l` of each sampled value of driver `d` for area `a` and year `t`, as `f32`.
+#[inline(always)]
+fn value32(m: &Assembled, s: &Scratch, d: Driver, a: usize, t: usize) -> V {
+    let v = &s.values[m.source(d, a, t)];
+    let mut x = [0.0f32; LANES];
+    for l in 0..LANES {
+        x[l] = v[l] as f32;
+    }
+    x
 }
 
 /// Step 1 for group `gi` in year `t`: each school's cohorts advance by the area's ratios ×
 /// the progression factor, in whole pupils; the top grade leaves (`Scratch::leaving`) and the
 /// entry grade is emptied for [`entry`]. A school not open has no pupils, so it needs no mask.
 #[inline(always)]
-fn progression(
-    m: &Assembled,
-    inputs: &DrawInputs,
-    s: &mut Scratch,
-    out: &mut [f32],
-    t: usize,
-    gi: usize,
-) {
+fn progression(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
     let g = &m.groups[gi];
     let stage = &m.stages[g.stage];
-    let a = g.area;
+    let (a, grades) = (g.area, stage.grades);
     let g0 = usize::from(stage.first_grade - m.min_grade);
-    let pf = inputs.values[m.source(Driver::ProgressionFactor, a, t)] as f32;
-    let (base, w, _, grades) = rows(m, s, gi);
-    let p = &mut s.pupils[base..base + grades * w];
-    let leaving = lane_sum(&p[(grades - 1) * w..]);
-    let mut acc = [0.0f32; LANES];
-    for k in (1..grades).rev() {
-        let ratio = m.ratios[a * m.transitions + g0 + k - 1] * pf;
-        for j in (0..w).step_by(LANES) {
-            let from = lanes(p, (k - 1) * w + j);
-            let mut up = [0.0f32; LANES];
-            for l in 0..LANES {
-                up[l] = whole(from[l] * ratio);
-                acc[l] += up[l] - from[l];
-            }
-            p[k * w + j..k * w + j + LANES].copy_from_slice(&up);
+    let pf = value32(m, s, Driver::ProgressionFactor, a, t);
+    let mut ratio = [[0.0f32; LANES]; MAX_GRADES];
+    for (k, r) in ratio.iter_mut().enumerate().take(grades).skip(1) {
+        let area_ratio = m.ratios[a * m.transitions + g0 + k - 1];
+        for l in 0..LANES {
+            r[l] = area_ratio * pf[l];
         }
     }
-    p[..w].fill(0.0);
+    let (mut leaving, mut change) = ([0.0f32; LANES], [0.0f32; LANES]);
+    for i in g.start..g.end {
+        let o = m.school_offset[i];
+        let p = &mut s.pupils[o..o + grades];
+        add_to(&mut leaving, &p[grades - 1]);
+        for k in (1..grades).rev() {
+            let from = p[k - 1];
+            let mut up = [0.0f32; LANES];
+            for l in 0..LANES {
+                up[l] = whole(from[l] * ratio[k][l]);
+                change[l] += up[l] - from[l];
+            }
+            p[k] = up;
+        }
+        p[0] = [0.0; LANES];
+    }
     s.leaving[gi] = leaving;
-    out[cell(m.areas(), t, a, Metric::ProgressionChange)] += add(&acc);
+    add_to(
+        &mut s.out[cell(m.areas(), t, a, Metric::ProgressionChange)],
+        &change,
+    );
 }
 
 /// Step 2 for group `gi` in year `t`: births × entry ratio for the first stage, the stage
@@ -948,48 +1042,56 @@ fn progression(
 /// schools by entry weight, in whole pupils (each school gets the change in the rounded running
 /// total, the last open school the rest), into the entry grade that [`progression`] emptied.
 #[inline(always)]
-fn entry(
-    m: &Assembled,
-    inputs: &DrawInputs,
-    s: &mut Scratch,
-    out: &mut [f32],
-    t: usize,
-    gi: usize,
-    feeder_in: f32,
-) {
+fn entry(m: &Assembled, s: &mut Scratch, t: usize, gi: usize, feeder_in: V) {
     let g = &m.groups[gi];
     let stage = &m.stages[g.stage];
     let (areas, a) = (m.areas(), g.area);
-    let value = |d: Driver| inputs.values[m.source(d, a, t)];
     let g0 = usize::from(stage.first_grade - m.min_grade);
-    let open_entry = s.entry_weight[gi] > 0.0;
-    let entrants = if !open_entry {
-        0.0
-    } else if g0 == 0 {
-        whole((s.births[a * m.years + t] * value(Driver::EntryRatio)) as f32)
-    } else {
-        let pf = value(Driver::ProgressionFactor) as f32;
-        whole(feeder_in * m.ratios[a * m.transitions + g0 - 1] * pf)
-    };
+    let mut entrants = [0.0f32; LANES];
+    let weight = s.entry_weight[gi];
     if g0 == 0 {
-        out[cell(areas, t, a, Metric::Entrants)] += entrants;
+        let (births, ratio) = (
+            &s.births[a * m.years + t],
+            &s.values[m.source(Driver::EntryRatio, a, t)],
+        );
+        for l in 0..LANES {
+            let e = whole((births[l] * ratio[l]) as f32);
+            entrants[l] = if weight[l] > 0.0 { e } else { 0.0 };
+        }
+        add_to(&mut s.out[cell(areas, t, a, Metric::Entrants)], &entrants);
     } else {
+        let pf = value32(m, s, Driver::ProgressionFactor, a, t);
+        let crossing = m.ratios[a * m.transitions + g0 - 1];
+        let mut change = [0.0f32; LANES];
+        for l in 0..LANES {
+            let e = whole(feeder_in[l] * crossing * pf[l]);
+            entrants[l] = if weight[l] > 0.0 { e } else { 0.0 };
+            change[l] = entrants[l] - feeder_in[l];
+        }
         // Crossing into this stage is progression within the area.
-        out[cell(areas, t, a, Metric::ProgressionChange)] += entrants - feeder_in;
+        add_to(
+            &mut s.out[cell(areas, t, a, Metric::ProgressionChange)],
+            &change,
+        );
     }
-    let (base, _, slot, _) = rows(m, s, gi);
-    let n = g.end - g.start;
-    let (running, given) = (&mut 0.0f32, &mut 0.0f32);
-    let entry_row = &mut s.pupils[base..base + n];
-    for (x, &share) in entry_row.iter_mut().zip(&s.entry_share[slot..slot + n]) {
+    let (mut running, mut given) = ([0.0f32; LANES], [0.0f32; LANES]);
+    for i in g.start..g.end {
         // A share of 0 (a school not open) leaves the running total as it is: no pupil.
-        *running += entrants * share;
-        let upto = whole(*running).min(entrants);
-        *x = upto - *given;
-        *given = upto;
+        let share = s.entry_share[i];
+        let mut x = [0.0f32; LANES];
+        for l in 0..LANES {
+            running[l] += entrants[l] * share[l];
+            let upto = lesser(whole(running[l]), entrants[l]);
+            x[l] = upto - given[l];
+            given[l] = upto;
+        }
+        s.pupils[m.school_offset[i]] = x;
     }
-    if let Some(x) = entry_row.get_mut(s.last_open[gi]) {
-        *x += entrants - *given;
+    let last = s.last_open[gi];
+    for l in 0..LANES {
+        if last[l] != NONE {
+            s.pupils[m.school_offset[last[l] as usize]][l] += entrants[l] - given[l];
+        }
     }
 }
 
@@ -998,138 +1100,174 @@ fn entry(
 /// take them; migrants and returners from outside the city by grade profile; all shared among
 /// the open town-centre schools by inflow weight, in whole pupils.
 #[inline(always)]
-fn flows(
-    m: &Assembled,
-    inputs: &DrawInputs,
-    s: &mut Scratch,
-    out: &mut [f32],
-    t: usize,
-    gi: usize,
-) {
+fn flows(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
     let g = &m.groups[gi];
     let stage = &m.stages[g.stage];
-    let (areas, a) = (m.areas(), g.area);
+    let (areas, a, grades) = (m.areas(), g.area, stage.grades);
     let g0 = usize::from(stage.first_grade - m.min_grade);
-    let has_town = s.inflow_weight[gi] > 0.0;
-    let rate = if has_town {
-        inputs.values[m.source(Driver::RuralToTownRate, a, t)].clamp(0.0, 1.0) as f32
-    } else {
-        0.0
-    };
-    let (base, w, slot, grades) = rows(m, s, gi);
-    let mut arriving = [0.0f32; MAX_GRADES];
-    if g.urban_end < g.end && rate > 0.0 {
-        // Every slot at `rate` × 1 (village) or × 0 (town-centre, padding: nobody leaves).
-        for (k, arrive) in arriving[..grades].iter_mut().enumerate() {
-            let row = base + k * w;
-            let mut acc = [0.0f32; LANES];
-            for j in (0..w).step_by(LANES) {
-                let (mut x, v) = (
-                    lanes(&s.pupils, row + j),
-                    lanes(&s.layout.village, slot + j),
-                );
-                for l in 0..LANES {
-                    let leave = whole(x[l] * (rate * v[l])).min(x[l]);
-                    x[l] -= leave;
-                    acc[l] += leave;
-                }
-                s.pupils[row + j..row + j + LANES].copy_from_slice(&x);
-            }
-            *arrive = add(&acc);
+    let town_weight = s.inflow_weight[gi];
+    let mut has_town = [false; LANES];
+    let mut any_town = false;
+    let mut rate = [0.0f32; LANES];
+    let sampled = &s.values[m.source(Driver::RuralToTownRate, a, t)];
+    for l in 0..LANES {
+        has_town[l] = town_weight[l] > 0.0;
+        any_town |= has_town[l];
+        if has_town[l] {
+            rate[l] = sampled[l].clamp(0.0, 1.0) as f32;
         }
     }
-    let moves = add(&arriving[..grades]);
-    let (mut migrant_in, mut returning_in) = (0.0f32, 0.0f32);
-    if has_town {
+    let mut arriving = [[0.0f32; LANES]; MAX_GRADES];
+    if g.urban_end < g.end && rate.iter().any(|&r| r > 0.0) {
+        // A lane at rate 0 moves nobody: each of its leaves is an exact 0.
+        for i in g.urban_end..g.end {
+            let o = m.school_offset[i];
+            for (cell, arrive) in s.pupils[o..o + grades].iter_mut().zip(&mut arriving) {
+                let (mut x, mut a) = (*cell, *arrive);
+                for l in 0..LANES {
+                    let leave = lesser(whole(x[l] * rate[l]), x[l]);
+                    x[l] -= leave;
+                    a[l] += leave;
+                }
+                (*cell, *arrive) = (x, a);
+            }
+        }
+    }
+    let mut moves = [0.0f32; LANES];
+    for arrive in &arriving[..grades] {
+        add_to(&mut moves, arrive);
+    }
+    let (mut migrant_in, mut returning_in) = ([0.0f32; LANES], [0.0f32; LANES]);
+    if any_town {
         let (migrants, returning) = (s.migrants[a * m.years + t], s.returning[a * m.years + t]);
         for (k, x) in arriving[..grades].iter_mut().enumerate() {
-            let (mi, ri) = (
-                whole(migrants * m.migrant_profile[g0 + k]),
-                whole(returning * m.returning_profile[g0 + k]),
-            );
-            migrant_in += mi;
-            returning_in += ri;
-            *x += mi + ri;
+            let (mp, rp) = (m.migrant_profile[g0 + k], m.returning_profile[g0 + k]);
+            for l in 0..LANES {
+                if has_town[l] {
+                    let (mi, ri) = (whole(migrants[l] * mp), whole(returning[l] * rp));
+                    migrant_in[l] += mi;
+                    returning_in[l] += ri;
+                    x[l] += mi + ri;
+                }
+            }
         }
         share_rows(
-            &mut s.pupils[base..base + grades * w],
-            w,
-            &arriving[..grades],
-            &s.inflow_share[slot..slot + g.urban_end - g.start],
+            m,
+            s,
+            g.start..g.urban_end,
+            grades,
+            &arriving,
             s.last_town[gi],
         );
     }
-    out[cell(areas, t, a, Metric::DemandMigrant)] += migrant_in;
-    out[cell(areas, t, a, Metric::DemandReturning)] += returning_in;
-    out[cell(areas, t, a, Metric::TownArrivals)] += moves;
-    out[cell(areas, t, a, Metric::VillageDepartures)] += moves;
+    let out = &mut s.out;
+    add_to(
+        &mut out[cell(areas, t, a, Metric::DemandMigrant)],
+        &migrant_in,
+    );
+    add_to(
+        &mut out[cell(areas, t, a, Metric::DemandReturning)],
+        &returning_in,
+    );
+    add_to(&mut out[cell(areas, t, a, Metric::TownArrivals)], &moves);
+    add_to(
+        &mut out[cell(areas, t, a, Metric::VillageDepartures)],
+        &moves,
+    );
 }
 
-/// Shares whole `amount`s (one per grade) among the first `shares.len()` slots of the rows of
-/// width `w`: slot by slot, each gets the change in the rounded running total of its share, and
-/// slot `last` the rest, so the parts are whole and add up to the amounts exactly.
+/// Shares whole `amount`s (one per grade) among schools `range` by their inflow shares: school
+/// by school, each gets the change in the rounded running total of its share, and school
+/// `last` the rest, so the parts are whole and add up to the amounts exactly.
 #[inline(always)]
-fn share_rows(p: &mut [f32], w: usize, amount: &[f32], shares: &[f32], last: usize) {
-    let grades = amount.len();
-    let mut running = [0.0f32; MAX_GRADES];
-    let mut given = [0.0f32; MAX_GRADES];
-    for (j, &share) in shares.iter().enumerate() {
-        if share == 0.0 {
-            // Adds nothing: the running totals stay as they are.
+fn share_rows(
+    m: &Assembled,
+    s: &mut Scratch,
+    range: std::ops::Range<usize>,
+    grades: usize,
+    amount: &[V; MAX_GRADES],
+    last: [u32; LANES],
+) {
+    let mut running = [[0.0f32; LANES]; MAX_GRADES];
+    let mut given = [[0.0f32; LANES]; MAX_GRADES];
+    for i in range {
+        let share = s.inflow_share[i];
+        if share.iter().all(|&x| x == 0.0) {
+            // Adds nothing in any draw: the running totals stay as they are.
             continue;
         }
+        // In a draw where the share is 0, the running total stays, the rounded total equals
+        // what was given, and the school gets an exact 0.
+        let o = m.school_offset[i];
         for k in 0..grades {
-            running[k] += amount[k] * share;
-            let upto = whole(running[k]).min(amount[k]);
-            p[k * w + j] += upto - given[k];
-            given[k] = upto;
+            let (mut x, mut run, mut gave) = (s.pupils[o + k], running[k], given[k]);
+            for l in 0..LANES {
+                run[l] += amount[k][l] * share[l];
+                let upto = lesser(whole(run[l]), amount[k][l]);
+                x[l] += upto - gave[l];
+                gave[l] = upto;
+            }
+            (s.pupils[o + k], running[k], given[k]) = (x, run, gave);
         }
     }
-    if last < shares.len() {
-        for k in 0..grades {
-            p[k * w + last] += amount[k] - given[k];
+    for l in 0..LANES {
+        if last[l] != NONE {
+            let o = m.school_offset[last[l] as usize];
+            for k in 0..grades {
+                s.pupils[o + k][l] += amount[k][l] - given[k][l];
+            }
         }
     }
 }
 
 /// Step 5 for group `gi` in year `t`: rebalancing among its town-centre schools, then among its
-/// village schools.
+/// village schools, draw by draw.
 #[inline(always)]
-fn rebalancing(m: &Assembled, s: &mut Scratch, out: &mut [f32], t: usize, gi: usize) {
+fn rebalancing(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
     if m.rebalancing <= 0.0 {
         return;
     }
     let g = &m.groups[gi];
-    let (base, w, slot, grades) = rows(m, s, gi);
+    let grades = m.stages[g.stage].grades;
     // Each school's pupils now.
-    for j in 0..w {
-        let mut total = 0.0f32;
-        for k in 0..grades {
-            total += s.pupils[base + k * w + j];
+    for i in g.start..g.end {
+        let o = m.school_offset[i];
+        let mut total = [0.0f32; LANES];
+        for p in &s.pupils[o..o + grades] {
+            add_to(&mut total, p);
         }
-        s.totals[slot + j] = total;
+        s.totals[i] = total;
     }
-    let (n, u) = (g.end - g.start, g.urban_end - g.start);
-    let moved = rebalance(m, s, gi, 0..u) + rebalance(m, s, gi, u..n);
-    out[cell(m.areas(), t, g.area, Metric::PupilsMoved)] += moved;
+    let c = cell(m.areas(), t, g.area, Metric::PupilsMoved);
+    for l in 0..LANES {
+        let moved = rebalance(m, s, gi, g.start..g.urban_end, l)
+            + rebalance(m, s, gi, g.urban_end..g.end, l);
+        s.out[c][l] += moved;
+    }
 }
 
-/// Moves pupils above places from the schools in slots `range` of group `gi` to schools of the
+/// In draw `l`: moves pupils above places from schools `range` of group `gi` to schools of the
 /// same range with spare places (new schools first, then in proportion to spare places), at
 /// most the scenario's share of the excess, in whole pupils. Reads each school's pupils from
 /// `s.totals`. Returns the pupils moved: every one leaves one school and joins another.
-fn rebalance(m: &Assembled, s: &mut Scratch, gi: usize, range: std::ops::Range<usize>) -> f32 {
+fn rebalance(
+    m: &Assembled,
+    s: &mut Scratch,
+    gi: usize,
+    range: std::ops::Range<usize>,
+    l: usize,
+) -> f32 {
     if range.is_empty() {
         return 0.0;
     }
     let g = &m.groups[gi];
-    let (base, w, slot, grades) = rows(m, s, gi);
+    let grades = m.stages[g.stage].grades;
     let size = m.stages[g.stage].rule.size as f32;
     let (mut excess, mut spare) = (0.0f32, 0.0f32);
-    for j in range.clone() {
-        let rooms = s.rooms[slot + j];
+    for i in range.clone() {
+        let rooms = s.rooms[i][l];
         let places = rooms * size;
-        let p = s.totals[slot + j];
+        let p = s.totals[i][l];
         if p > places {
             excess += p - places;
         } else if rooms > 0.0 {
@@ -1143,24 +1281,28 @@ fn rebalance(m: &Assembled, s: &mut Scratch, gi: usize, range: std::ops::Range<u
     // Out: every school above places gives the same share of its excess, across its grades.
     let give = target / excess;
     let mut by_grade = [0.0f32; MAX_GRADES];
-    for j in range.clone() {
-        let places = s.rooms[slot + j] * size;
-        let p = s.totals[slot + j];
+    for i in range.clone() {
+        let places = s.rooms[i][l] * size;
+        let p = s.totals[i][l];
         if p > places {
             let fraction = give * (p - places) / p;
             let mut taken = 0.0f32;
+            let o = m.school_offset[i];
             for (k, b) in by_grade[..grades].iter_mut().enumerate() {
-                let x = &mut s.pupils[base + k * w + j];
+                let x = &mut s.pupils[o + k][l];
                 let d = whole(*x * fraction).min(*x);
                 *x -= d;
                 *b += d;
                 taken += d;
             }
-            s.totals[slot + j] = p - taken;
+            s.totals[i][l] = p - taken;
         }
     }
     let by_grade = &by_grade[..grades];
-    let moved = add(by_grade);
+    let mut moved = 0.0f32;
+    for &b in by_grade {
+        moved += b;
+    }
     if moved <= 0.0 {
         return 0.0;
     }
@@ -1169,52 +1311,53 @@ fn rebalance(m: &Assembled, s: &mut Scratch, gi: usize, range: std::ops::Range<u
     let mut last = None;
     let mut left = moved;
     let mut old_spare = 0.0f32;
-    for j in range.clone() {
-        let rooms = s.rooms[slot + j];
+    for i in range.clone() {
+        let rooms = s.rooms[i][l];
         if rooms == 0.0 {
             continue;
         }
-        let room = (rooms * size - s.totals[slot + j]).max(0.0);
-        if m.school_new[g.start + j] {
+        let room = (rooms * size - s.totals[i][l]).max(0.0);
+        if m.school_new[i] {
             if room > 0.0 && left > 0.0 {
                 let take = room.min(left);
-                share.give(s, base, w, slot, j, by_grade, take / moved);
+                share.give(m, s, i, l, by_grade, take / moved);
                 left -= take;
-                last = Some(j);
+                last = Some(i);
             }
         } else {
             old_spare += room;
         }
     }
     if left > 0.0 && old_spare > 0.0 {
-        for j in range {
-            let rooms = s.rooms[slot + j];
-            if m.school_new[g.start + j] || rooms == 0.0 {
+        for i in range {
+            let rooms = s.rooms[i][l];
+            if m.school_new[i] || rooms == 0.0 {
                 continue;
             }
-            let room = (rooms * size - s.totals[slot + j]).max(0.0);
+            let room = (rooms * size - s.totals[i][l]).max(0.0);
             if room > 0.0 {
                 let fraction = left * room / old_spare / moved;
-                share.give(s, base, w, slot, j, by_grade, fraction);
-                last = Some(j);
+                share.give(m, s, i, l, by_grade, fraction);
+                last = Some(i);
             }
         }
     }
     // The running total's rounding goes to the last school that took pupils: none is lost.
-    if let Some(j) = last {
+    if let Some(i) = last {
+        let o = m.school_offset[i];
         let mut added = 0.0f32;
         for (k, &b) in by_grade.iter().enumerate() {
             let part = b - share.given[k];
             share.given[k] = b;
-            s.pupils[base + k * w + j] += part;
+            s.pupils[o + k][l] += part;
             added += part;
         }
-        s.totals[slot + j] += added;
+        s.totals[i][l] += added;
     }
     moved
 }
 
-/// The running totals of pupils moved in by rebalancing, per grade.
+/// The running totals of pupils moved in by rebalancing, per grade, in one draw.
 #[derive(Default)]
 struct Receiving {
     running: [f32; MAX_GRADES],
@@ -1222,32 +1365,98 @@ struct Receiving {
 }
 
 impl Receiving {
-    /// Adds `fraction` of the moved pupils `by_grade` to slot `j`, in whole pupils.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "the hot loop passes the slices it works on; a struct would borrow them all"
-    )]
+    /// Adds `fraction` of the moved pupils `by_grade` to school `i` in draw `l`, in whole
+    /// pupils.
     #[inline(always)]
     fn give(
         &mut self,
+        m: &Assembled,
         s: &mut Scratch,
-        base: usize,
-        w: usize,
-        slot: usize,
-        j: usize,
+        i: usize,
+        l: usize,
         by_grade: &[f32],
         fraction: f32,
     ) {
+        let o = m.school_offset[i];
         let mut added = 0.0f32;
         for (k, &b) in by_grade.iter().enumerate() {
             self.running[k] += b * fraction;
             let upto = whole(self.running[k]).min(b);
             let part = upto - self.given[k];
             self.given[k] = upto;
-            s.pupils[base + k * w + j] += part;
+            s.pupils[o + k][l] += part;
             added += part;
         }
-        s.totals[slot + j] += added;
+        s.totals[i][l] += added;
+    }
+}
+
+/// A school's pupils and classes needed (Σ ⌈pupils / size⌉ over its grades) in each draw.
+#[inline(always)]
+fn needs<const G: usize>(pupils: &[V], per_size: f32) -> (V, V) {
+    let (mut total, mut need) = ([0.0f32; LANES], [0.0f32; LANES]);
+    let grades = if G == MAX_GRADES { pupils.len() } else { G };
+    for p in &pupils[..grades] {
+        add_to(&mut total, p);
+        add_to(&mut need, &ceil_div(*p, per_size));
+    }
+    (total, need)
+}
+
+/// Forms the classes of the crowded school whose cells start at `o` in every draw of the batch, in the float type `T`
+/// (exact for these counts: see [`Whole`]); `class` holds each grade's classes needed, `need`
+/// their sum. Adds the school's classes, oversized and super-oversized classes to `sums`, and
+/// writes those of the first draw per grade into `first` when given.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the hot loop passes the arrays it works on; a struct would copy them"
+)]
+#[inline(always)]
+fn crowded_school<T: Whole + From<f32> + Into<f64>, const G: usize>(
+    s: &Scratch,
+    grades: usize,
+    o: usize,
+    class: &[V; G],
+    need: V,
+    rooms: V,
+    rule: ClassRule,
+    sums: &mut [D; 3],
+    first: Option<&mut [[u32; 3]; G]>,
+) {
+    let (mut counts, mut formed) = ([[T::ZERO; LANES]; G], [[T::ZERO; LANES]; G]);
+    for k in 0..grades {
+        for l in 0..LANES {
+            counts[k][l] = T::from(s.pupils[o + k][l]);
+            formed[k][l] = T::from(class[k][l]);
+        }
+    }
+    let (mut total_need, mut classrooms) = ([T::ZERO; LANES], [T::ZERO; LANES]);
+    for l in 0..LANES {
+        total_need[l] = T::from(need[l]);
+        classrooms[l] = T::from(rooms[l]);
+    }
+    let (mut over, mut super_over) = ([[T::ZERO; LANES]; G], [[T::ZERO; LANES]; G]);
+    form_classes_lanes(
+        grades,
+        &counts,
+        &mut formed,
+        total_need,
+        classrooms,
+        rule,
+        &mut over,
+        &mut super_over,
+    );
+    for k in 0..grades {
+        for l in 0..LANES {
+            sums[0][l] += formed[k][l].into();
+            sums[1][l] += over[k][l].into();
+            sums[2][l] += super_over[k][l].into();
+        }
+    }
+    if let Some(first) = first {
+        for k in 0..grades {
+            first[k] = [formed[k][0], over[k][0], super_over[k][0]].map(Whole::to_u32);
+        }
     }
 }
 
@@ -1258,15 +1467,14 @@ impl Receiving {
 fn classes(
     m: &Assembled,
     s: &mut Scratch,
-    out: &mut [f32],
     t: usize,
     gi: usize,
     detail: Option<&mut Vec<SchoolCell>>,
 ) {
     match m.stages[m.groups[gi].stage].grades {
-        3 => classes_fixed::<3>(m, s, out, t, gi, detail),
-        6 => classes_fixed::<6>(m, s, out, t, gi, detail),
-        _ => classes_fixed::<MAX_GRADES>(m, s, out, t, gi, detail),
+        3 => classes_fixed::<3>(m, s, t, gi, detail),
+        6 => classes_fixed::<6>(m, s, t, gi, detail),
+        _ => classes_fixed::<MAX_GRADES>(m, s, t, gi, detail),
     }
 }
 
@@ -1274,15 +1482,13 @@ fn classes(
 ///
 /// Pupils and classes needed per grade are whole numbers in f32, below 2^24 in every sum, so
 /// the sums are exact, and so is ⌈c / size⌉ (a quotient just above a whole number is never
-/// rounded down onto it in this range; a test checks it). Every school's pupils, places,
-/// shortfall and classes needed are computed for eight schools at once; a school with fewer
-/// classrooms than classes needed (or every school, when the standard size is oversized or the
-/// central case asks for every class) then forms its classes alone.
+/// rounded down onto it in this range; a test checks it). A school with fewer classrooms than
+/// classes needed in some draw (or every school, when the standard size is oversized or the
+/// central case asks for every class) forms its classes in every draw of the batch at once.
 #[inline(always)]
 fn classes_fixed<const G: usize>(
     m: &Assembled,
     s: &mut Scratch,
-    out: &mut [f32],
     t: usize,
     gi: usize,
     mut detail: Option<&mut Vec<SchoolCell>>,
@@ -1292,97 +1498,109 @@ fn classes_fixed<const G: usize>(
     let stage = &m.stages[g.stage];
     let rule = stage.rule;
     let size = rule.size as f32;
-    let (base, w, slot, _) = rows(m, s, gi);
+    let per_size = reciprocal_below(rule.size.max(1));
     // A compile-time constant except in the catch-all instance.
     let grades = if G == MAX_GRADES { stage.grades } else { G };
     let every = rule.size >= rule.oversized || detail.is_some();
-    let n = g.end - g.start;
-    // Whole numbers per lane, exact in f32 (a group's pupils and places stay below 2^24, see
+    // Whole numbers per draw, exact in f32 (a group's pupils and places stay below 2^24, see
     // [`check_range`]): pupils, places, shortfall, classes, village pupils.
     let mut acc = [[0.0f32; LANES]; 5];
-    let (mut classes, mut oversized, mut super_oversized) = (0.0f64, 0.0f64, 0.0f64);
-    for j0 in (0..w).step_by(LANES) {
-        let (mut total, mut need) = ([0.0f32; LANES], [0.0f32; LANES]);
-        for k in 0..grades {
-            let row = lanes(&s.pupils, base + k * w + j0);
-            for l in 0..LANES {
-                total[l] += row[l];
-                need[l] += (row[l] / size).ceil();
-            }
-        }
-        let rooms = lanes(&s.rooms, slot + j0);
-        let village = lanes(&s.layout.village, slot + j0);
-        let mut crowded = 0u32;
+    // Classes, oversized and super-oversized classes of the crowded schools, per draw.
+    let mut sums = [[0.0f64; LANES]; 3];
+    let small_rule = rule.oversized as f32 <= F32_EXACT && rule.super_oversized as f32 <= F32_EXACT;
+    // First every school without a branch: its totals, and whether it is crowded in some
+    // draw (then it goes on the list, and its classes are formed below). Then the list.
+    let mut crowded = std::mem::take(&mut s.crowded);
+    let mut listed = 0;
+    for i in g.start..g.end {
+        let o = m.school_offset[i];
+        let (total, need) = needs::<G>(&s.pupils[o..o + grades], per_size);
+        let rooms = s.rooms[i];
+        let mut short = [0.0f32; LANES];
         for l in 0..LANES {
             let places = rooms[l] * size;
             acc[0][l] += total[l];
             acc[1][l] += places;
-            acc[2][l] += (total[l] - places).max(0.0);
-            acc[4][l] += total[l] * village[l];
-            // The common case: every grade has the classes it needs, none above the standard
-            // size, so none oversized.
-            let alone = every || need[l] > rooms[l];
-            acc[3][l] += if alone { 0.0 } else { need[l] };
-            crowded |= u32::from(alone) << l;
+            let over = total[l] - places;
+            acc[2][l] += if over > 0.0 { over } else { 0.0 };
+            short[l] = if need[l] > rooms[l] { 1.0 } else { 0.0 };
+            acc[4][l] += total[l] * s.village[i];
         }
-        while crowded != 0 {
-            let l = crowded.trailing_zeros() as usize;
-            crowded &= crowded - 1;
-            let j = j0 + l;
-            if j >= n || !s.open(m, g.start + j, slot + j) {
+        let alone = every || any_above_zero(&short);
+        // The common case: every grade has the classes it needs, none above the standard
+        // size, so none oversized.
+        let common = if alone { 0.0 } else { 1.0 };
+        for l in 0..LANES {
+            acc[3][l] += need[l] * common;
+        }
+        crowded[listed] = i as u32;
+        listed += usize::from(alone);
+    }
+    for &i in &crowded[..listed] {
+        let (i, o) = (i as usize, m.school_offset[i as usize]);
+        let mut class = [[0.0f32; LANES]; G];
+        let mut need = [0.0f32; LANES];
+        for (c, p) in class.iter_mut().zip(&s.pupils[o..o + grades]) {
+            *c = ceil_div(*p, per_size);
+            add_to(&mut need, c);
+        }
+        let rooms = s.rooms[i];
+        // In a draw with the rooms it needs, D'Hondt leaves the needs as they are and no class
+        // is oversized: what the common case counts. In f32, twice the lanes per instruction,
+        // when every count is small enough to stay exact; otherwise in f64.
+        let small = small_rule
+            && need.iter().all(|&n| n <= F32_EXACT)
+            && rooms.iter().all(|&r| r <= F32_EXACT);
+        let mut formed = [[0u32; 3]; G];
+        let first = detail.is_some().then_some(&mut formed);
+        if small {
+            crowded_school::<f32, G>(s, grades, o, &class, need, rooms, rule, &mut sums, first);
+        } else {
+            crowded_school::<f64, G>(s, grades, o, &class, need, rooms, rule, &mut sums, first);
+        }
+        if let Some(d) = detail.as_deref_mut() {
+            if !s.open(m, i)[0] {
                 continue;
             }
-            let (mut counts, mut class) = ([0.0f64; G], [0.0f64; G]);
-            for k in 0..grades {
-                let c = s.pupils[base + k * w + j];
-                counts[k] = f64::from(c);
-                class[k] = f64::from((c / size).ceil());
-            }
-            let (mut over, mut super_over) = ([0.0f64; G], [0.0f64; G]);
-            form_classes_whole(
-                &counts[..grades],
-                &mut class[..grades],
-                f64::from(need[l]),
-                f64::from(rooms[l]),
-                rule,
-                &mut over[..grades],
-                &mut super_over[..grades],
-            );
-            for k in 0..grades {
-                classes += class[k];
-                oversized += over[k];
-                super_oversized += super_over[k];
-            }
-            if let Some(d) = detail.as_deref_mut() {
-                for k in 0..grades {
-                    let (pupils, classes) = (counts[k] as u32, class[k] as u32);
-                    d.push(SchoolCell {
-                        school: (g.start + j) as u32,
-                        t: t as u16,
-                        grade: stage.first_grade + k as u8,
-                        pupils,
-                        classes,
-                        max_class_size: max_class_size(pupils, classes),
-                        oversized: over[k] as u32,
-                        super_oversized: super_over[k] as u32,
-                    });
-                }
+            for (k, f) in formed.iter().enumerate().take(grades) {
+                let pupils = s.pupils[o + k][0] as u32;
+                d.push(SchoolCell {
+                    school: i as u32,
+                    t: t as u16,
+                    grade: stage.first_grade + k as u8,
+                    pupils,
+                    classes: f[0],
+                    max_class_size: max_class_size(pupils, f[0]),
+                    oversized: f[1],
+                    super_oversized: f[2],
+                });
             }
         }
     }
-    let sum = |x: &[f32; LANES]| f64::from(add(x));
-    let sums = [
-        (Metric::Pupils, sum(&acc[0])),
-        (Metric::Places, sum(&acc[1])),
-        (Metric::Shortfall, sum(&acc[2])),
-        (Metric::Classes, sum(&acc[3]) + classes),
-        (Metric::OversizedClasses, oversized),
-        (Metric::SuperOversizedClasses, super_oversized),
-        (Metric::VillagePupils, sum(&acc[4])),
+    s.crowded = crowded;
+    let [classes, oversized, super_oversized] = sums;
+    let mut sums = [[0.0f32; LANES]; 7];
+    for l in 0..LANES {
+        sums[0][l] = acc[0][l];
+        sums[1][l] = acc[1][l];
+        sums[2][l] = acc[2][l];
+        sums[3][l] = (f64::from(acc[3][l]) + classes[l]) as f32;
+        sums[4][l] = oversized[l] as f32;
+        sums[5][l] = super_oversized[l] as f32;
+        sums[6][l] = acc[4][l];
+    }
+    let metrics = [
+        Metric::Pupils,
+        Metric::Places,
+        Metric::Shortfall,
+        Metric::Classes,
+        Metric::OversizedClasses,
+        Metric::SuperOversizedClasses,
+        Metric::VillagePupils,
     ];
     for a in [g.area, areas] {
-        for (metric, v) in sums {
-            out[cell(areas, t, a, metric)] += v as f32;
+        for (metric, v) in metrics.iter().zip(&sums) {
+            add_to(&mut s.out[cell(areas, t, a, *metric)], v);
         }
     }
 }
@@ -1425,43 +1643,101 @@ mod tests {
         }
     }
 
-    /// The copy compiled for AVX2 gives the same bits as the portable one, draw by draw.
-    #[cfg(target_arch = "x86_64")]
+    /// ⌈p / size⌉ by a multiplication and a check is the division's ceiling, on every count a
+    /// grade can hold (to 2^20) for the class sizes a stage can have.
     #[test]
-    fn the_avx2_copy_gives_the_same_bits() {
-        if !std::arch::is_x86_feature_detected!("avx2")
-            || !std::arch::is_x86_feature_detected!("bmi2")
-            || !std::arch::is_x86_feature_detected!("lzcnt")
-        {
-            eprintln!("no AVX2 on this CPU: only the portable copy runs here");
-            return;
+    fn ceiling_without_division_is_exact() {
+        for size in (1..=200u32).chain([255, 1000, 4096, 65_535]) {
+            let (f, per) = (size as f32, reciprocal_below(size));
+            let step = 1 + size as usize / 7;
+            for p in (0..20_000u32).chain((20_000..=1 << 20).step_by(step)) {
+                let x = p as f32;
+                let q = ceil_div([x; LANES], per)[0];
+                assert_eq!(q, (x / f).ceil(), "⌈{p}/{size}⌉");
+                assert_eq!(q as u32, p.div_ceil(size), "⌈{p}/{size}⌉");
+            }
         }
+    }
+
+    /// The default data set under `current-pace` (projects open at random) and ten sampled draws.
+    fn ten_draws() -> (Assembled, Vec<DrawInputs>) {
         let mut scenario = synth::no_build_scenario(2025);
         scenario.cancel = Default::default();
         scenario.pace = Pace::CurrentPace;
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
         let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
         let m = assemble(&ds, &scenario).expect("the default data set assembles");
+        let inputs = (0..10)
+            .map(|draw| {
+                let mut inputs = central_inputs(&m);
+                sample_inputs(&m, 7, draw, &mut inputs);
+                inputs
+            })
+            .collect();
+        (m, inputs)
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// A draw gives the same bits in any lane of any batch as alone: lanes never mix, and a
+    /// step one draw skips (a school opening in another draw, a crowded school in another draw)
+    /// leaves it exactly as it was.
+    #[test]
+    fn a_draw_in_a_batch_gives_the_bits_it_gives_alone() {
+        let (m, inputs) = ten_draws();
         let width = m.years * (m.areas() + 1) * METRICS;
-        let (mut portable, mut v3) = (vec![0.0f32; width], vec![0.0f32; width]);
-        let mut inputs = central_inputs(&m);
+        let mut s = Scratch::new(&m);
+        let alone: Vec<Vec<u32>> = inputs
+            .iter()
+            .map(|d| {
+                let mut out = vec![0.0f32; width];
+                simulate(&m, std::slice::from_ref(d), &mut s, &mut out, None);
+                bits(&out)
+            })
+            .collect();
+        // Draws 0–7 in one batch, then 5–9 (a partial batch) in another order.
+        let mut out = vec![0.0f32; LANES * width];
+        simulate(&m, &inputs[..LANES], &mut s, &mut out, None);
+        for (l, row) in out.chunks(width).enumerate() {
+            assert_eq!(bits(row), alone[l], "draw {l} in lane {l}");
+        }
+        let mixed: Vec<DrawInputs> = [9, 5, 8, 6, 7].map(|d| inputs[d].clone()).to_vec();
+        let mut out = vec![0.0f32; mixed.len() * width];
+        simulate(&m, &mixed, &mut s, &mut out, None);
+        for (row, d) in out.chunks(width).zip([9, 5, 8, 6, 7]) {
+            assert_eq!(bits(row), alone[d], "draw {d}");
+        }
+        // The draws differ, so the check above compares different lanes.
+        assert_ne!(alone[0], alone[1]);
+    }
+
+    /// The copy compiled for AVX2 gives the same bits as the portable one.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_avx2_copy_gives_the_same_bits() {
+        if !has_v3() {
+            eprintln!("no AVX2 on this CPU: only the portable copy runs here");
+            return;
+        }
+        let (m, inputs) = ten_draws();
+        let width = m.years * (m.areas() + 1) * METRICS;
+        let (mut portable, mut v3) = (vec![0.0f32; LANES * width], vec![0.0f32; LANES * width]);
         let mut scratch = Scratch::new(&m);
-        let mut opened = 0;
-        for draw in 0..10 {
-            sample_inputs(&m, 7, draw, &mut inputs);
-            opened += inputs.open_t.iter().filter(|&&t| t != u16::MAX).count();
-            simulate_with(&m, &inputs, &mut scratch, &mut portable, None);
-            // SAFETY: the CPU has the features (checked above).
-            unsafe { simulate_x86_64_v3(&m, &inputs, &mut scratch, &mut v3, None) };
-            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&portable), bits(&v3), "draw {draw}");
+        simulate_with(&m, &inputs[..LANES], &mut scratch, &mut portable, None);
+        // SAFETY: the CPU has the features (checked above).
+        unsafe { simulate_x86_64_v3(&m, &inputs[..LANES], &mut scratch, &mut v3, None) };
+        assert_eq!(bits(&portable), bits(&v3));
+        let opened: usize = inputs[..LANES]
+            .iter()
+            .map(|d| d.open_t.iter().filter(|&&t| t != u16::MAX).count())
+            .sum();
+        assert!(opened > 0, "the draws open projects");
+        for row in portable.chunks(width) {
             // Crowded schools share rooms (D'Hondt) and form oversized classes.
             let last = cell(m.areas(), m.years - 1, m.areas(), Metric::OversizedClasses);
-            assert!(portable[last] > 0.0, "draw {draw}");
+            assert!(row[last] > 0.0);
         }
-        assert!(
-            opened > 0,
-            "the draws open projects, so rebalancing into new schools runs"
-        );
     }
 }

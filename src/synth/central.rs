@@ -47,7 +47,7 @@ pub fn central_city(ds: &DataSet, sc: &Scenario, metric: Metric, year: u16) -> O
     let mut out = vec![0.0f32; m.years * (m.areas() + 1) * METRICS];
     sim::simulate(
         &m,
-        &monte_carlo::central_inputs(&m),
+        std::slice::from_ref(&monte_carlo::central_inputs(&m)),
         &mut Scratch::new(&m),
         &mut out,
         None,
