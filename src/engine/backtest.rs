@@ -201,8 +201,11 @@ pub fn last_year(h: &History) -> u16 {
     h.first_year.saturating_add(n.saturating_sub(1))
 }
 
-/// Every case from every origin, in origin order, then unit order.
+/// Every case from every origin, in origin order, then unit order, forecast `horizon` years
+/// ahead and at least [`forecast::BAND_FIT_HORIZONS`], the horizons the bands are fitted across
+/// (a case's `h`-th year does not depend on how many follow it).
 pub fn all_cases(units: &[Unit], method: &Method, horizon: usize) -> Vec<Case> {
+    let horizon = horizon.max(forecast::BAND_FIT_HORIZONS);
     origins(units)
         .par_iter()
         .map(|&o| forecast_from(units, method, o, horizon).0)
@@ -221,12 +224,28 @@ fn samples(cases: &[Case], h: usize, latest: u16) -> Vec<Sample> {
             Some(Sample {
                 origin: c.origin,
                 horizon: h,
-                model: c.model(h),
+                model: *c.totals.get(h - 1)?,
                 naive: c.naive,
-                actual: c.actual[h - 1]?,
+                actual: (*c.actual.get(h - 1)?)?,
             })
         })
         .collect()
+}
+
+/// Calibrates horizons 1 to `horizon` (at least [`forecast::BAND_FIT_HORIZONS`]), each from
+/// the samples `samples_of(h)` gives, fits their bands across horizons
+/// ([`forecast::smooth_bands`]) and keeps the first `horizon`.
+fn calibrate_horizons(
+    horizon: usize,
+    blend: bool,
+    samples_of: impl Fn(usize) -> Option<Vec<Sample>>,
+) -> Vec<Option<HorizonCalibration>> {
+    let mut cal: Vec<Option<HorizonCalibration>> = (1..=horizon.max(forecast::BAND_FIT_HORIZONS))
+        .map(|h| forecast::calibrate(&samples_of(h)?, blend))
+        .collect();
+    forecast::smooth_bands(&mut cal);
+    cal.truncate(horizon);
+    cal
 }
 
 /// The calibration of every horizon from every case with a known actual (for a projection
@@ -236,9 +255,7 @@ pub fn calibrate_all(
     horizon: usize,
     blend: bool,
 ) -> Vec<Option<HorizonCalibration>> {
-    (1..=horizon)
-        .map(|h| forecast::calibrate(&samples(cases, h, u16::MAX), blend))
-        .collect()
+    calibrate_horizons(horizon, blend, |h| Some(samples(cases, h, u16::MAX)))
 }
 
 /// One scored forecast: a unit's total `horizon` years after `origin`.
@@ -263,7 +280,8 @@ pub struct Scored {
 }
 
 /// Scores every case from `first_origin` on whose actual is known, each with the weights and
-/// bands of its horizon calibrated on origins at least `h` years earlier. Cases whose horizon
+/// bands of its horizon calibrated on origins at least `h` years earlier (the bands then
+/// fitted across horizons, each still from its own earlier origins). Cases whose horizon
 /// cannot be calibrated yet are left out.
 pub fn score(cases: &[Case], horizon: usize, blend: bool, first_origin: u16) -> Vec<Scored> {
     let mut scored_origins: Vec<u16> = cases
@@ -275,12 +293,10 @@ pub fn score(cases: &[Case], horizon: usize, blend: bool, first_origin: u16) -> 
     let calibrations: Vec<(u16, Vec<Option<HorizonCalibration>>)> = scored_origins
         .par_iter()
         .map(|&o| {
-            let cal = (1..=horizon)
-                .map(|h| {
-                    let latest = o.checked_sub(u16::try_from(h).ok()?)?;
-                    forecast::calibrate(&samples(cases, h, latest), blend)
-                })
-                .collect();
+            let cal = calibrate_horizons(horizon, blend, |h| {
+                let latest = o.checked_sub(u16::try_from(h).ok()?)?;
+                Some(samples(cases, h, latest))
+            });
             (o, cal)
         })
         .collect();
@@ -482,6 +498,29 @@ mod tests {
             assert!(s.placeplan.mape < s.naive.mape, "{s:?}");
             assert!(s.naive.bias < 0.0);
         }
+    }
+
+    #[test]
+    fn bands_do_not_depend_on_how_many_years_are_asked() {
+        // Bands are fitted across horizons 1–5 whatever is asked: asking for 2 years gives the
+        // 1- and 2-year bands of asking for 5, and those differ from each horizon's own band.
+        let h = growing(16);
+        let units = [Unit {
+            history: &h,
+            area: None,
+        }];
+        let m = method(true);
+        let five = calibrate_all(&all_cases(&units, &m, 5), 5, true);
+        let two = calibrate_all(&all_cases(&units, &m, 2), 2, true);
+        assert_eq!(two, five[..2]);
+        let cases = all_cases(&units, &m, 2);
+        let own = forecast::calibrate(&samples(&cases, 2, u16::MAX), true).unwrap();
+        let fitted = two[1].unwrap();
+        assert_eq!(own.weight, fitted.weight);
+        assert!(
+            (own.half_width - fitted.half_width).abs() > 1e-6,
+            "{own:?} {fitted:?}"
+        );
     }
 
     #[test]
