@@ -36,6 +36,8 @@ pub trait Whole:
     fn of_u32(x: u32) -> Self;
     fn floor(self) -> Self;
     fn to_u32(self) -> u32;
+    /// The same whole number in `f32` (exact below 2^24).
+    fn to_f32(self) -> f32;
 }
 
 macro_rules! whole_float {
@@ -54,6 +56,14 @@ macro_rules! whole_float {
             #[inline(always)]
             fn to_u32(self) -> u32 {
                 self as u32
+            }
+            #[allow(
+                trivial_numeric_casts,
+                reason = "one macro for f32 and f64: the cast is the identity for f32"
+            )]
+            #[inline(always)]
+            fn to_f32(self) -> f32 {
+                self as f32
             }
         }
     };

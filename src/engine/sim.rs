@@ -1448,7 +1448,7 @@ fn needs<const G: usize>(pupils: &[V], per_size: f32) -> (V, V) {
     reason = "the hot loop passes the arrays it works on; a struct would copy them"
 )]
 #[inline(always)]
-fn crowded_school<T: Whole + From<f32> + Into<f64>, const G: usize>(
+fn crowded_school<T: Whole + From<f32>, const G: usize>(
     s: &Scratch,
     grades: usize,
     o: usize,
@@ -1456,7 +1456,7 @@ fn crowded_school<T: Whole + From<f32> + Into<f64>, const G: usize>(
     need: V,
     rooms: V,
     rule: ClassRule,
-    sums: &mut [D; 3],
+    sums: &mut [V; 3],
     first: Option<&mut [[u32; 3]; G]>,
 ) {
     let (mut counts, mut formed) = ([[T::ZERO; LANES]; G], [[T::ZERO; LANES]; G]);
@@ -1484,9 +1484,9 @@ fn crowded_school<T: Whole + From<f32> + Into<f64>, const G: usize>(
     );
     for k in 0..grades {
         for l in 0..LANES {
-            sums[0][l] += formed[k][l].into();
-            sums[1][l] += over[k][l].into();
-            sums[2][l] += super_over[k][l].into();
+            sums[0][l] += formed[k][l].to_f32();
+            sums[1][l] += over[k][l].to_f32();
+            sums[2][l] += super_over[k][l].to_f32();
         }
     }
     if let Some(first) = first {
@@ -1542,7 +1542,7 @@ fn classes_fixed<const G: usize>(
     // [`check_range`]): pupils, places, shortfall, classes, village pupils.
     let mut acc = [[0.0f32; LANES]; 5];
     // Classes, oversized and super-oversized classes of the crowded schools, per draw.
-    let mut sums = [[0.0f64; LANES]; 3];
+    let mut sums = [[0.0f32; LANES]; 3];
     let small_rule = rule.oversized as f32 <= F32_EXACT && rule.super_oversized as f32 <= F32_EXACT;
     // First every school without a branch: its totals, and whether it is crowded in some
     // draw (then it goes on the list, and its classes are formed below). Then the list.
@@ -1620,9 +1620,9 @@ fn classes_fixed<const G: usize>(
         sums[0][l] = acc[0][l];
         sums[1][l] = acc[1][l];
         sums[2][l] = acc[2][l];
-        sums[3][l] = (f64::from(acc[3][l]) + classes[l]) as f32;
-        sums[4][l] = oversized[l] as f32;
-        sums[5][l] = super_oversized[l] as f32;
+        sums[3][l] = acc[3][l] + classes[l];
+        sums[4][l] = oversized[l];
+        sums[5][l] = super_oversized[l];
         sums[6][l] = acc[4][l];
     }
     let metrics = [
