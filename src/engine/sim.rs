@@ -268,6 +268,41 @@ pub fn below_groups(m: &Assembled) -> Vec<Option<usize>> {
 /// `last_open` / `last_town` of a group without such a school.
 const NONE: u32 = u32::MAX;
 
+/// The state of a group's schools that a year changes: pupils, classrooms, and the shares and
+/// weights that follow from which schools are open.
+#[derive(Debug, Clone)]
+struct State {
+    /// Pupils per school and grade (`school_offset[i] + k`).
+    pupils: Vec<V>,
+    /// Classrooms per school (whole numbers).
+    rooms: Vec<V>,
+    /// Per school: its share of its group's entrants and of its town-centre inflows (0 for a
+    /// school not open, or not town-centre).
+    entry_share: Vec<V>,
+    inflow_share: Vec<V>,
+    /// Per group: the last open school and the last open town-centre school, which take the
+    /// rounding of the shares; [`NONE`] when none.
+    last_open: Vec<[u32; LANES]>,
+    last_town: Vec<[u32; LANES]>,
+    /// Per group: Σ entry weight and Σ inflow weight of its open schools.
+    entry_weight: Vec<V>,
+    inflow_weight: Vec<V>,
+}
+
+impl State {
+    /// Copies `other` into `self` (same shape), without allocating.
+    fn copy_from(&mut self, other: &State) {
+        self.pupils.copy_from_slice(&other.pupils);
+        self.rooms.copy_from_slice(&other.rooms);
+        self.entry_share.copy_from_slice(&other.entry_share);
+        self.inflow_share.copy_from_slice(&other.inflow_share);
+        self.last_open.copy_from_slice(&other.last_open);
+        self.last_town.copy_from_slice(&other.last_town);
+        self.entry_weight.copy_from_slice(&other.entry_weight);
+        self.inflow_weight.copy_from_slice(&other.inflow_weight);
+    }
+}
+
 /// Per-thread buffers reused across batches. Schools' pupils are kept school by school
 /// (`Assembled::school_offset`), each cell a vector of [`LANES`] draws.
 #[derive(Debug, Clone)]
@@ -282,23 +317,11 @@ pub struct Scratch {
     village: Vec<f32>,
     /// The schools of a group crowded in some draw of the batch (room for every school).
     crowded: Vec<u32>,
-    /// Pupils per school and grade (`school_offset[i] + k`).
-    pupils: Vec<V>,
-    /// Classrooms per school (whole numbers).
-    rooms: Vec<V>,
     /// Pupils of each school, for rebalancing.
     totals: Vec<V>,
-    /// Per school: its share of its group's entrants and of its town-centre inflows (0 for a
-    /// school not open, or not town-centre).
-    entry_share: Vec<V>,
-    inflow_share: Vec<V>,
-    /// Per group: the last open school and the last open town-centre school, which take the
-    /// rounding of the shares; [`NONE`] when none.
-    last_open: Vec<[u32; LANES]>,
-    last_town: Vec<[u32; LANES]>,
-    /// Per group: Σ entry weight and Σ inflow weight of its open schools.
-    entry_weight: Vec<V>,
-    inflow_weight: Vec<V>,
+    /// The state of the schools now, and in the observed base year (what no draw changes).
+    now: State,
+    base: State,
     /// Per group: whole pupils who left its top grade this year.
     leaving: Vec<V>,
     /// Per group: a school opened this year in some draw, so its shares must be recomputed.
@@ -312,17 +335,8 @@ pub struct Scratch {
     returning: Vec<V>,
     /// The batch's metrics (see [`cell`]).
     out: Vec<V>,
-    /// What no draw changes, computed once per thread: the base year's state (pupils, rooms,
-    /// shares, weights) and a draw's output before its own figures (the observed base year's
-    /// cells and the projects planned to be open by each year).
-    base_pupils: Vec<V>,
-    base_rooms: Vec<V>,
-    base_entry_share: Vec<V>,
-    base_inflow_share: Vec<V>,
-    base_last_open: Vec<[u32; LANES]>,
-    base_last_town: Vec<[u32; LANES]>,
-    base_entry_weight: Vec<V>,
-    base_inflow_weight: Vec<V>,
+    /// A draw's output before its own figures, computed once per thread: the observed base
+    /// year's cells and the projects planned to be open by each year.
     base_out: Vec<f32>,
 }
 
@@ -340,8 +354,16 @@ impl Scratch {
             village[g.urban_end..g.end].fill(1.0);
         }
         let (schools, groups, areas) = (m.schools(), m.groups.len(), m.areas());
-        let pupils: Vec<V> = m.base_pupils.iter().map(|&p| [p; LANES]).collect();
-        let rooms: Vec<V> = m.school_rooms.iter().map(|&r| [r as f32; LANES]).collect();
+        let now = State {
+            pupils: m.base_pupils.iter().map(|&p| [p; LANES]).collect(),
+            rooms: m.school_rooms.iter().map(|&r| [r as f32; LANES]).collect(),
+            entry_share: vec![[0.0; LANES]; schools],
+            inflow_share: vec![[0.0; LANES]; schools],
+            last_open: vec![[NONE; LANES]; groups],
+            last_town: vec![[NONE; LANES]; groups],
+            entry_weight: vec![[0.0; LANES]; groups],
+            inflow_weight: vec![[0.0; LANES]; groups],
+        };
         let width = m.years * (areas + 1) * METRICS;
         let mut s = Scratch {
             fed,
@@ -349,15 +371,9 @@ impl Scratch {
             order,
             village,
             crowded: vec![0; m.schools()],
-            pupils: pupils.clone(),
-            rooms: rooms.clone(),
+            base: now.clone(),
+            now,
             totals: vec![[0.0; LANES]; schools],
-            entry_share: vec![[0.0; LANES]; schools],
-            inflow_share: vec![[0.0; LANES]; schools],
-            last_open: vec![[NONE; LANES]; groups],
-            last_town: vec![[NONE; LANES]; groups],
-            entry_weight: vec![[0.0; LANES]; groups],
-            inflow_weight: vec![[0.0; LANES]; groups],
             leaving: vec![[0.0; LANES]; groups],
             reweigh: vec![false; groups],
             values: vec![[0.0; LANES]; m.quantiles.len()],
@@ -366,14 +382,6 @@ impl Scratch {
             migrants: vec![[0.0; LANES]; areas * m.years],
             returning: vec![[0.0; LANES]; areas * m.years],
             out: vec![[0.0; LANES]; width],
-            base_pupils: pupils,
-            base_rooms: rooms,
-            base_entry_share: Vec::new(),
-            base_inflow_share: Vec::new(),
-            base_last_open: Vec::new(),
-            base_last_town: Vec::new(),
-            base_entry_weight: Vec::new(),
-            base_inflow_weight: Vec::new(),
             base_out: Vec::new(),
         };
         base_year(m, &mut s, None);
@@ -388,25 +396,13 @@ impl Scratch {
             }
         }
         s.base_out = base_out;
-        s.base_entry_share = s.entry_share.clone();
-        s.base_inflow_share = s.inflow_share.clone();
-        s.base_last_open = s.last_open.clone();
-        s.base_last_town = s.last_town.clone();
-        s.base_entry_weight = s.entry_weight.clone();
-        s.base_inflow_weight = s.inflow_weight.clone();
+        s.base = s.now.clone();
         s
     }
 
     /// Puts back the base year's state of every group.
     fn reset(&mut self) {
-        self.pupils.copy_from_slice(&self.base_pupils);
-        self.rooms.copy_from_slice(&self.base_rooms);
-        self.entry_share.copy_from_slice(&self.base_entry_share);
-        self.inflow_share.copy_from_slice(&self.base_inflow_share);
-        self.last_open.copy_from_slice(&self.base_last_open);
-        self.last_town.copy_from_slice(&self.base_last_town);
-        self.entry_weight.copy_from_slice(&self.base_entry_weight);
-        self.inflow_weight.copy_from_slice(&self.base_inflow_weight);
+        self.now.copy_from(&self.base);
     }
 
     /// Puts back the base year's state of group `gi` alone.
@@ -416,8 +412,8 @@ impl Scratch {
             return;
         }
         let cells = m.school_offset[g.start]..m.school_offset[g.end - 1] + m.grades_of(g.end - 1);
-        self.pupils[cells.clone()].copy_from_slice(&self.base_pupils[cells]);
-        self.rooms[g.start..g.end].copy_from_slice(&self.base_rooms[g.start..g.end]);
+        self.now.pupils[cells.clone()].copy_from_slice(&self.base.pupils[cells]);
+        self.now.rooms[g.start..g.end].copy_from_slice(&self.base.rooms[g.start..g.end]);
         self.weigh(m, gi);
     }
 
@@ -427,7 +423,7 @@ impl Scratch {
     fn open(&self, m: &Assembled, i: usize) -> [bool; LANES] {
         let mut open = [true; LANES];
         if m.school_new[i] {
-            for (o, &r) in open.iter_mut().zip(&self.rooms[i]) {
+            for (o, &r) in open.iter_mut().zip(&self.now.rooms[i]) {
                 *o = r > 0.0;
             }
         }
@@ -447,7 +443,7 @@ impl Scratch {
             let (ew, iw, idx) = (m.entry_weight[i], m.inflow_weight[i], i as u32);
             let town = i < g.urban_end;
             if m.school_new[i] {
-                let rooms = self.rooms[i];
+                let rooms = self.now.rooms[i];
                 for l in 0..LANES {
                     e[l] += if rooms[l] > 0.0 { ew } else { 0.0 };
                     last_open[l] = if rooms[l] > 0.0 { idx } else { last_open[l] };
@@ -484,19 +480,19 @@ impl Scratch {
                 }
             }
             if m.school_new[i] {
-                let rooms = self.rooms[i];
+                let rooms = self.now.rooms[i];
                 for l in 0..LANES {
                     entry[l] = if rooms[l] > 0.0 { entry[l] } else { 0.0 };
                     inflow[l] = if rooms[l] > 0.0 { inflow[l] } else { 0.0 };
                 }
             }
-            self.entry_share[i] = entry;
-            self.inflow_share[i] = inflow;
+            self.now.entry_share[i] = entry;
+            self.now.inflow_share[i] = inflow;
         }
-        self.entry_weight[gi] = e;
-        self.inflow_weight[gi] = w;
-        self.last_open[gi] = last_open;
-        self.last_town[gi] = last_town;
+        self.now.entry_weight[gi] = e;
+        self.now.inflow_weight[gi] = w;
+        self.now.last_open[gi] = last_open;
+        self.now.last_town[gi] = last_town;
     }
 
     /// The value of metric cell `c` (see [`cell`]) in each draw of the batch.
@@ -954,8 +950,8 @@ fn group_with(
 /// The base year, observed: classes from the base counts and classrooms, and the groups'
 /// weights. Adds the year's cells to the batch's output (and leaves the project metrics alone).
 fn base_year(m: &Assembled, s: &mut Scratch, mut detail: Option<&mut Vec<SchoolCell>>) {
-    s.pupils.copy_from_slice(&s.base_pupils);
-    s.rooms.copy_from_slice(&s.base_rooms);
+    s.now.pupils.copy_from_slice(&s.base.pupils);
+    s.now.rooms.copy_from_slice(&s.base.rooms);
     for gi in 0..m.groups.len() {
         classes(m, s, 0, gi, detail.as_deref_mut());
         s.weigh(m, gi);
@@ -975,7 +971,7 @@ fn supply(m: &Assembled, s: &mut Scratch, t: usize, only: Option<usize>) {
         }
         let open_t = s.open_t[k];
         let was_open = s.open(m, p.school);
-        let rooms = &mut s.rooms[p.school];
+        let rooms = &mut s.now.rooms[p.school];
         for l in 0..LANES {
             if usize::from(open_t[l]) == t {
                 if !was_open[l] {
@@ -1053,7 +1049,7 @@ fn progression(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
     let (mut leaving, mut change) = ([0.0f32; LANES], [0.0f32; LANES]);
     for i in g.start..g.end {
         let o = m.school_offset[i];
-        let p = &mut s.pupils[o..o + grades];
+        let p = &mut s.now.pupils[o..o + grades];
         add_to(&mut leaving, &p[grades - 1]);
         for k in (1..grades).rev() {
             let from = p[k - 1];
@@ -1084,7 +1080,7 @@ fn entry(m: &Assembled, s: &mut Scratch, t: usize, gi: usize, feeder_in: V) {
     let (areas, a) = (m.areas(), g.area);
     let g0 = usize::from(stage.first_grade - m.min_grade);
     let mut entrants = [0.0f32; LANES];
-    let weight = s.entry_weight[gi];
+    let weight = s.now.entry_weight[gi];
     if g0 == 0 {
         let (births, ratio) = (
             &s.births[a * m.years + t],
@@ -1113,7 +1109,7 @@ fn entry(m: &Assembled, s: &mut Scratch, t: usize, gi: usize, feeder_in: V) {
     let (mut running, mut given) = ([0.0f32; LANES], [0.0f32; LANES]);
     for i in g.start..g.end {
         // A share of 0 (a school not open) leaves the running total as it is: no pupil.
-        let share = s.entry_share[i];
+        let share = s.now.entry_share[i];
         let mut x = [0.0f32; LANES];
         for l in 0..LANES {
             running[l] += entrants[l] * share[l];
@@ -1121,12 +1117,12 @@ fn entry(m: &Assembled, s: &mut Scratch, t: usize, gi: usize, feeder_in: V) {
             x[l] = upto - given[l];
             given[l] = upto;
         }
-        s.pupils[m.school_offset[i]] = x;
+        s.now.pupils[m.school_offset[i]] = x;
     }
-    let last = s.last_open[gi];
+    let last = s.now.last_open[gi];
     for l in 0..LANES {
         if last[l] != NONE {
-            s.pupils[m.school_offset[last[l] as usize]][l] += entrants[l] - given[l];
+            s.now.pupils[m.school_offset[last[l] as usize]][l] += entrants[l] - given[l];
         }
     }
 }
@@ -1141,7 +1137,7 @@ fn flows(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
     let stage = &m.stages[g.stage];
     let (areas, a, grades) = (m.areas(), g.area, stage.grades);
     let g0 = usize::from(stage.first_grade - m.min_grade);
-    let town_weight = s.inflow_weight[gi];
+    let town_weight = s.now.inflow_weight[gi];
     let mut has_town = [false; LANES];
     let mut any_town = false;
     let mut rate = [0.0f32; LANES];
@@ -1158,7 +1154,7 @@ fn flows(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
         // A lane at rate 0 moves nobody: each of its leaves is an exact 0.
         for i in g.urban_end..g.end {
             let o = m.school_offset[i];
-            for (cell, arrive) in s.pupils[o..o + grades].iter_mut().zip(&mut arriving) {
+            for (cell, arrive) in s.now.pupils[o..o + grades].iter_mut().zip(&mut arriving) {
                 let (mut x, mut a) = (*cell, *arrive);
                 for l in 0..LANES {
                     let leave = lesser(whole(x[l] * rate[l]), x[l]);
@@ -1193,7 +1189,7 @@ fn flows(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
             g.start..g.urban_end,
             grades,
             &arriving,
-            s.last_town[gi],
+            s.now.last_town[gi],
         );
     }
     let out = &mut s.out;
@@ -1227,7 +1223,7 @@ fn share_rows(
     let mut running = [[0.0f32; LANES]; MAX_GRADES];
     let mut given = [[0.0f32; LANES]; MAX_GRADES];
     for i in range {
-        let share = s.inflow_share[i];
+        let share = s.now.inflow_share[i];
         if share.iter().all(|&x| x == 0.0) {
             // Adds nothing in any draw: the running totals stay as they are.
             continue;
@@ -1236,21 +1232,21 @@ fn share_rows(
         // what was given, and the school gets an exact 0.
         let o = m.school_offset[i];
         for k in 0..grades {
-            let (mut x, mut run, mut gave) = (s.pupils[o + k], running[k], given[k]);
+            let (mut x, mut run, mut gave) = (s.now.pupils[o + k], running[k], given[k]);
             for l in 0..LANES {
                 run[l] += amount[k][l] * share[l];
                 let upto = lesser(whole(run[l]), amount[k][l]);
                 x[l] += upto - gave[l];
                 gave[l] = upto;
             }
-            (s.pupils[o + k], running[k], given[k]) = (x, run, gave);
+            (s.now.pupils[o + k], running[k], given[k]) = (x, run, gave);
         }
     }
     for l in 0..LANES {
         if last[l] != NONE {
             let o = m.school_offset[last[l] as usize];
             for k in 0..grades {
-                s.pupils[o + k][l] += amount[k][l] - given[k][l];
+                s.now.pupils[o + k][l] += amount[k][l] - given[k][l];
             }
         }
     }
@@ -1269,7 +1265,7 @@ fn rebalancing(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
     for i in g.start..g.end {
         let o = m.school_offset[i];
         let mut total = [0.0f32; LANES];
-        for p in &s.pupils[o..o + grades] {
+        for p in &s.now.pupils[o..o + grades] {
             add_to(&mut total, p);
         }
         s.totals[i] = total;
@@ -1301,7 +1297,7 @@ fn rebalance(
     let size = m.stages[g.stage].rule.size as f32;
     let (mut excess, mut spare) = (0.0f32, 0.0f32);
     for i in range.clone() {
-        let rooms = s.rooms[i][l];
+        let rooms = s.now.rooms[i][l];
         let places = rooms * size;
         let p = s.totals[i][l];
         if p > places {
@@ -1318,14 +1314,14 @@ fn rebalance(
     let give = target / excess;
     let mut by_grade = [0.0f32; MAX_GRADES];
     for i in range.clone() {
-        let places = s.rooms[i][l] * size;
+        let places = s.now.rooms[i][l] * size;
         let p = s.totals[i][l];
         if p > places {
             let fraction = give * (p - places) / p;
             let mut taken = 0.0f32;
             let o = m.school_offset[i];
             for (k, b) in by_grade[..grades].iter_mut().enumerate() {
-                let x = &mut s.pupils[o + k][l];
+                let x = &mut s.now.pupils[o + k][l];
                 let d = whole(*x * fraction).min(*x);
                 *x -= d;
                 *b += d;
@@ -1348,7 +1344,7 @@ fn rebalance(
     let mut left = moved;
     let mut old_spare = 0.0f32;
     for i in range.clone() {
-        let rooms = s.rooms[i][l];
+        let rooms = s.now.rooms[i][l];
         if rooms == 0.0 {
             continue;
         }
@@ -1366,7 +1362,7 @@ fn rebalance(
     }
     if left > 0.0 && old_spare > 0.0 {
         for i in range {
-            let rooms = s.rooms[i][l];
+            let rooms = s.now.rooms[i][l];
             if m.school_new[i] || rooms == 0.0 {
                 continue;
             }
@@ -1385,7 +1381,7 @@ fn rebalance(
         for (k, &b) in by_grade.iter().enumerate() {
             let part = b - share.given[k];
             share.given[k] = b;
-            s.pupils[o + k][l] += part;
+            s.now.pupils[o + k][l] += part;
             added += part;
         }
         s.totals[i][l] += added;
@@ -1420,7 +1416,7 @@ impl Receiving {
             let upto = whole(self.running[k]).min(b);
             let part = upto - self.given[k];
             self.given[k] = upto;
-            s.pupils[o + k][l] += part;
+            s.now.pupils[o + k][l] += part;
             added += part;
         }
         s.totals[i][l] += added;
@@ -1462,7 +1458,7 @@ fn crowded_school<T: Whole + From<f32>, const G: usize>(
     let (mut counts, mut formed) = ([[T::ZERO; LANES]; G], [[T::ZERO; LANES]; G]);
     for k in 0..grades {
         for l in 0..LANES {
-            counts[k][l] = T::from(s.pupils[o + k][l]);
+            counts[k][l] = T::from(s.now.pupils[o + k][l]);
             formed[k][l] = T::from(class[k][l]);
         }
     }
@@ -1550,8 +1546,8 @@ fn classes_fixed<const G: usize>(
     let mut listed = 0;
     for i in g.start..g.end {
         let o = m.school_offset[i];
-        let (total, need) = needs::<G>(&s.pupils[o..o + grades], per_size);
-        let rooms = s.rooms[i];
+        let (total, need) = needs::<G>(&s.now.pupils[o..o + grades], per_size);
+        let rooms = s.now.rooms[i];
         let mut short = [0.0f32; LANES];
         for l in 0..LANES {
             let places = rooms[l] * size;
@@ -1576,11 +1572,11 @@ fn classes_fixed<const G: usize>(
         let (i, o) = (i as usize, m.school_offset[i as usize]);
         let mut class = [[0.0f32; LANES]; G];
         let mut need = [0.0f32; LANES];
-        for (c, p) in class.iter_mut().zip(&s.pupils[o..o + grades]) {
+        for (c, p) in class.iter_mut().zip(&s.now.pupils[o..o + grades]) {
             *c = ceil_div(*p, per_size);
             add_to(&mut need, c);
         }
-        let rooms = s.rooms[i];
+        let rooms = s.now.rooms[i];
         // In a draw with the rooms it needs, D'Hondt leaves the needs as they are and no class
         // is oversized: what the common case counts. In f32, twice the lanes per instruction,
         // when every count is small enough to stay exact; otherwise in f64.
@@ -1599,7 +1595,7 @@ fn classes_fixed<const G: usize>(
                 continue;
             }
             for (k, f) in formed.iter().enumerate().take(grades) {
-                let pupils = s.pupils[o + k][0] as u32;
+                let pupils = s.now.pupils[o + k][0] as u32;
                 d.push(SchoolCell {
                     school: i as u32,
                     t: t as u16,
