@@ -1621,17 +1621,11 @@ fn classes_fixed<const G: usize>(
         sums[5][l] = super_oversized[l];
         sums[6][l] = acc[4][l];
     }
-    let metrics = [
-        Metric::Pupils,
-        Metric::Places,
-        Metric::Shortfall,
-        Metric::Classes,
-        Metric::OversizedClasses,
-        Metric::SuperOversizedClasses,
-        Metric::VillagePupils,
-    ];
+    // Pupils, places, shortfall, classes, oversized and super-oversized classes (the first six
+    // metrics), then village pupils.
+    let metrics = Metric::ALL[..6].iter().chain([&Metric::VillagePupils]);
     for a in [g.area, areas] {
-        for (metric, v) in metrics.iter().zip(&sums) {
+        for (metric, v) in metrics.clone().zip(&sums) {
             add_to(&mut s.out[cell(areas, t, a, *metric)], v);
         }
     }
