@@ -1034,12 +1034,25 @@ fn value32(m: &Assembled, s: &Scratch, d: Driver, a: usize, t: usize) -> V {
 /// entry grade is emptied for [`entry`]. A school not open has no pupils, so it needs no mask.
 #[inline(always)]
 fn progression(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
+    match m.stages[m.groups[gi].stage].grades {
+        3 => progression_fixed::<3>(m, s, t, gi),
+        6 => progression_fixed::<6>(m, s, t, gi),
+        _ => progression_fixed::<MAX_GRADES>(m, s, t, gi),
+    }
+}
+
+/// [`progression`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that
+/// (fixed-size arrays, as [`classes_fixed`]).
+#[inline(always)]
+fn progression_fixed<const G: usize>(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
     let g = &m.groups[gi];
     let stage = &m.stages[g.stage];
-    let (a, grades) = (g.area, stage.grades);
+    let a = g.area;
+    // A compile-time constant except in the catch-all instance.
+    let grades = if G == MAX_GRADES { stage.grades } else { G };
     let g0 = usize::from(stage.first_grade - m.min_grade);
     let pf = value32(m, s, Driver::ProgressionFactor, a, t);
-    let mut ratio = [[0.0f32; LANES]; MAX_GRADES];
+    let mut ratio = [[0.0f32; LANES]; G];
     for (k, r) in ratio.iter_mut().enumerate().take(grades).skip(1) {
         let area_ratio = m.ratios[a * m.transitions + g0 + k - 1];
         for l in 0..LANES {
@@ -1133,23 +1146,39 @@ fn entry(m: &Assembled, s: &mut Scratch, t: usize, gi: usize, feeder_in: V) {
 /// the open town-centre schools by inflow weight, in whole pupils.
 #[inline(always)]
 fn flows(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
+    match m.stages[m.groups[gi].stage].grades {
+        3 => flows_fixed::<3>(m, s, t, gi),
+        6 => flows_fixed::<6>(m, s, t, gi),
+        _ => flows_fixed::<MAX_GRADES>(m, s, t, gi),
+    }
+}
+
+/// [`flows`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that (fixed-size
+/// arrays, as [`classes_fixed`]).
+#[inline(always)]
+fn flows_fixed<const G: usize>(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
     let g = &m.groups[gi];
     let stage = &m.stages[g.stage];
-    let (areas, a, grades) = (m.areas(), g.area, stage.grades);
+    let (areas, a) = (m.areas(), g.area);
+    // A compile-time constant except in the catch-all instance.
+    let grades = if G == MAX_GRADES { stage.grades } else { G };
     let g0 = usize::from(stage.first_grade - m.min_grade);
     let town_weight = s.now.inflow_weight[gi];
-    let mut has_town = [false; LANES];
-    let mut any_town = false;
+    // 1 in a draw where the group has a town-centre school open to take pupils in, else 0.
+    let mut town = [0.0f32; LANES];
     let mut rate = [0.0f32; LANES];
     let sampled = &s.values[m.source(Driver::RuralToTownRate, a, t)];
     for l in 0..LANES {
-        has_town[l] = town_weight[l] > 0.0;
-        any_town |= has_town[l];
-        if has_town[l] {
-            rate[l] = sampled[l].clamp(0.0, 1.0) as f32;
-        }
+        let has_town = town_weight[l] > 0.0;
+        town[l] = if has_town { 1.0 } else { 0.0 };
+        rate[l] = if has_town {
+            sampled[l].clamp(0.0, 1.0) as f32
+        } else {
+            0.0
+        };
     }
-    let mut arriving = [[0.0f32; LANES]; MAX_GRADES];
+    let any_town = any_above_zero(&town);
+    let mut arriving = [[0.0f32; LANES]; G];
     if g.urban_end < g.end && rate.iter().any(|&r| r > 0.0) {
         // A lane at rate 0 moves nobody: each of its leaves is an exact 0.
         for i in g.urban_end..g.end {
@@ -1175,22 +1204,16 @@ fn flows(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
         for (k, x) in arriving[..grades].iter_mut().enumerate() {
             let (mp, rp) = (m.migrant_profile[g0 + k], m.returning_profile[g0 + k]);
             for l in 0..LANES {
-                if has_town[l] {
-                    let (mi, ri) = (whole(migrants[l] * mp), whole(returning[l] * rp));
-                    migrant_in[l] += mi;
-                    returning_in[l] += ri;
-                    x[l] += mi + ri;
-                }
+                // × 0 in a draw without a town-centre school: nobody arrives (an exact 0).
+                let mi = whole(migrants[l] * mp) * town[l];
+                let ri = whole(returning[l] * rp) * town[l];
+                migrant_in[l] += mi;
+                returning_in[l] += ri;
+                x[l] += mi + ri;
             }
         }
-        share_rows(
-            m,
-            s,
-            g.start..g.urban_end,
-            grades,
-            &arriving,
-            s.now.last_town[gi],
-        );
+        let last = s.now.last_town[gi];
+        share_rows::<G>(m, s, g.start..g.urban_end, grades, &arriving, last);
     }
     let out = &mut s.out;
     add_to(
@@ -1212,16 +1235,16 @@ fn flows(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
 /// by school, each gets the change in the rounded running total of its share, and school
 /// `last` the rest, so the parts are whole and add up to the amounts exactly.
 #[inline(always)]
-fn share_rows(
+fn share_rows<const G: usize>(
     m: &Assembled,
     s: &mut Scratch,
     range: std::ops::Range<usize>,
     grades: usize,
-    amount: &[V; MAX_GRADES],
+    amount: &[V; G],
     last: [u32; LANES],
 ) {
-    let mut running = [[0.0f32; LANES]; MAX_GRADES];
-    let mut given = [[0.0f32; LANES]; MAX_GRADES];
+    let mut running = [[0.0f32; LANES]; G];
+    let mut given = [[0.0f32; LANES]; G];
     for i in range {
         let share = s.now.inflow_share[i];
         if share.iter().all(|&x| x == 0.0) {
