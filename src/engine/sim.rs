@@ -65,6 +65,19 @@ fn whole(x: f32) -> f32 {
     (x + 0.5).floor()
 }
 
+/// Calls `step::<G>(args)` with group `gi`'s grade count as the constant `G`: 3 and 6 (the
+/// junior and primary stages) get their own copies, over fixed-size arrays that LLVM unrolls and
+/// keeps in registers; any other count runs in the catch-all copy of up to [`MAX_GRADES`].
+macro_rules! by_grades {
+    ($m:expr, $gi:expr, $step:ident($($arg:expr),*)) => {
+        match $m.stages[$m.groups[$gi].stage].grades {
+            3 => $step::<3>($($arg),*),
+            6 => $step::<6>($($arg),*),
+            _ => $step::<MAX_GRADES>($($arg),*),
+        }
+    };
+}
+
 /// The lesser of `a` and `b`, as a select the compiler turns into one vector instruction (for
 /// the counts here, never NaN and never −0, the same value as `f32::min`).
 #[inline(always)]
@@ -333,6 +346,9 @@ pub struct Scratch {
     births: Vec<D>,
     migrants: Vec<V>,
     returning: Vec<V>,
+    /// Per area × (years + 1): projects opening in each year index in each draw (the last:
+    /// later).
+    opening: Vec<[u32; LANES]>,
     /// The batch's metrics (see [`cell`]).
     out: Vec<V>,
     /// A draw's output before its own figures, computed once per thread: the observed base
@@ -381,6 +397,7 @@ impl Scratch {
             births: vec![[0.0; LANES]; areas * m.years],
             migrants: vec![[0.0; LANES]; areas * m.years],
             returning: vec![[0.0; LANES]; areas * m.years],
+            opening: vec![[0; LANES]; areas * (m.years + 1)],
             out: vec![[0.0; LANES]; width],
             base_out: Vec::new(),
         };
@@ -493,6 +510,12 @@ impl Scratch {
         self.now.inflow_weight[gi] = w;
         self.now.last_open[gi] = last_open;
         self.now.last_town[gi] = last_town;
+    }
+
+    /// The leavers that group `gi` takes in this year: those of the stage below, or none.
+    #[inline(always)]
+    fn feeder(&self, gi: usize) -> V {
+        self.below[gi].map_or([0.0; LANES], |b| self.leaving[b])
     }
 
     /// The value of metric cell `c` (see [`cell`]) in each draw of the batch.
@@ -623,11 +646,7 @@ fn simulate_with(
     for t in 1..m.years {
         supply(m, s, t, None);
         for &gi in &order {
-            let feeder = match s.below[gi] {
-                Some(b) => s.leaving[b],
-                None => [0.0; LANES],
-            };
-            group_year(m, s, t, gi, feeder, detail.as_deref_mut());
+            group_year(m, s, t, gi, s.feeder(gi), detail.as_deref_mut());
         }
     }
     s.order = order;
@@ -648,12 +667,6 @@ fn group_year(
 ) {
     progression(m, s, t, gi);
     entry(m, s, t, gi, feeder);
-    if !s.fed[gi] {
-        // Leavers of a stage that no later stage of the area takes in leave.
-        let c = cell(m.areas(), t, m.groups[gi].area, Metric::Leavers);
-        let leaving = s.leaving[gi];
-        add_to(&mut s.out[c], &leaving);
-    }
     flows(m, s, t, gi);
     rebalancing(m, s, t, gi);
     classes(m, s, t, gi, detail);
@@ -697,7 +710,8 @@ fn start(m: &Assembled, inputs: &[DrawInputs], s: &mut Scratch) {
     // Projects open by 1 September of each year: counted by opening year, then cumulated.
     let areas = m.areas();
     let buckets = m.years + 1;
-    let mut opening = vec![[0u32; LANES]; areas * buckets];
+    let opening = &mut s.opening;
+    opening.fill([0; LANES]);
     for (p, open) in m.projects.iter().zip(&s.open_t) {
         for l in 0..LANES {
             opening[p.area * buckets + usize::from(open[l]).min(m.years)][l] += 1;
@@ -768,14 +782,14 @@ pub fn phase(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
         // SAFETY: the CPU has the features `phase_x86_64_v3` is compiled for (checked above).
         return unsafe { phase_x86_64_v3(m, s, t, phase) };
     }
-    run_phase(m, s, t, phase, None);
+    run_phase(m, s, t, phase);
 }
 
 /// [`phase`] compiled for AVX2 as [`simulate_x86_64_v3`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 fn phase_x86_64_v3(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
-    run_phase(m, s, t, phase, None);
+    run_phase(m, s, t, phase);
 }
 
 /// Begins a batch: the draws' inputs, the base year's state, the output's constant cells, the
@@ -795,13 +809,7 @@ pub fn finish(m: &Assembled, s: &mut Scratch, draws: usize, out: &mut [f32]) {
 }
 
 #[inline(always)]
-fn run_phase(
-    m: &Assembled,
-    s: &mut Scratch,
-    t: usize,
-    phase: Phase,
-    mut detail: Option<&mut Vec<SchoolCell>>,
-) {
+fn run_phase(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
     let groups = m.groups.len();
     // Plain loops: a closure here would be compiled without the caller's target features.
     match phase {
@@ -813,17 +821,7 @@ fn run_phase(
         }
         Phase::Entry => {
             for gi in 0..groups {
-                let feeder = match s.below[gi] {
-                    Some(b) => s.leaving[b],
-                    None => [0.0; LANES],
-                };
-                entry(m, s, t, gi, feeder);
-                if !s.fed[gi] {
-                    // Leavers of a stage that no later stage of the area takes in leave.
-                    let c = cell(m.areas(), t, m.groups[gi].area, Metric::Leavers);
-                    let leaving = s.leaving[gi];
-                    add_to(&mut s.out[c], &leaving);
-                }
+                entry(m, s, t, gi, s.feeder(gi));
             }
         }
         Phase::Flows => {
@@ -838,7 +836,7 @@ fn run_phase(
         }
         Phase::Classes => {
             for gi in 0..groups {
-                classes(m, s, t, gi, detail.as_deref_mut());
+                classes(m, s, t, gi, None);
             }
         }
     }
@@ -1034,11 +1032,7 @@ fn value32(m: &Assembled, s: &Scratch, d: Driver, a: usize, t: usize) -> V {
 /// entry grade is emptied for [`entry`]. A school not open has no pupils, so it needs no mask.
 #[inline(always)]
 fn progression(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
-    match m.stages[m.groups[gi].stage].grades {
-        3 => progression_fixed::<3>(m, s, t, gi),
-        6 => progression_fixed::<6>(m, s, t, gi),
-        _ => progression_fixed::<MAX_GRADES>(m, s, t, gi),
-    }
+    by_grades!(m, gi, progression_fixed(m, s, t, gi))
 }
 
 /// [`progression`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that
@@ -1086,6 +1080,7 @@ fn progression_fixed<const G: usize>(m: &Assembled, s: &mut Scratch, t: usize, g
 /// below's leavers `feeder_in` × the crossing ratio for the others; shared among the open
 /// schools by entry weight, in whole pupils (each school gets the change in the rounded running
 /// total, the last open school the rest), into the entry grade that [`progression`] emptied.
+/// The leavers of a stage that no later stage of the area takes in leave the city's schools.
 #[inline(always)]
 fn entry(m: &Assembled, s: &mut Scratch, t: usize, gi: usize, feeder_in: V) {
     let g = &m.groups[gi];
@@ -1138,6 +1133,11 @@ fn entry(m: &Assembled, s: &mut Scratch, t: usize, gi: usize, feeder_in: V) {
             s.now.pupils[m.school_offset[last[l] as usize]][l] += entrants[l] - given[l];
         }
     }
+    if !s.fed[gi] {
+        // Leavers of a stage that no later stage of the area takes in leave.
+        let leaving = s.leaving[gi];
+        add_to(&mut s.out[cell(areas, t, a, Metric::Leavers)], &leaving);
+    }
 }
 
 /// Step 3 for group `gi` in year `t`: rural-to-town moves, a rate of each village school's
@@ -1146,11 +1146,7 @@ fn entry(m: &Assembled, s: &mut Scratch, t: usize, gi: usize, feeder_in: V) {
 /// the open town-centre schools by inflow weight, in whole pupils.
 #[inline(always)]
 fn flows(m: &Assembled, s: &mut Scratch, t: usize, gi: usize) {
-    match m.stages[m.groups[gi].stage].grades {
-        3 => flows_fixed::<3>(m, s, t, gi),
-        6 => flows_fixed::<6>(m, s, t, gi),
-        _ => flows_fixed::<MAX_GRADES>(m, s, t, gi),
-    }
+    by_grades!(m, gi, flows_fixed(m, s, t, gi))
 }
 
 /// [`flows`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that (fixed-size
@@ -1526,11 +1522,7 @@ fn classes(
     gi: usize,
     detail: Option<&mut Vec<SchoolCell>>,
 ) {
-    match m.stages[m.groups[gi].stage].grades {
-        3 => classes_fixed::<3>(m, s, t, gi, detail),
-        6 => classes_fixed::<6>(m, s, t, gi, detail),
-        _ => classes_fixed::<MAX_GRADES>(m, s, t, gi, detail),
-    }
+    by_grades!(m, gi, classes_fixed(m, s, t, gi, detail))
 }
 
 /// [`classes`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that.
