@@ -788,7 +788,7 @@ impl DriverSamplers {
                     );
                     let src = *seen.entry(key).or_insert_with(|| {
                         // Areas that share a value share its table (a PERT table is 8,000
-                        // powers): tabulated once, copied.
+                        // powers): tabulated once, shared.
                         let q = tables.entry(key.2).or_insert_with(|| match sc.sampling {
                             Sampling::Triangular => Quantile::triangular(tp),
                             Sampling::Pert => Quantile::pert(tp),

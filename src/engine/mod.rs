@@ -7,6 +7,11 @@ pub mod assemble;
 pub mod backtest;
 pub mod classes;
 pub mod forecast;
+#[allow(
+    unsafe_code,
+    reason = "a prefetch hint, the one x86-64 intrinsic it needs; its block states its SAFETY"
+)]
+pub mod hint;
 pub mod monte_carlo;
 pub mod pipeline;
 pub mod priority;

@@ -10,6 +10,7 @@ use rand_distr::StandardNormal;
 use rayon::prelude::*;
 
 use super::assemble::Assembled;
+use super::hint;
 use super::results::{Metric, ProjectRow, ScenarioResult, SchoolRow, SummaryRow, TargetRow};
 use super::sampling::Copula;
 use super::sim::{self, DrawInputs, METRICS, SchoolCell, Scratch, cell};
@@ -56,14 +57,15 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
         *z = rng.sample(StandardNormal);
     }
     let copula = Copula::new(m.correlation);
-    for ((q, &driver), value) in m
-        .quantiles
-        .iter()
-        .zip(&m.quantile_driver)
-        .zip(&mut inputs.values)
-    {
+    // Each sampler's quantile first, then its value: the tables' lookups, which may miss the
+    // cache, are then independent loads the core overlaps, not each one behind the next
+    // normal's arithmetic.
+    for (&driver, value) in m.quantile_driver.iter().zip(&mut inputs.values) {
         let z: f64 = rng.sample(StandardNormal);
-        *value = q.at(copula.at(city[driver], z));
+        *value = copula.at(city[driver], z);
+    }
+    for (q, value) in m.quantiles.iter().zip(&mut inputs.values) {
+        *value = q.at(*value);
     }
     m.pipeline
         .sample(&m.schedules, &m.known_delays, &mut rng, &mut inputs.open_t);
@@ -332,10 +334,26 @@ fn select_keys(keys: &[u32], lo: u32, hi: u32, ranks: &[usize], out: &mut [u32])
         .saturating_sub(2)
         .clamp(4, RADIX_BITS);
     let shift = (u32::BITS - span.leading_zeros()).saturating_sub(bits);
-    let mut counts = vec![0u32; (span >> shift) as usize + 1];
-    for &k in keys {
+    // Four histograms, each of every fourth key, then added: a run of keys in one bucket (a
+    // value most draws share) then makes four chains of increments, not one.
+    let n = (span >> shift) as usize + 1;
+    let mut counts = vec![0u32; 4 * n];
+    let (quads, rest) = keys.as_chunks::<4>();
+    for q in quads {
+        for (h, &k) in q.iter().enumerate() {
+            counts[h * n + ((k - lo) >> shift) as usize] += 1;
+        }
+    }
+    for &k in rest {
         counts[((k - lo) >> shift) as usize] += 1;
     }
+    let (first, others) = counts.split_at_mut(n);
+    for h in others.chunks_exact(n) {
+        for (c, &x) in first.iter_mut().zip(h) {
+            *c += x;
+        }
+    }
+    counts.truncate(n);
     // The bucket of each rank, and its rank among the bucket's keys.
     let mut found = Vec::with_capacity(ranks.len());
     let (mut bucket, mut below) = (0usize, 0usize);
@@ -437,13 +455,16 @@ fn summary_cells(
     width: usize,
 ) -> Vec<(usize, CellFigures)> {
     let areas = m.areas();
-    // Each task gathers a block of adjacent cells over all draws into columns, a few draws at
-    // a time: each draw's row gives a run of adjacent lines (which the hardware fetches ahead),
-    // where gathering cell by cell would fetch one line of every row per cell, and each column
-    // is written in runs. The same pass sums each cell in draw order (so the mean does not
-    // depend on the thread count) and finds its smallest and largest key.
+    // Each task gathers a block of adjacent cells over all draws into columns, a tile of a few
+    // draws at a time. Each draw's run of the block's cells is read in order, as vectors: the
+    // keys go to the tile, and each cell's sum (in draw order, so the mean does not depend on
+    // the thread count), smallest and largest key are updated across the cells at once. The
+    // tile, in the core's own cache, is then written into the columns in runs of the tile's
+    // draws.
     const BLOCK: usize = 128;
     const ROWS: usize = 16;
+    // Values per 64-byte cache line.
+    const LINE: usize = 16;
     (0..width.div_ceil(BLOCK))
         .into_par_iter()
         .map_init(Vec::new, |columns, b| {
@@ -453,19 +474,35 @@ fn summary_cells(
             let mut sum = vec![0.0f64; w];
             let mut lo = vec![u32::MAX; w];
             let mut hi = vec![0u32; w];
+            let mut tile = [[0u32; BLOCK]; ROWS];
             for d0 in (0..draws).step_by(ROWS) {
-                let rows = &metrics[d0 * width..(d0 + ROWS).min(draws) * width];
-                for (j, c) in cells.clone().enumerate() {
-                    let column = &mut columns[j * draws + d0..][..rows.len() / width];
-                    let (mut s, mut l, mut h) = (sum[j], lo[j], hi[j]);
-                    for (k, row) in column.iter_mut().zip(rows.chunks_exact(width)) {
-                        let x = row[c];
-                        s += f64::from(x);
-                        *k = order_key(x);
-                        l = l.min(*k);
-                        h = h.max(*k);
+                let n = ROWS.min(draws - d0);
+                for (r, keys) in tile[..n].iter_mut().enumerate() {
+                    let row = &metrics[(d0 + r) * width + cells.start..][..w];
+                    // The same row of the next tile, a line at a time: rows lie far
+                    // apart, and this tile's work hides the wait.
+                    if let Some(ahead) = metrics.get((d0 + r + ROWS) * width + cells.start..) {
+                        for line in ahead[..w.min(ahead.len())].iter().step_by(LINE) {
+                            hint::prefetch(line);
+                        }
                     }
-                    (sum[j], lo[j], hi[j]) = (s, l, h);
+                    for ((((k, &x), s), l), h) in keys[..w]
+                        .iter_mut()
+                        .zip(row)
+                        .zip(&mut sum)
+                        .zip(&mut lo)
+                        .zip(&mut hi)
+                    {
+                        *s += f64::from(x);
+                        *k = order_key(x);
+                        *l = (*l).min(*k);
+                        *h = (*h).max(*k);
+                    }
+                }
+                for (j, column) in columns.chunks_exact_mut(draws).enumerate() {
+                    for (k, keys) in column[d0..d0 + n].iter_mut().zip(&tile) {
+                        *k = keys[j];
+                    }
                 }
             }
             let block_start = cells.start;

@@ -5,6 +5,8 @@
 //! distribution's inverse CDF at `u`. So ρ = 1 moves every area to the same quantile, ρ = 0
 //! makes areas independent, and the central case is simply the mode.
 
+use std::sync::Arc;
+
 use crate::model::ThreePoint;
 
 /// Shape parameter λ of the Beta-PERT distribution (the conventional 4).
@@ -91,8 +93,10 @@ pub enum Quantile {
     Fixed(f64),
     Triangular(ThreePoint),
     /// Beta-PERT, tabulated: `table[i]` = quantile at `i / (len − 1)`, linear in between.
+    /// Shared by the samplers of one three-point estimate (areas, drivers), so a draw's
+    /// lookups touch each distinct table's lines once in the cache.
     Pert {
-        table: Vec<f64>,
+        table: Arc<[f64]>,
     },
 }
 
@@ -147,7 +151,9 @@ impl Quantile {
             };
             table.push(tp.low + range * x);
         }
-        Quantile::Pert { table }
+        Quantile::Pert {
+            table: table.into(),
+        }
     }
 
     /// The value at quantile `u` ∈ [0, 1].
