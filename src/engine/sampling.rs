@@ -93,8 +93,8 @@ pub enum Quantile {
     Fixed(f64),
     Triangular(ThreePoint),
     /// Beta-PERT, tabulated: `table[i]` = quantile at `i / (len − 1)`, linear in between.
-    /// Shared by the samplers of one three-point estimate (areas, drivers), so a draw's
-    /// lookups touch each distinct table's lines once in the cache.
+    /// Shared by the samplers of one three-point estimate (areas, drivers): one table per
+    /// distinct estimate in memory, so a draw's lookups have fewer lines to find in the cache.
     Pert {
         table: Arc<[f64]>,
     },
