@@ -85,12 +85,10 @@ fn steps(c: &mut Criterion) {
     group.throughput(Throughput::Elements((LANES * rows.len()) as u64));
     group.bench_function("sampling", |b| {
         let mut draw = 0;
-        let mut sampled = central_inputs(&m);
+        let mut sampled = vec![central_inputs(&m); LANES];
         b.iter(|| {
-            for _ in 0..LANES {
-                draw += 1;
-                sample_inputs(&m, 2019, draw, &mut sampled)
-            }
+            sim::sample_batch(&m, 2019, draw, &mut sampled);
+            draw += LANES as u64;
         })
     });
     group.bench_function("start", |b| b.iter(|| sim::begin(&m, &inputs, &mut s)));

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use super::assemble::Assembled;
 use super::hint;
 use super::results::{Metric, ProjectRow, ScenarioResult, SchoolRow, SummaryRow, TargetRow};
-use super::sampling::Copula;
+use super::sampling::{Copula, by_fours, normal_cdf_lanes};
 use super::sim::{self, DrawInputs, METRICS, SchoolCell, Scratch, cell};
 use crate::model::Driver;
 use crate::scenario::Target;
@@ -49,6 +49,7 @@ pub fn central_inputs(m: &Assembled) -> DrawInputs {
 }
 
 /// Samples draw `draw`'s inputs into `inputs` from the draw's own RNG stream.
+#[inline(always)]
 pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInputs) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(draw);
@@ -57,13 +58,15 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
         *z = rng.sample(StandardNormal);
     }
     let copula = Copula::new(m.correlation);
-    // Each sampler's quantile first, then its value: the tables' lookups, which may miss the
-    // cache, are then independent loads the core overlaps, not each one behind the next
-    // normal's arithmetic.
+    // Each sampler's normal first (the stream's order), then every quantile as vector
+    // instructions, then the values: the tables' lookups, which may miss the cache, are then
+    // independent loads the core overlaps, not each one behind the next normal's arithmetic.
     for (&driver, value) in m.quantile_driver.iter().zip(&mut inputs.values) {
         let z: f64 = rng.sample(StandardNormal);
-        *value = copula.at(city[driver], z);
+        *value = copula.mix(city[driver], z);
     }
+    let sampled = m.quantile_driver.len().min(inputs.values.len());
+    by_fours!(&mut inputs.values[..sampled], normal_cdf_lanes);
     for (q, value) in m.quantiles.iter().zip(&mut inputs.values) {
         *value = q.at(*value);
     }
@@ -167,9 +170,7 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
                 |(scratch, inputs), (b, (out, open))| {
                     let n = out.len() / width;
                     let batch = &mut inputs[..n];
-                    for (l, d) in batch.iter_mut().enumerate() {
-                        sample_inputs(m, opts.seed, first + (b * sim::LANES + l) as u64, d);
-                    }
+                    sim::sample_batch(m, opts.seed, first + (b * sim::LANES) as u64, batch);
                     sim::simulate(m, batch, scratch, out, None);
                     for (d, open) in batch.iter().zip(open.chunks_mut(stride)) {
                         open[..d.open_t.len()].copy_from_slice(&d.open_t);

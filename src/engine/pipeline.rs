@@ -27,7 +27,9 @@ use rand::{Rng, RngExt};
 use rand_distr::{Exp1, StandardNormal};
 use rayon::prelude::*;
 
-use super::sampling::{normal_cdf, normal_quantile};
+use super::sampling::{
+    by_fours, exp_lanes, normal_cdf, normal_cdf_lanes, normal_quantile, normal_quantiles,
+};
 use crate::model::{Project, ProjectStatus, SchoolYear, YearMonth};
 use crate::scenario::{DelayModel, Pace};
 
@@ -321,10 +323,12 @@ impl Pipeline {
         // The month the completion falls in decides, as for a recorded date (clamped to years a
         // `u16` holds: a sampled delay can reach far past any horizon).
         // (Truncation is the floor of the clamped, non-negative value, without a call to `floor`.)
-        let month = completion.clamp(0.0, 12.0 * 60_000.0) as i32;
-        let year = YearMonth::from_index(month).first_school_year();
-        let t = (i64::from(year.0) - i64::from(self.base_year.0)).max(1);
-        if t >= self.years as i64 {
+        let month = completion.clamp(0.0, 12.0 * 60_000.0) as u32;
+        // [`YearMonth::first_school_year`] of month index 12·y + r (r = 0 for January): y,
+        // or y + 1 from September (r ≥ 8); a test holds them equal.
+        let year = (month + 4) / 12;
+        let t = year.saturating_sub(u32::from(self.base_year.0)).max(1);
+        if t >= self.years as u32 {
             u16::MAX
         } else {
             t as u16
@@ -356,6 +360,7 @@ impl Pipeline {
 
     /// Samples every project's opening year into `open_t` from the draw's stream `rng`;
     /// `known` is [`Pipeline::known_delays`] of the same `projects`.
+    #[inline(always)]
     pub fn sample(
         &self,
         projects: &[Schedule],
@@ -401,23 +406,46 @@ impl Pipeline {
                 for z in area_z.iter_mut() {
                     *z = rng.sample(StandardNormal);
                 }
-                for ((p, o), &(floor, log_floor)) in
-                    projects.iter().zip(open_t.iter_mut()).zip(floors)
+                // In passes over the projects, each as vector instructions where it can be:
+                // the stream's uniforms (in the projects' order), then each project's lowest
+                // quantile (what the base date already rules out), its normal and its ratio.
+                let n = projects.len();
+                let mut work = vec![0.0f64; 4 * n];
+                let (u, rest) = work.split_at_mut(n);
+                let (location, rest) = rest.split_at_mut(n);
+                let (q, z) = rest.split_at_mut(n);
+                for u in u.iter_mut() {
+                    *u = rng.random();
+                }
+                for ((p, l), q) in projects.iter().zip(location.iter_mut()).zip(q.iter_mut()) {
+                    *l = mu + sigma_area * area_z[p.area];
+                    *q = *l;
+                }
+                for (q, &(_, log_floor)) in q.iter_mut().zip(floors) {
+                    *q = (log_floor - *q) / sigma_own;
+                }
+                by_fours!(q, normal_cdf_lanes);
+                for ((q, &(floor, _)), &u) in q.iter_mut().zip(floors).zip(u.iter()) {
+                    // The project's own variate, conditioned on what the base date says.
+                    let lowest = if floor > 0.0 { *q } else { 0.0 };
+                    *q = (lowest + u * (1.0 - lowest)).clamp(1e-12, 1.0 - 1e-12);
+                }
+                normal_quantiles(q, z);
+                for (z, &l) in z.iter_mut().zip(location.iter()) {
+                    *z = l + sigma_own * *z;
+                }
+                by_fours!(z, exp_lanes);
+                for (((p, o), &(floor, _)), &ratio) in projects
+                    .iter()
+                    .zip(open_t.iter_mut())
+                    .zip(floors)
+                    .zip(z.iter())
                 {
-                    let u: f64 = rng.random();
                     if p.status == ProjectStatus::Completed {
                         *o = 1;
                         continue;
                     }
-                    let location = mu + sigma_area * area_z[p.area];
-                    // The project's own variate, conditioned on what the base date says.
-                    let lowest = if floor > 0.0 {
-                        normal_cdf((log_floor - location) / sigma_own)
-                    } else {
-                        0.0
-                    };
-                    let q = (lowest + u * (1.0 - lowest)).clamp(1e-12, 1.0 - 1e-12);
-                    let ratio = (location + sigma_own * normal_quantile(q)).exp().max(floor);
+                    let ratio = ratio.max(floor);
                     // Faster: the delay still to come is scaled, not what has already happened.
                     let ratio = floor + scale * (ratio - floor);
                     *o = self.open_t(p.completion + ratio * p.duration);
@@ -897,5 +925,20 @@ mod tests {
         for far in [month(2030, 1) * 1e3, 1e12, f64::INFINITY] {
             assert_eq!(p.open_t(far), u16::MAX, "{far}");
         }
+        // Every month index a completion can fall in: the school year `YearMonth` names.
+        for index in 0..=12 * 60_000 {
+            let year = YearMonth::from_index(index).first_school_year();
+            let t = (i64::from(year.0) - i64::from(p.base_year.0)).max(1);
+            let want = if t >= p.years as i64 {
+                u16::MAX
+            } else {
+                t as u16
+            };
+            for c in [f64::from(index), f64::from(index) + 0.5] {
+                assert_eq!(p.open_t(c), want, "month index {c}");
+            }
+        }
+        assert_eq!(p.open_t(-5.0), 1);
+        assert_eq!(p.open_t(f64::NEG_INFINITY), 1);
     }
 }

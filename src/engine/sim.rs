@@ -600,6 +600,32 @@ pub fn simulate(
     simulate_with(m, inputs, s, out, detail);
 }
 
+/// Samples the inputs of draws `first..first + batch.len()` (see
+/// [`crate::engine::monte_carlo::sample_inputs`]), in a copy compiled for AVX2 on CPUs that have
+/// it, like [`simulate`]: the same bits either way.
+pub fn sample_batch(m: &Assembled, seed: u64, first: u64, batch: &mut [DrawInputs]) {
+    #[cfg(target_arch = "x86_64")]
+    if has_v3() {
+        // SAFETY: the CPU has the features `sample_x86_64_v3` is compiled for (checked above).
+        return unsafe { sample_x86_64_v3(m, seed, first, batch) };
+    }
+    sample_with(m, seed, first, batch);
+}
+
+/// [`sample_batch`] compiled for AVX2 as [`simulate_x86_64_v3`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+fn sample_x86_64_v3(m: &Assembled, seed: u64, first: u64, batch: &mut [DrawInputs]) {
+    sample_with(m, seed, first, batch);
+}
+
+#[inline(always)]
+fn sample_with(m: &Assembled, seed: u64, first: u64, batch: &mut [DrawInputs]) {
+    for (l, d) in batch.iter_mut().enumerate() {
+        crate::engine::monte_carlo::sample_inputs(m, seed, first + l as u64, d);
+    }
+}
+
 /// Whether the CPU has the features of the `_x86_64_v3` copies.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
@@ -1779,6 +1805,21 @@ mod tests {
             // Crowded schools share rooms (D'Hondt) and form oversized classes.
             let last = cell(m.areas(), m.years - 1, m.areas(), Metric::OversizedClasses);
             assert!(row[last] > 0.0);
+        }
+        // The sampling's copy too: every sampled value and opening year, over many draws
+        // (each project's tail quantiles and the padding of the last four included).
+        for first in (0..800).step_by(LANES) {
+            let mut portable = vec![central_inputs(&m); LANES];
+            let mut v3 = portable.clone();
+            sample_with(&m, 2019, first, &mut portable);
+            // SAFETY: the CPU has the features (checked above).
+            unsafe { sample_x86_64_v3(&m, 2019, first, &mut v3) };
+            for (a, b) in portable.iter().zip(&v3) {
+                assert_eq!(a.open_t, b.open_t);
+                let bits =
+                    |d: &DrawInputs| d.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(a), bits(b), "draws {first}..");
+            }
         }
     }
 }
