@@ -1016,22 +1016,20 @@ fn supply(m: &Assembled, s: &mut Scratch, t: usize, only: Option<usize>) {
     }
 }
 
-/// Whether some lane of `x` is above 0: a tree of pairwise maxima, a few vector steps.
+/// Whether some lane of `x` is above 0: a tree of pairwise maxima (each level a vector step,
+/// halving the lanes), for any power-of-two [`LANES`].
 #[inline(always)]
 fn any_above_zero(x: &V) -> bool {
-    let mut half = [0.0f32; LANES / 2];
-    for l in 0..LANES / 2 {
-        half[l] = if x[l] > x[l + LANES / 2] {
-            x[l]
-        } else {
-            x[l + LANES / 2]
-        };
+    const { assert!(LANES.is_power_of_two()) };
+    let mut m = *x;
+    let mut n = LANES;
+    while n > 1 {
+        n /= 2;
+        for l in 0..n {
+            m[l] = if m[l] > m[l + n] { m[l] } else { m[l + n] };
+        }
     }
-    let quarter = [
-        if half[0] > half[2] { half[0] } else { half[2] },
-        if half[1] > half[3] { half[1] } else { half[3] },
-    ];
-    quarter[0] > 0.0 || quarter[1] > 0.0
+    m[0] > 0.0
 }
 
 /// `acc += x`, lane by lane.
