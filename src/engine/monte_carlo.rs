@@ -48,9 +48,21 @@ pub fn central_inputs(m: &Assembled) -> DrawInputs {
     }
 }
 
-/// Samples draw `draw`'s inputs into `inputs` from the draw's own RNG stream.
-#[inline(always)]
+/// Samples draw `draw`'s inputs into `inputs` from the draw's own RNG stream (a batch of one:
+/// [`sim::sample_batch`] samples several with one work buffer).
 pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInputs) {
+    sim::sample_batch(m, seed, draw, std::slice::from_mut(inputs));
+}
+
+/// [`sample_inputs`] with `work`, room for the pipeline's passes (whatever it holds).
+#[inline(always)]
+pub(crate) fn sample_draw(
+    m: &Assembled,
+    seed: u64,
+    draw: u64,
+    inputs: &mut DrawInputs,
+    work: &mut Vec<f64>,
+) {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(draw);
     let mut city = [0.0f64; Driver::ALL.len()];
@@ -70,8 +82,13 @@ pub fn sample_inputs(m: &Assembled, seed: u64, draw: u64, inputs: &mut DrawInput
     for (q, value) in m.quantiles.iter().zip(&mut inputs.values) {
         *value = q.at(*value);
     }
-    m.pipeline
-        .sample(&m.schedules, &m.known_delays, &mut rng, &mut inputs.open_t);
+    m.pipeline.sample(
+        &m.schedules,
+        &m.known_delays,
+        &mut rng,
+        &mut inputs.open_t,
+        work,
+    );
 }
 
 /// The per-draw results of a run of consecutive draws, `first..first + count`: per draw its

@@ -359,7 +359,8 @@ impl Pipeline {
     }
 
     /// Samples every project's opening year into `open_t` from the draw's stream `rng`;
-    /// `known` is [`Pipeline::known_delays`] of the same `projects`.
+    /// `known` is [`Pipeline::known_delays`] of the same `projects`; `work` is room for the
+    /// passes over the projects (whatever it holds), kept from one draw to the next.
     #[inline(always)]
     pub fn sample(
         &self,
@@ -367,6 +368,7 @@ impl Pipeline {
         known: &KnownDelays,
         rng: &mut impl Rng,
         open_t: &mut [u16],
+        work: &mut Vec<f64>,
     ) {
         if let Pace::Plan = self.pace {
             for (p, o) in projects.iter().zip(open_t.iter_mut()) {
@@ -410,19 +412,21 @@ impl Pipeline {
                 // the stream's uniforms (in the projects' order), then each project's lowest
                 // quantile (what the base date already rules out), its normal and its ratio.
                 let n = projects.len();
-                let mut work = vec![0.0f64; 4 * n];
+                work.resize(4 * n, 0.0);
                 let (u, rest) = work.split_at_mut(n);
                 let (location, rest) = rest.split_at_mut(n);
                 let (q, z) = rest.split_at_mut(n);
                 for u in u.iter_mut() {
                     *u = rng.random();
                 }
-                for ((p, l), q) in projects.iter().zip(location.iter_mut()).zip(q.iter_mut()) {
+                for (((p, l), q), &(_, log_floor)) in projects
+                    .iter()
+                    .zip(location.iter_mut())
+                    .zip(q.iter_mut())
+                    .zip(floors)
+                {
                     *l = mu + sigma_area * area_z[p.area];
-                    *q = *l;
-                }
-                for (q, &(_, log_floor)) in q.iter_mut().zip(floors) {
-                    *q = (log_floor - *q) / sigma_own;
+                    *q = (log_floor - *l) / sigma_own;
                 }
                 by_fours!(q, normal_cdf_lanes);
                 for ((q, &(floor, _)), &u) in q.iter_mut().zip(floors).zip(u.iter()) {
@@ -856,7 +860,7 @@ mod tests {
         for d in 0..draws {
             let mut rng = ChaCha8Rng::seed_from_u64(5);
             rng.set_stream(d);
-            p.sample(&ps, &known, &mut rng, &mut open);
+            p.sample(&ps, &known, &mut rng, &mut open, &mut Vec::new());
             for (t, n) in open_by.iter_mut().enumerate().skip(1) {
                 *n += open.iter().filter(|&&o| usize::from(o) <= t).count();
             }
@@ -873,7 +877,13 @@ mod tests {
         assert_eq!(open[2], 1);
         let plan = fit(&ps, Pace::Plan, DelayModel::ReferenceClass);
         let mut rng = ChaCha8Rng::seed_from_u64(1);
-        plan.sample(&ps, &plan.known_delays(&ps), &mut rng, &mut open);
+        plan.sample(
+            &ps,
+            &plan.known_delays(&ps),
+            &mut rng,
+            &mut open,
+            &mut Vec::new(),
+        );
         for (q, o) in ps.iter().zip(&open) {
             assert_eq!(*o, plan.planned_t(q));
         }

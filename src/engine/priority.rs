@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 
 use super::assemble::Assembled;
-use super::monte_carlo::{Progress, RunOptions, meets, sample_inputs};
+use super::monte_carlo::{Progress, RunOptions, meets};
 use super::results::Metric;
 use super::sim::{self, DrawInputs, LANES, Scratch, cell};
 use crate::model::SchoolYear;
@@ -92,9 +92,7 @@ pub fn rank(
                 |(mut sums, mut s, mut inputs), batch| {
                     let first = batch * LANES;
                     let count = (draws - first).min(LANES);
-                    for (l, d) in inputs[..count].iter_mut().enumerate() {
-                        sample_inputs(m, opts.seed, (first + l) as u64, d);
-                    }
+                    sim::sample_batch(m, opts.seed, first as u64, &mut inputs[..count]);
                     // Births and inflows depend on the sampled values, not on when projects
                     // open: once per batch, for the base run and every variant.
                     sim::begin(m, &inputs[..count], &mut s);
@@ -249,7 +247,7 @@ pub fn rank(
 mod tests {
     use super::*;
     use crate::engine::assemble::assemble;
-    use crate::engine::monte_carlo::Silent;
+    use crate::engine::monte_carlo::{Silent, sample_inputs};
 
     /// Group by group, the draw is the full run: the variants' baseline is the model's.
     #[test]

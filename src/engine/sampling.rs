@@ -51,12 +51,13 @@ pub fn normal_cdf_lanes<const N: usize>(x: [f64; N]) -> [f64; N] {
     out
 }
 
-/// e^x of `N` values at once, each within about half an ulp and a hundredth (e^x = 2^(k/64) · e^r with |r| ≤ ln 2 / 128:
-/// the power of two from a table kept to twice the precision, e^r by its Taylor series, added
-/// in one last rounding; the power 2^⌊k/64⌋ applied in two steps, so that results near the
-/// bottom of the range round once, as subnormals). The same bits on every machine, unlike the
-/// C library's `exp`, whose last bit depends on its version and the CPU's features (this one
-/// differs from it in the last bit for about one argument in five hundred; a test counts).
+/// e^x of `N` values at once, each within about half an ulp and a hundredth: e^x =
+/// 2^(k/64) · e^r with |r| ≤ ln 2 / 128, the power of two from a table kept to twice the
+/// precision, e^r by its Taylor series, added in one last rounding; the power 2^⌊k/64⌋ applied
+/// in two steps, so that results near the bottom of the range round once, as subnormals. The
+/// same bits on every machine, unlike the C library's `exp`, whose last bit depends on its
+/// version and the CPU's features (this one differs from it in the last bit for about one
+/// argument in five hundred; a test counts).
 ///
 /// Without a branch: each step is a loop over the lanes, which the compiler turns into vector
 /// instructions.
@@ -68,21 +69,21 @@ pub fn exp_lanes<const N: usize>(x: [f64; N]) -> [f64; N] {
     const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76) / 64.0;
     // 1.5 · 2^52: adding it rounds to a whole number (to even), held in the low bits.
     const SHIFT: f64 = 6_755_399_441_055_744.0;
-    let (mut k, mut r, mut j, mut two) = ([0.0; N], [0.0; N], [0usize; N], [0i64; N]);
+    let (mut r, mut j, mut two) = ([0.0; N], [0usize; N], [0i64; N]);
     for l in 0..N {
         // Past ±1400 the result is 0 or infinite either way; within it, each half of the
         // power of two is a normal number.
         let x = x[l].clamp(-1400.0, 1400.0);
         let shifted = x * (64.0 * std::f64::consts::LOG2_E) + SHIFT;
-        k[l] = shifted - SHIFT;
+        let k = shifted - SHIFT;
         let k_int = shifted.to_bits() as i64 - SHIFT.to_bits() as i64;
         j[l] = (k_int & 63) as usize;
         two[l] = k_int >> 6;
-        r[l] = (x - k[l] * LN2_HI) - k[l] * LN2_LO;
+        r[l] = (x - k * LN2_HI) - k * LN2_LO;
     }
     let (mut nearest, mut rest) = ([0.0; N], [0.0; N]);
     for l in 0..N {
-        (nearest[l], rest[l]) = (EXP2_NEAREST[j[l]], EXP2_REST[j[l]]);
+        (nearest[l], rest[l]) = EXP2_64THS[j[l]];
     }
     let mut out = [0.0; N];
     for l in 0..N {
@@ -114,140 +115,266 @@ macro_rules! by_fours {
 }
 pub(crate) use by_fours;
 
-/// 2^(j/64) for j < 64: the nearest f64, and the rest relative to it
-/// (computed to 80 digits with Python's `decimal`: `v = Decimal(2) ** (Decimal(j) / 64)`,
-/// then `float(v)` and `float((v - Decimal(hi)) / Decimal(hi))`).
-const EXP2_NEAREST: [f64; 64] = [
-    f64::from_bits(0x3ff0000000000000),
-    f64::from_bits(0x3ff02c9a3e778061),
-    f64::from_bits(0x3ff059b0d3158574),
-    f64::from_bits(0x3ff0874518759bc8),
-    f64::from_bits(0x3ff0b5586cf9890f),
-    f64::from_bits(0x3ff0e3ec32d3d1a2),
-    f64::from_bits(0x3ff11301d0125b51),
-    f64::from_bits(0x3ff1429aaea92de0),
-    f64::from_bits(0x3ff172b83c7d517b),
-    f64::from_bits(0x3ff1a35beb6fcb75),
-    f64::from_bits(0x3ff1d4873168b9aa),
-    f64::from_bits(0x3ff2063b88628cd6),
-    f64::from_bits(0x3ff2387a6e756238),
-    f64::from_bits(0x3ff26b4565e27cdd),
-    f64::from_bits(0x3ff29e9df51fdee1),
-    f64::from_bits(0x3ff2d285a6e4030b),
-    f64::from_bits(0x3ff306fe0a31b715),
-    f64::from_bits(0x3ff33c08b26416ff),
-    f64::from_bits(0x3ff371a7373aa9cb),
-    f64::from_bits(0x3ff3a7db34e59ff7),
-    f64::from_bits(0x3ff3dea64c123422),
-    f64::from_bits(0x3ff4160a21f72e2a),
-    f64::from_bits(0x3ff44e086061892d),
-    f64::from_bits(0x3ff486a2b5c13cd0),
-    f64::from_bits(0x3ff4bfdad5362a27),
-    f64::from_bits(0x3ff4f9b2769d2ca7),
-    f64::from_bits(0x3ff5342b569d4f82),
-    f64::from_bits(0x3ff56f4736b527da),
-    f64::from_bits(0x3ff5ab07dd485429),
-    f64::from_bits(0x3ff5e76f15ad2148),
-    f64::from_bits(0x3ff6247eb03a5585),
-    f64::from_bits(0x3ff6623882552225),
-    f64::from_bits(0x3ff6a09e667f3bcd),
-    f64::from_bits(0x3ff6dfb23c651a2f),
-    f64::from_bits(0x3ff71f75e8ec5f74),
-    f64::from_bits(0x3ff75feb564267c9),
-    f64::from_bits(0x3ff7a11473eb0187),
-    f64::from_bits(0x3ff7e2f336cf4e62),
-    f64::from_bits(0x3ff82589994cce13),
-    f64::from_bits(0x3ff868d99b4492ed),
-    f64::from_bits(0x3ff8ace5422aa0db),
-    f64::from_bits(0x3ff8f1ae99157736),
-    f64::from_bits(0x3ff93737b0cdc5e5),
-    f64::from_bits(0x3ff97d829fde4e50),
-    f64::from_bits(0x3ff9c49182a3f090),
-    f64::from_bits(0x3ffa0c667b5de565),
-    f64::from_bits(0x3ffa5503b23e255d),
-    f64::from_bits(0x3ffa9e6b5579fdbf),
-    f64::from_bits(0x3ffae89f995ad3ad),
-    f64::from_bits(0x3ffb33a2b84f15fb),
-    f64::from_bits(0x3ffb7f76f2fb5e47),
-    f64::from_bits(0x3ffbcc1e904bc1d2),
-    f64::from_bits(0x3ffc199bdd85529c),
-    f64::from_bits(0x3ffc67f12e57d14b),
-    f64::from_bits(0x3ffcb720dcef9069),
-    f64::from_bits(0x3ffd072d4a07897c),
-    f64::from_bits(0x3ffd5818dcfba487),
-    f64::from_bits(0x3ffda9e603db3285),
-    f64::from_bits(0x3ffdfc97337b9b5f),
-    f64::from_bits(0x3ffe502ee78b3ff6),
-    f64::from_bits(0x3ffea4afa2a490da),
-    f64::from_bits(0x3ffefa1bee615a27),
-    f64::from_bits(0x3fff50765b6e4540),
-    f64::from_bits(0x3fffa7c1819e90d8),
-];
-const EXP2_REST: [f64; 64] = [
-    f64::from_bits(0x0000000000000000),
-    f64::from_bits(0xbc7160139cd8dc5d),
-    f64::from_bits(0x3c8cd2523567f613),
-    f64::from_bits(0x3c60f74e61e6c861),
-    f64::from_bits(0x3c979aa65d837b6d),
-    f64::from_bits(0x3c3ebe3d702f9cd1),
-    f64::from_bits(0xbc9556522a2fbd0e),
-    f64::from_bits(0xbc91c923b9d5f416),
-    f64::from_bits(0xbc801b15eaa59348),
-    f64::from_bits(0x3c8b898c3f1353bf),
-    f64::from_bits(0x3c9aecf73e3a2f60),
-    f64::from_bits(0x3c8a6f4144a6c38d),
-    f64::from_bits(0x3c968efde3a8a894),
-    f64::from_bits(0x3c80472b981fe7f2),
-    f64::from_bits(0x3c82f7e16d09ab31),
-    f64::from_bits(0x3c8b3782720c0ab4),
-    f64::from_bits(0x3c834d754db0abb6),
-    f64::from_bits(0x3c8fdd395dd3f84a),
-    f64::from_bits(0xbc924aedcc4b5068),
-    f64::from_bits(0xbc71d1e83e9436d2),
-    f64::from_bits(0x3c859f48a72a4c6d),
-    f64::from_bits(0xbc58a78f4817895b),
-    f64::from_bits(0x3c4363ed60c2ac11),
-    f64::from_bits(0x3c6ecce1daa10379),
-    f64::from_bits(0x3c7690cebb7aafb0),
-    f64::from_bits(0xbc8f94340071a38e),
-    f64::from_bits(0xbc78dec6bd0f385f),
-    f64::from_bits(0x3c93350518fdd78e),
-    f64::from_bits(0x3c9063e1e21c5409),
-    f64::from_bits(0x3c9432e62b64c035),
-    f64::from_bits(0xbc8c33c53bef4da8),
-    f64::from_bits(0xbc93cedd78565858),
-    f64::from_bits(0xbc93b3efbf5e2228),
-    f64::from_bits(0xbc6367efb86da9ee),
-    f64::from_bits(0xbc781f647e5a3ecf),
-    f64::from_bits(0xbc8619321e55e68a),
-    f64::from_bits(0xbc7b32dcb94da51d),
-    f64::from_bits(0x3c65ebe1abd66c55),
-    f64::from_bits(0xbc9369b6f13b3734),
-    f64::from_bits(0xbc94d450d872576e),
-    f64::from_bits(0x3c8db72fc1f0eab4),
-    f64::from_bits(0x3c7bf68359f35f44),
-    f64::from_bits(0xbc5da9b88b6c1e29),
-    f64::from_bits(0xbc92434322f4f9aa),
-    f64::from_bits(0x3c71affc2b91ce27),
-    f64::from_bits(0xbc87c50422622263),
-    f64::from_bits(0xbc91bbd1d3bcbb15),
-    f64::from_bits(0x3c8469846e735ab3),
-    f64::from_bits(0x3c8c1a7792cb3387),
-    f64::from_bits(0xbc55c3d956dcaeba),
-    f64::from_bits(0xbc68d6f438ad9334),
-    f64::from_bits(0x3c74ffd70a5fddcd),
-    f64::from_bits(0x3c736eae30af0cb3),
-    f64::from_bits(0x3c84e08fd10959ac),
-    f64::from_bits(0x3c676b2c6c921968),
-    f64::from_bits(0xbc8fad5d3ffffa6f),
-    f64::from_bits(0x3c74a385a63d07a7),
-    f64::from_bits(0x3c8e5a50d5c192ac),
-    f64::from_bits(0xbc82d52107b43e1f),
-    f64::from_bits(0x3c74b604603a88d3),
-    f64::from_bits(0xbc8ff7128fd391f0),
-    f64::from_bits(0x3c8ec3bc41aa2008),
-    f64::from_bits(0x3c8a64a931d185ee),
-    f64::from_bits(0x3c77893b4d91cd9d),
+/// 2^(j/64) for j < 64: the nearest f64, and the rest relative to it (computed to 80 digits
+/// with Python's `decimal`: `v = Decimal(2) ** (Decimal(j) / 64)`, then `hi = float(v)` and
+/// `float((v - Decimal(hi)) / Decimal(hi))`).
+const EXP2_64THS: [(f64, f64); 64] = [
+    (
+        f64::from_bits(0x3ff0000000000000),
+        f64::from_bits(0x0000000000000000),
+    ),
+    (
+        f64::from_bits(0x3ff02c9a3e778061),
+        f64::from_bits(0xbc7160139cd8dc5d),
+    ),
+    (
+        f64::from_bits(0x3ff059b0d3158574),
+        f64::from_bits(0x3c8cd2523567f613),
+    ),
+    (
+        f64::from_bits(0x3ff0874518759bc8),
+        f64::from_bits(0x3c60f74e61e6c861),
+    ),
+    (
+        f64::from_bits(0x3ff0b5586cf9890f),
+        f64::from_bits(0x3c979aa65d837b6d),
+    ),
+    (
+        f64::from_bits(0x3ff0e3ec32d3d1a2),
+        f64::from_bits(0x3c3ebe3d702f9cd1),
+    ),
+    (
+        f64::from_bits(0x3ff11301d0125b51),
+        f64::from_bits(0xbc9556522a2fbd0e),
+    ),
+    (
+        f64::from_bits(0x3ff1429aaea92de0),
+        f64::from_bits(0xbc91c923b9d5f416),
+    ),
+    (
+        f64::from_bits(0x3ff172b83c7d517b),
+        f64::from_bits(0xbc801b15eaa59348),
+    ),
+    (
+        f64::from_bits(0x3ff1a35beb6fcb75),
+        f64::from_bits(0x3c8b898c3f1353bf),
+    ),
+    (
+        f64::from_bits(0x3ff1d4873168b9aa),
+        f64::from_bits(0x3c9aecf73e3a2f60),
+    ),
+    (
+        f64::from_bits(0x3ff2063b88628cd6),
+        f64::from_bits(0x3c8a6f4144a6c38d),
+    ),
+    (
+        f64::from_bits(0x3ff2387a6e756238),
+        f64::from_bits(0x3c968efde3a8a894),
+    ),
+    (
+        f64::from_bits(0x3ff26b4565e27cdd),
+        f64::from_bits(0x3c80472b981fe7f2),
+    ),
+    (
+        f64::from_bits(0x3ff29e9df51fdee1),
+        f64::from_bits(0x3c82f7e16d09ab31),
+    ),
+    (
+        f64::from_bits(0x3ff2d285a6e4030b),
+        f64::from_bits(0x3c8b3782720c0ab4),
+    ),
+    (
+        f64::from_bits(0x3ff306fe0a31b715),
+        f64::from_bits(0x3c834d754db0abb6),
+    ),
+    (
+        f64::from_bits(0x3ff33c08b26416ff),
+        f64::from_bits(0x3c8fdd395dd3f84a),
+    ),
+    (
+        f64::from_bits(0x3ff371a7373aa9cb),
+        f64::from_bits(0xbc924aedcc4b5068),
+    ),
+    (
+        f64::from_bits(0x3ff3a7db34e59ff7),
+        f64::from_bits(0xbc71d1e83e9436d2),
+    ),
+    (
+        f64::from_bits(0x3ff3dea64c123422),
+        f64::from_bits(0x3c859f48a72a4c6d),
+    ),
+    (
+        f64::from_bits(0x3ff4160a21f72e2a),
+        f64::from_bits(0xbc58a78f4817895b),
+    ),
+    (
+        f64::from_bits(0x3ff44e086061892d),
+        f64::from_bits(0x3c4363ed60c2ac11),
+    ),
+    (
+        f64::from_bits(0x3ff486a2b5c13cd0),
+        f64::from_bits(0x3c6ecce1daa10379),
+    ),
+    (
+        f64::from_bits(0x3ff4bfdad5362a27),
+        f64::from_bits(0x3c7690cebb7aafb0),
+    ),
+    (
+        f64::from_bits(0x3ff4f9b2769d2ca7),
+        f64::from_bits(0xbc8f94340071a38e),
+    ),
+    (
+        f64::from_bits(0x3ff5342b569d4f82),
+        f64::from_bits(0xbc78dec6bd0f385f),
+    ),
+    (
+        f64::from_bits(0x3ff56f4736b527da),
+        f64::from_bits(0x3c93350518fdd78e),
+    ),
+    (
+        f64::from_bits(0x3ff5ab07dd485429),
+        f64::from_bits(0x3c9063e1e21c5409),
+    ),
+    (
+        f64::from_bits(0x3ff5e76f15ad2148),
+        f64::from_bits(0x3c9432e62b64c035),
+    ),
+    (
+        f64::from_bits(0x3ff6247eb03a5585),
+        f64::from_bits(0xbc8c33c53bef4da8),
+    ),
+    (
+        f64::from_bits(0x3ff6623882552225),
+        f64::from_bits(0xbc93cedd78565858),
+    ),
+    (
+        f64::from_bits(0x3ff6a09e667f3bcd),
+        f64::from_bits(0xbc93b3efbf5e2228),
+    ),
+    (
+        f64::from_bits(0x3ff6dfb23c651a2f),
+        f64::from_bits(0xbc6367efb86da9ee),
+    ),
+    (
+        f64::from_bits(0x3ff71f75e8ec5f74),
+        f64::from_bits(0xbc781f647e5a3ecf),
+    ),
+    (
+        f64::from_bits(0x3ff75feb564267c9),
+        f64::from_bits(0xbc8619321e55e68a),
+    ),
+    (
+        f64::from_bits(0x3ff7a11473eb0187),
+        f64::from_bits(0xbc7b32dcb94da51d),
+    ),
+    (
+        f64::from_bits(0x3ff7e2f336cf4e62),
+        f64::from_bits(0x3c65ebe1abd66c55),
+    ),
+    (
+        f64::from_bits(0x3ff82589994cce13),
+        f64::from_bits(0xbc9369b6f13b3734),
+    ),
+    (
+        f64::from_bits(0x3ff868d99b4492ed),
+        f64::from_bits(0xbc94d450d872576e),
+    ),
+    (
+        f64::from_bits(0x3ff8ace5422aa0db),
+        f64::from_bits(0x3c8db72fc1f0eab4),
+    ),
+    (
+        f64::from_bits(0x3ff8f1ae99157736),
+        f64::from_bits(0x3c7bf68359f35f44),
+    ),
+    (
+        f64::from_bits(0x3ff93737b0cdc5e5),
+        f64::from_bits(0xbc5da9b88b6c1e29),
+    ),
+    (
+        f64::from_bits(0x3ff97d829fde4e50),
+        f64::from_bits(0xbc92434322f4f9aa),
+    ),
+    (
+        f64::from_bits(0x3ff9c49182a3f090),
+        f64::from_bits(0x3c71affc2b91ce27),
+    ),
+    (
+        f64::from_bits(0x3ffa0c667b5de565),
+        f64::from_bits(0xbc87c50422622263),
+    ),
+    (
+        f64::from_bits(0x3ffa5503b23e255d),
+        f64::from_bits(0xbc91bbd1d3bcbb15),
+    ),
+    (
+        f64::from_bits(0x3ffa9e6b5579fdbf),
+        f64::from_bits(0x3c8469846e735ab3),
+    ),
+    (
+        f64::from_bits(0x3ffae89f995ad3ad),
+        f64::from_bits(0x3c8c1a7792cb3387),
+    ),
+    (
+        f64::from_bits(0x3ffb33a2b84f15fb),
+        f64::from_bits(0xbc55c3d956dcaeba),
+    ),
+    (
+        f64::from_bits(0x3ffb7f76f2fb5e47),
+        f64::from_bits(0xbc68d6f438ad9334),
+    ),
+    (
+        f64::from_bits(0x3ffbcc1e904bc1d2),
+        f64::from_bits(0x3c74ffd70a5fddcd),
+    ),
+    (
+        f64::from_bits(0x3ffc199bdd85529c),
+        f64::from_bits(0x3c736eae30af0cb3),
+    ),
+    (
+        f64::from_bits(0x3ffc67f12e57d14b),
+        f64::from_bits(0x3c84e08fd10959ac),
+    ),
+    (
+        f64::from_bits(0x3ffcb720dcef9069),
+        f64::from_bits(0x3c676b2c6c921968),
+    ),
+    (
+        f64::from_bits(0x3ffd072d4a07897c),
+        f64::from_bits(0xbc8fad5d3ffffa6f),
+    ),
+    (
+        f64::from_bits(0x3ffd5818dcfba487),
+        f64::from_bits(0x3c74a385a63d07a7),
+    ),
+    (
+        f64::from_bits(0x3ffda9e603db3285),
+        f64::from_bits(0x3c8e5a50d5c192ac),
+    ),
+    (
+        f64::from_bits(0x3ffdfc97337b9b5f),
+        f64::from_bits(0xbc82d52107b43e1f),
+    ),
+    (
+        f64::from_bits(0x3ffe502ee78b3ff6),
+        f64::from_bits(0x3c74b604603a88d3),
+    ),
+    (
+        f64::from_bits(0x3ffea4afa2a490da),
+        f64::from_bits(0xbc8ff7128fd391f0),
+    ),
+    (
+        f64::from_bits(0x3ffefa1bee615a27),
+        f64::from_bits(0x3c8ec3bc41aa2008),
+    ),
+    (
+        f64::from_bits(0x3fff50765b6e4540),
+        f64::from_bits(0x3c8a64a931d185ee),
+    ),
+    (
+        f64::from_bits(0x3fffa7c1819e90d8),
+        f64::from_bits(0x3c77893b4d91cd9d),
+    ),
 ];
 
 /// Below this probability (and above 1 − it) [`normal_quantile`] takes its tail formula.

@@ -21,6 +21,7 @@ use thiserror::Error;
 
 use super::assemble::Assembled;
 use super::classes::{ClassRule, F32_EXACT, MAX_GRADES, Whole, form_classes_lanes, max_class_size};
+use super::monte_carlo;
 use super::results::Metric;
 use super::sampling::Quantile;
 use crate::model::{Driver, SchoolYear};
@@ -601,8 +602,8 @@ pub fn simulate(
 }
 
 /// Samples the inputs of draws `first..first + batch.len()` (see
-/// [`crate::engine::monte_carlo::sample_inputs`]), in a copy compiled for AVX2 on CPUs that have
-/// it, like [`simulate`]: the same bits either way.
+/// [`crate::engine::monte_carlo::sample_inputs`]) with one work buffer, in a copy compiled for
+/// AVX2 on CPUs that have it, like [`simulate`]: the same bits either way.
 pub fn sample_batch(m: &Assembled, seed: u64, first: u64, batch: &mut [DrawInputs]) {
     #[cfg(target_arch = "x86_64")]
     if has_v3() {
@@ -621,8 +622,9 @@ fn sample_x86_64_v3(m: &Assembled, seed: u64, first: u64, batch: &mut [DrawInput
 
 #[inline(always)]
 fn sample_with(m: &Assembled, seed: u64, first: u64, batch: &mut [DrawInputs]) {
+    let mut work = Vec::new();
     for (l, d) in batch.iter_mut().enumerate() {
-        crate::engine::monte_carlo::sample_inputs(m, seed, first + l as u64, d);
+        monte_carlo::sample_draw(m, seed, first + l as u64, d, &mut work);
     }
 }
 
