@@ -11,7 +11,7 @@
 //! data set, one thread, step by step (group `draw`), each with the batch's draws × the
 //! school-grade-year cells of `schools.csv` as its throughput, so that criterion's `elem/s`
 //! reads as cells per second (1000 / Melem/s = ns per school-grade-year-draw):
-//! - `sampling`: every driver's value and every project's opening year (`sample_inputs`);
+//! - `sampling`: every driver's value and every project's opening year (`sim::sample_batch`, a batch of 8);
 //! - `start`: the base year's state, the projects completed by each year, births and inflows;
 //! - `supply`, `progression`, `entry`, `flows`, `rebalancing`, `classes`: the phases of the
 //!   projected years (rebalancing on `redistricting`, the scenario that turns it on), every year;
