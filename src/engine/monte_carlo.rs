@@ -102,7 +102,12 @@ pub struct Draws {
     pub count: usize,
     pub width: usize,
     pub stride: usize,
-    /// `count × width`, draw by draw.
+    /// `count × width`, in batches of [`sim::LANES`] draws from the first (the last batch the
+    /// draws left), and within a batch cell by cell, the batch's draws side by side: draw `d`'s
+    /// value of cell `c` is at [`Draws::index`]. The simulation writes each cell of a batch as
+    /// one run, and the summary reads a block of cells' draws a batch at a time, in order, where
+    /// rows draw by draw would make it gather every value from a row 8 KB from the last.
+    /// Shard files hold rows draw by draw ([`Draws::rows`], [`Draws::from_rows`]).
     pub metrics: Vec<f32>,
     /// `count × stride`, draw by draw.
     pub opens: Vec<u16>,
@@ -127,6 +132,53 @@ impl Draws {
         (m.years * (m.areas() + 1) * METRICS, m.projects.len().max(1))
     }
 
+    /// Draws `first..first + count` from their metrics row by row (`count × width` values, draw
+    /// by draw) and their opening years.
+    pub fn from_rows(
+        first: u64,
+        count: usize,
+        width: usize,
+        stride: usize,
+        rows: &[f32],
+        opens: Vec<u16>,
+    ) -> Draws {
+        assert_eq!(rows.len(), count * width, "one row per draw");
+        let mut d = Draws {
+            first,
+            count,
+            width,
+            stride,
+            metrics: vec![0.0; count * width],
+            opens,
+        };
+        for (b, batch) in d.metrics.chunks_mut(width * sim::LANES).enumerate() {
+            let n = batch.len() / width;
+            let first_row = b * sim::LANES * width;
+            for (l, row) in rows[first_row..][..n * width]
+                .chunks_exact(width)
+                .enumerate()
+            {
+                for (c, &v) in row.iter().enumerate() {
+                    batch[c * n + l] = v;
+                }
+            }
+        }
+        d
+    }
+
+    /// Where draw `d`'s value of cell `c` lies in `metrics` (`d` counted from `first`).
+    pub fn index(&self, d: usize, c: usize) -> usize {
+        let start = d - d % sim::LANES;
+        let n = sim::LANES.min(self.count - start);
+        start * self.width + c * n + (d - start)
+    }
+
+    /// The metrics row by row: draw by draw, each draw's cells in order.
+    pub fn rows(&self) -> impl Iterator<Item = f32> + '_ {
+        (0..self.count)
+            .flat_map(move |d| (0..self.width).map(move |c| self.metrics[self.index(d, c)]))
+    }
+
     /// Appends the draws that follow these; refuses a gap, an overlap or another shape.
     pub fn append(&mut self, next: Draws) -> Result<(), String> {
         let end = self.first + self.count as u64;
@@ -144,9 +196,12 @@ impl Draws {
                 self.first
             ));
         }
-        self.count += next.count;
-        self.metrics.extend_from_slice(&next.metrics);
-        self.opens.extend_from_slice(&next.opens);
+        // The batches start again from the first draw: laid out anew, row by row.
+        let rows: Vec<f32> = self.rows().chain(next.rows()).collect();
+        let mut opens = std::mem::take(&mut self.opens);
+        opens.extend_from_slice(&next.opens);
+        let count = self.count + next.count;
+        *self = Draws::from_rows(self.first, count, self.width, self.stride, &rows, opens);
         Ok(())
     }
 }
@@ -473,16 +528,14 @@ fn summary_cells(
     width: usize,
 ) -> Vec<(usize, CellFigures)> {
     let areas = m.areas();
-    // Each task gathers a block of adjacent cells over all draws into columns, a tile of a few
-    // draws at a time. Each draw's run of the block's cells is read in order, as vectors: the
-    // keys go to the tile, and each cell's sum (in draw order, so the mean does not depend on
-    // the thread count), smallest and largest key are updated across the cells at once. The
-    // tile, in the core's own cache, is then written into the columns in runs of the tile's
-    // draws.
+    // Each task gathers a block of adjacent cells over all draws into columns, a batch at a
+    // time: in a batch the block's cells lie in one run, each cell's draws side by side (see
+    // [`Draws::metrics`]). The keys go to the columns, and each cell's sum (in draw order, so
+    // the mean does not depend on the thread count), smallest and largest key are updated.
     const BLOCK: usize = 128;
-    const ROWS: usize = 16;
     // Values per 64-byte cache line.
     const LINE: usize = 16;
+    let batch_len = width * sim::LANES;
     (0..width.div_ceil(BLOCK))
         .into_par_iter()
         .map_init(Vec::new, |columns, b| {
@@ -492,34 +545,30 @@ fn summary_cells(
             let mut sum = vec![0.0f64; w];
             let mut lo = vec![u32::MAX; w];
             let mut hi = vec![0u32; w];
-            let mut tile = [[0u32; BLOCK]; ROWS];
-            for d0 in (0..draws).step_by(ROWS) {
-                let n = ROWS.min(draws - d0);
-                for (r, keys) in tile[..n].iter_mut().enumerate() {
-                    let row = &metrics[(d0 + r) * width + cells.start..][..w];
-                    // The same row of the next tile, a line at a time: rows lie far
-                    // apart, and this tile's work hides the wait.
-                    if let Some(ahead) = metrics.get((d0 + r + ROWS) * width + cells.start..) {
-                        for line in ahead[..w.min(ahead.len())].iter().step_by(LINE) {
-                            hint::prefetch(line);
-                        }
-                    }
-                    for ((((k, &x), s), l), h) in keys[..w]
-                        .iter_mut()
-                        .zip(row)
-                        .zip(&mut sum)
-                        .zip(&mut lo)
-                        .zip(&mut hi)
-                    {
-                        *s += f64::from(x);
-                        *k = order_key(x);
-                        *l = (*l).min(*k);
-                        *h = (*h).max(*k);
+            for (i, batch) in metrics[..draws * width].chunks(batch_len).enumerate() {
+                let (d0, n) = (i * sim::LANES, batch.len() / width);
+                let run = &batch[cells.start * n..cells.end * n];
+                // The block's run of the next batch, a line at a time: runs lie far apart,
+                // and this batch's work hides the wait.
+                if let Some(ahead) = metrics.get((i + 1) * batch_len + cells.start * n..) {
+                    for line in ahead[..(w * n).min(ahead.len())].iter().step_by(LINE) {
+                        hint::prefetch(line);
                     }
                 }
-                for (j, column) in columns.chunks_exact_mut(draws).enumerate() {
-                    for (k, keys) in column[d0..d0 + n].iter_mut().zip(&tile) {
-                        *k = keys[j];
+                // Cell by cell, its run of the batch's draws; the cells' sums are independent
+                // chains (the core overlaps them), each in draw order.
+                for ((((column, values), s), lo), hi) in columns
+                    .chunks_exact_mut(draws)
+                    .zip(run.chunks_exact(n))
+                    .zip(&mut sum)
+                    .zip(&mut lo)
+                    .zip(&mut hi)
+                {
+                    for (k, &x) in column[d0..d0 + n].iter_mut().zip(values) {
+                        *s += f64::from(x);
+                        *k = order_key(x);
+                        *lo = (*lo).min(*k);
+                        *hi = (*hi).max(*k);
                     }
                 }
             }
@@ -655,20 +704,26 @@ fn target_rows(
         .iter()
         .map(|&(_, t, a)| cell(areas, t, a, Metric::Classes))
         .collect();
-    const CHUNK: usize = 256;
+    // Whole batches of draws per chunk (see [`Draws::metrics`]).
+    const CHUNK: usize = 32 * sim::LANES;
     let met = metrics[..draws * width]
         .par_chunks(CHUNK * width.max(1))
-        .map(|rows| {
+        .map(|chunk| {
             let mut met = vec![0usize; checks.len()];
-            for row in rows.chunks_exact(width) {
-                for ((n, &(k, _, _)), &o) in met.iter_mut().zip(&checks).zip(&offsets) {
-                    let v = |metric: Metric| row[o + metric.index() - Metric::Classes.index()];
-                    *n += usize::from(meets(
-                        &targets[k],
-                        v(Metric::Classes),
-                        v(Metric::OversizedClasses),
-                        v(Metric::SuperOversizedClasses),
-                    ));
+            for batch in chunk.chunks(sim::LANES * width) {
+                let n = batch.len() / width;
+                for l in 0..n {
+                    for ((met, &(k, _, _)), &o) in met.iter_mut().zip(&checks).zip(&offsets) {
+                        let v = |metric: Metric| {
+                            batch[(o + metric.index() - Metric::Classes.index()) * n + l]
+                        };
+                        *met += usize::from(meets(
+                            &targets[k],
+                            v(Metric::Classes),
+                            v(Metric::OversizedClasses),
+                            v(Metric::SuperOversizedClasses),
+                        ));
+                    }
                 }
             }
             met
@@ -721,6 +776,37 @@ mod tests {
         let hi = (lo + 1).min(sorted.len() - 1);
         let frac = pos - lo as f64;
         f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
+    }
+
+    /// Draws laid out batch by batch read back as the rows they were made from, and draws
+    /// appended (the batches of neither aligned with the whole's) are laid out as if made at
+    /// once.
+    #[test]
+    fn draws_are_laid_out_by_batch_and_append_as_one() {
+        let (width, stride) = (3, 1);
+        let rows = |first: usize, count: usize| -> Vec<f32> {
+            (first * width..(first + count) * width)
+                .map(|v| v as f32)
+                .collect()
+        };
+        let l = sim::LANES;
+        let count = 2 * l + 5;
+        let all = Draws::from_rows(0, count, width, stride, &rows(0, count), vec![0; count]);
+        assert_eq!(all.rows().collect::<Vec<_>>(), rows(0, count));
+        // Draw l + 1 (second batch, lane 1) in cell 2: the batch starts at l × width, cell 2's
+        // run at 2 × l within it.
+        assert_eq!(all.index(l + 1, 2), l * width + 2 * l + 1);
+        assert_eq!(
+            all.metrics[all.index(l + 1, 2)],
+            ((l + 1) * width + 2) as f32
+        );
+        // The last batch holds 5 draws: its cells' runs are 5 long.
+        assert_eq!(all.index(2 * l + 1, 1), 2 * l * width + 5 + 1);
+        let mut parts = Draws::from_rows(0, 5, width, stride, &rows(0, 5), vec![0; 5]);
+        let n = count - 5;
+        let rest = Draws::from_rows(5, n, width, stride, &rows(5, n), vec![0; n]);
+        parts.append(rest).expect("draws 5.. follow draws ..5");
+        assert_eq!(parts, all);
     }
 
     /// The one-pass counts give what counting each (project, year) over the draws gives.

@@ -292,8 +292,9 @@ mod tests {
         }
         let areas = m.areas();
         for (t, x) in total.iter().enumerate().skip(1) {
-            for (l, row) in full.chunks(width).enumerate() {
-                let city = |metric| row[cell(areas, t, areas, metric)] as i64;
+            for l in 0..LANES {
+                // Each cell holds the batch's draws side by side.
+                let city = |metric| full[cell(areas, t, areas, metric) * LANES + l] as i64;
                 assert_eq!(x[l][0], city(Metric::Classes), "year {t}, draw {l}");
                 assert_eq!(x[l][1], city(Metric::OversizedClasses), "year {t}");
                 assert_eq!(x[l][2], city(Metric::SuperOversizedClasses), "year {t}");

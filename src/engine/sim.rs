@@ -578,9 +578,10 @@ impl Phase {
     ];
 }
 
-/// Runs a batch of draws, one per element of `inputs` (1 to [`LANES`]); writes `out`, draw by
-/// draw (`inputs.len()` × `years * (areas + 1) * METRICS` values) and, when `detail` is given,
-/// every school's classes in the first draw.
+/// Runs a batch of draws, one per element of `inputs` (1 to [`LANES`]); writes `out`
+/// (`inputs.len()` × `years * (areas + 1) * METRICS` values) cell by cell, the batch's draws
+/// side by side (for one draw, its row; see [`write_out`]) and, when `detail` is given, every
+/// school's classes in the first draw.
 ///
 /// On an x86-64 CPU with AVX2 (every one since 2013–2015) the batch runs in a copy of the
 /// simulation compiled for that instruction set, chosen at run time, so the binary still runs
@@ -700,15 +701,18 @@ fn group_year(
     classes(m, s, t, gi, detail);
 }
 
-/// Copies the batch's metrics into `out`, draw by draw, for its first `draws` lanes.
+/// Copies the batch's metrics into `out` for its first `draws` lanes, cell by cell, the draws
+/// side by side (`out[c × draws + l]`, the layout of
+/// [`crate::engine::monte_carlo::Draws::metrics`]; for one draw, its row).
 #[inline(always)]
 fn write_out(s: &Scratch, draws: usize, out: &mut [f32]) {
     let width = s.out.len();
-    assert_eq!(out.len(), draws * width, "one output row per draw");
-    for (l, row) in out.chunks_exact_mut(width).enumerate() {
-        for (x, v) in row.iter_mut().zip(&s.out) {
-            *x = v[l];
-        }
+    assert_eq!(out.len(), draws * width, "one value per cell and draw");
+    if draws == 0 {
+        return;
+    }
+    for (run, v) in out.chunks_exact_mut(draws).zip(&s.out) {
+        run.copy_from_slice(&v[..draws]);
     }
 }
 
@@ -830,7 +834,8 @@ pub fn begin(m: &Assembled, inputs: &[DrawInputs], s: &mut Scratch) {
 }
 
 /// Ends a batch: the accounts of each area and year (natural change), city totals of the
-/// flows, cleared classes; writes the first `draws` draws' metrics into `out`, draw by draw.
+/// flows, cleared classes; writes the first `draws` draws' metrics into `out` (see
+/// [`write_out`]).
 pub fn finish(m: &Assembled, s: &mut Scratch, draws: usize, out: &mut [f32]) {
     accounts(m, s);
     write_out(s, draws, out);
@@ -1767,14 +1772,18 @@ mod tests {
         // Draws 0–7 in one batch, then 5–9 (a partial batch) in another order.
         let mut out = vec![0.0f32; LANES * width];
         simulate(&m, &inputs[..LANES], &mut s, &mut out, None);
-        for (l, row) in out.chunks(width).enumerate() {
-            assert_eq!(bits(row), alone[l], "draw {l} in lane {l}");
+        // Lane `l`'s row: every cell's value of draw `l` (cells in runs of the batch's draws).
+        let row = |out: &[f32], l: usize, n: usize| -> Vec<f32> {
+            out.chunks(n).map(|run| run[l]).collect()
+        };
+        for (l, alone) in alone.iter().enumerate().take(LANES) {
+            assert_eq!(bits(&row(&out, l, LANES)), *alone, "draw {l} in lane {l}");
         }
         let mixed: Vec<DrawInputs> = [9, 5, 8, 6, 7].map(|d| inputs[d].clone()).to_vec();
         let mut out = vec![0.0f32; mixed.len() * width];
         simulate(&m, &mixed, &mut s, &mut out, None);
-        for (row, d) in out.chunks(width).zip([9, 5, 8, 6, 7]) {
-            assert_eq!(bits(row), alone[d], "draw {d}");
+        for (l, d) in [9, 5, 8, 6, 7].into_iter().enumerate() {
+            assert_eq!(bits(&row(&out, l, mixed.len())), alone[d], "draw {d}");
         }
         // The draws differ, so the check above compares different lanes.
         assert_ne!(alone[0], alone[1]);
@@ -1801,10 +1810,11 @@ mod tests {
             .map(|d| d.open_t.iter().filter(|&&t| t != u16::MAX).count())
             .sum();
         assert!(opened > 0, "the draws open projects");
-        for row in portable.chunks(width) {
-            // Crowded schools share rooms (D'Hondt) and form oversized classes.
-            let last = cell(m.areas(), m.years - 1, m.areas(), Metric::OversizedClasses);
-            assert!(row[last] > 0.0);
+        // Crowded schools share rooms (D'Hondt) and form oversized classes, in every draw (a
+        // cell holds the batch's draws side by side).
+        let last = cell(m.areas(), m.years - 1, m.areas(), Metric::OversizedClasses);
+        for l in 0..LANES {
+            assert!(portable[last * LANES + l] > 0.0, "draw {l}");
         }
         // The sampling's copy too: every sampled value and opening year, over many draws
         // (each project's tail quantiles and the padding of the last four included).

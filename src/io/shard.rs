@@ -65,7 +65,8 @@ pub fn write_shard(dir: &Path, info: &ShardInfo, draws: &Draws) -> anyhow::Resul
     ] {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
-    for v in &draws.metrics {
+    // Rows draw by draw, whatever the layout in memory.
+    for v in draws.rows() {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
     for v in &draws.opens {
@@ -119,20 +120,15 @@ pub fn read_draws(dir: &Path) -> anyhow::Result<Draws> {
     let (count, width, stride) = (count as usize, width as usize, stride as usize);
     let body = &bytes[HEADER..];
     let (m, o) = body.split_at(count * width * 4);
-    Ok(Draws {
-        first,
-        count,
-        width,
-        stride,
-        metrics: m
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect(),
-        opens: o
-            .chunks_exact(2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-            .collect(),
-    })
+    let rows: Vec<f32> = m
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let opens = o
+        .chunks_exact(2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .collect();
+    Ok(Draws::from_rows(first, count, width, stride, &rows, opens))
 }
 
 #[cfg(test)]
@@ -166,6 +162,14 @@ mod tests {
             opens: vec![2, 65_535],
         };
         write_shard(tmp.path(), &info(), &draws).unwrap();
+        // The file holds rows draw by draw: in memory, each cell holds the draws side by side.
+        let body = fs::read(tmp.path().join(DRAWS_FILE)).unwrap()[HEADER..][..24].to_vec();
+        let floats: Vec<u32> = body
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        let rows = [1.5f32, f32::NAN, 0.1, -0.0, 1e30, 7.0].map(f32::to_bits);
+        assert_eq!(floats, rows);
         let back = read_draws(tmp.path()).unwrap();
         assert_eq!(back.first, 3);
         assert_eq!(back.opens, draws.opens);
