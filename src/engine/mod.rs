@@ -9,7 +9,7 @@ pub mod classes;
 pub mod forecast;
 #[allow(
     unsafe_code,
-    reason = "a prefetch hint, the one x86-64 intrinsic it needs; its block states its SAFETY"
+    reason = "a prefetch hint (the one x86-64 intrinsic it needs) and a huge-pages hint (one system call); each block states its SAFETY"
 )]
 pub mod hint;
 pub mod monte_carlo;

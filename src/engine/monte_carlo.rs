@@ -222,6 +222,7 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
     let (width, stride) = (d.width, d.stride);
     d.count = opts.draws as usize;
     d.metrics = vec![0.0f32; d.count * width];
+    hint::huge_pages(&mut d.metrics);
     d.opens = vec![0u16; d.count * stride];
     let (metrics, opens) = (&mut d.metrics, &mut d.opens);
     // Draws run in batches of `sim::LANES`, one draw per vector lane; a draw's figures do not
