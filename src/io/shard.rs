@@ -128,6 +128,8 @@ pub fn read_draws(dir: &Path) -> anyhow::Result<Draws> {
         .chunks_exact(2)
         .map(|b| u16::from_le_bytes([b[0], b[1]]))
         .collect();
+    // The file's bytes go before the draws are laid out: at most two copies at once.
+    drop(bytes);
     Ok(Draws::from_rows(first, count, width, stride, &rows, opens))
 }
 
