@@ -105,8 +105,8 @@ pub struct Draws {
     /// `count × width`, in batches of [`sim::LANES`] draws from the first (the last batch the
     /// draws left), and within a batch cell by cell, the batch's draws side by side: draw `d`'s
     /// value of cell `c` is at [`Draws::index`]. The simulation writes each cell of a batch as
-    /// one run, and the summary reads a block of cells' draws a batch at a time, in order, where
-    /// rows draw by draw would make it gather every value from a row 8 KB from the last.
+    /// one run, and the summary reads a block of cells' draws a batch at a time, in order; stored
+    /// draw by draw, each of a cell's values would lie a whole row from the last.
     /// Shard files hold rows draw by draw ([`Draws::rows`], [`Draws::from_rows`]).
     pub metrics: Vec<f32>,
     /// `count × stride`, draw by draw.
@@ -151,32 +151,37 @@ impl Draws {
             metrics: vec![0.0; count * width],
             opens,
         };
-        for (b, batch) in d.metrics.chunks_mut(width * sim::LANES).enumerate() {
-            let n = batch.len() / width;
-            let first_row = b * sim::LANES * width;
-            for (l, row) in rows[first_row..][..n * width]
-                .chunks_exact(width)
-                .enumerate()
-            {
-                for (c, &v) in row.iter().enumerate() {
-                    batch[c * n + l] = v;
-                }
+        for (i, row) in rows.chunks_exact(width.max(1)).enumerate() {
+            let (at, n) = d.draw_at(i);
+            for (c, &v) in row.iter().enumerate() {
+                d.metrics[at + c * n] = v;
             }
         }
         d
     }
 
+    /// Where draw `d` (counted from `first`) lies in `metrics`: the index of its value of cell
+    /// 0, and the distance from one cell's value to the next (its batch's draws).
+    fn draw_at(&self, d: usize) -> (usize, usize) {
+        let start = d - d % sim::LANES;
+        (
+            start * self.width + (d - start),
+            sim::LANES.min(self.count - start),
+        )
+    }
+
     /// Where draw `d`'s value of cell `c` lies in `metrics` (`d` counted from `first`).
     pub fn index(&self, d: usize, c: usize) -> usize {
-        let start = d - d % sim::LANES;
-        let n = sim::LANES.min(self.count - start);
-        start * self.width + c * n + (d - start)
+        let (at, n) = self.draw_at(d);
+        at + c * n
     }
 
     /// The metrics row by row: draw by draw, each draw's cells in order.
     pub fn rows(&self) -> impl Iterator<Item = f32> + '_ {
-        (0..self.count)
-            .flat_map(move |d| (0..self.width).map(move |c| self.metrics[self.index(d, c)]))
+        (0..self.count).flat_map(move |d| {
+            let (at, n) = self.draw_at(d);
+            (0..self.width).map(move |c| self.metrics[at + c * n])
+        })
     }
 
     /// Appends the draws that follow these; refuses a gap, an overlap or another shape.
