@@ -4,7 +4,6 @@
 //! Knows the header rules of SPEC §3 (header required, columns in any order, unknown columns an
 //! error, missing required columns an error) but nothing about what the columns mean.
 
-use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::error::InputError;
@@ -40,8 +39,9 @@ pub struct Record {
 #[derive(Debug, Clone)]
 pub struct Sheet {
     pub file: PathBuf,
-    /// Column name → 0-based position in the header.
-    index: HashMap<&'static str, usize>,
+    /// Column name and 0-based position in the header, for each known column found: a few
+    /// entries, looked up by name for every cell read (a list compares fewer bytes than a hash).
+    index: Vec<(&'static str, usize)>,
     pub records: Vec<Record>,
     /// Every kept row's trimmed fields, one after another: a nation's file has millions of
     /// cells, and one buffer costs no allocation per cell.
@@ -59,7 +59,7 @@ impl Sheet {
     pub fn parse(file: &Path, text: &str, columns: Columns, errs: &mut Vec<InputError>) -> Sheet {
         let mut sheet = Sheet {
             file: file.to_path_buf(),
-            index: HashMap::new(),
+            index: Vec::new(),
             records: Vec::new(),
             cells: String::with_capacity(text.len()),
             bounds: vec![0],
@@ -157,7 +157,14 @@ impl Sheet {
         for (pos, name) in record.iter().enumerate() {
             match columns.all().find(|c| *c == name) {
                 Some(known) => {
-                    if self.index.insert(known, pos).is_some() {
+                    let again = self.index.iter_mut().find(|(n, _)| *n == known);
+                    let repeated = again.is_some();
+                    match again {
+                        // The later position counts, as before.
+                        Some(entry) => entry.1 = pos,
+                        None => self.index.push((known, pos)),
+                    }
+                    if repeated {
                         errs.push(InputError::value(
                             &self.file,
                             line,
@@ -187,7 +194,7 @@ impl Sheet {
             }
         }
         for name in columns.required {
-            if !self.index.contains_key(name) {
+            if self.position(name).is_none() {
                 errs.push(InputError::message(
                     &self.file,
                     line,
@@ -203,12 +210,17 @@ impl Sheet {
     }
 
     fn complete_header(&self, columns: Columns) -> bool {
-        columns.required.iter().all(|c| self.index.contains_key(c))
+        columns.required.iter().all(|c| self.position(c).is_some())
     }
 
     /// 1-based field position of a column (0 when the file does not have it).
     pub fn column(&self, name: &str) -> usize {
-        self.index.get(name).map_or(0, |p| p + 1)
+        self.position(name).map_or(0, |p| p + 1)
+    }
+
+    /// 0-based position of a column in the header, if the file has it.
+    fn position(&self, name: &str) -> Option<usize> {
+        self.index.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
     }
 
     /// The trimmed text of `record`'s field at 0-based position `pos` of the header.
@@ -247,9 +259,8 @@ impl Cells<'_> {
     /// The raw (trimmed) text of a column; empty when the file lacks the column.
     pub fn raw(&self, name: &str) -> &str {
         self.sheet
-            .index
-            .get(name)
-            .map_or("", |p| self.sheet.field(self.record, *p))
+            .position(name)
+            .map_or("", |p| self.sheet.field(self.record, p))
     }
 
     /// Records an error about the value of column `name` in this record.

@@ -659,6 +659,12 @@ fn schools(
     (out, ids)
 }
 
+/// One school's rows of one year in `enrolment.csv`: the year's first line, and each grade's.
+struct YearRows {
+    line: usize,
+    grades: Vec<(crate::model::Grade, usize)>,
+}
+
 fn enrolment(
     sheet: &Sheet,
     stages: &[Stage],
@@ -670,7 +676,7 @@ fn enrolment(
         .iter()
         .filter_map(|s| Some((s.id.as_str(), stages.iter().find(|st| st.name == s.stage)?)))
         .collect();
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(sheet.records.len());
     // Keyed by the id as it stands in the sheet, so that a row costs no copy of it (a nation's
     // file has millions of rows).
     let id_column = sheet.column("school_id").checked_sub(1);
@@ -679,9 +685,10 @@ fn enrolment(
     // and most rows look up no string at all.
     let mut number_of: HashMap<&str, u32> = HashMap::new();
     let mut current: Option<(&str, u32, bool, Option<&Stage>)> = None;
-    let mut seen: HashMap<(u32, SchoolYear, crate::model::Grade), usize> = HashMap::new();
-    // Per school number: its id and, year → first line of that year, for the contiguity check.
-    let mut years: Vec<(&str, BTreeMap<SchoolYear, usize>)> = Vec::new();
+    // Per school number: its id and, per year, the year's first line (for the contiguity
+    // check) and each grade's line (for the duplicate check: a few grades a year, so a list,
+    // where one map of every row would grow to the size of the file).
+    let mut years: Vec<(&str, BTreeMap<SchoolYear, YearRows>)> = Vec::new();
     for rec in &sheet.records {
         let id_cell = id_column.map_or("", |p| sheet.field(rec, p));
         let mut c = sheet.cells(rec, errs);
@@ -730,13 +737,17 @@ fn enrolment(
             );
         }
         if let (Some((_, number, _, _)), Some(y), Some(g)) = (school, year, grade) {
-            if let Some(line) = first_seen(&mut seen, (number, y, g), rec.line) {
-                c.fail(
+            let rows = years[number as usize].1.entry(y).or_insert(YearRows {
+                line: rec.line,
+                grades: Vec::new(),
+            });
+            match rows.grades.iter().find(|(k, _)| *k == g) {
+                Some(&(_, line)) => c.fail(
                     "school_id",
                     format!("one row per school, year and grade (this one repeats line {line})"),
-                );
+                ),
+                None => rows.grades.push((g, rec.line)),
             }
-            years[number as usize].1.entry(y).or_insert(rec.line);
         }
         if c.ok()
             && let (Some(school_id), Some(year), Some(grade), Some(pupils)) =
@@ -751,18 +762,18 @@ fn enrolment(
         }
     }
     let year_col = sheet.column("year");
-    let mut by_school: Vec<(&str, &BTreeMap<SchoolYear, usize>)> =
+    let mut by_school: Vec<(&str, &BTreeMap<SchoolYear, YearRows>)> =
         years.iter().map(|(id, y)| (*id, y)).collect();
     by_school.sort_unstable_by_key(|(id, _)| *id);
     for (school, by_year) in by_school {
-        let list: Vec<(&SchoolYear, &usize)> = by_year.iter().collect();
+        let list: Vec<(&SchoolYear, usize)> = by_year.iter().map(|(y, r)| (y, r.line)).collect();
         for pair in list.windows(2) {
             let ((prev, _), (next, line)) = (pair[0], pair[1]);
             if next.0 > prev.0 + 1 {
                 let missing: Vec<String> = (prev.0 + 1..next.0).map(|y| y.to_string()).collect();
                 errs.push(InputError::value(
                     &sheet.file,
-                    *line,
+                    line,
                     year_col,
                     "year",
                     &next.to_string(),

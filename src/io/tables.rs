@@ -174,32 +174,38 @@ pub(crate) struct Table<'a> {
 }
 
 impl Table<'_> {
-    /// Writes the CSV, formatted cell by cell into one reused buffer (no string per cell: a
+    /// Writes the CSV, formatted cell by cell into reused buffers (no string per cell: a
     /// province's `schools.csv` has millions of cells).
     fn write_csv(&self, out: impl std::io::Write) -> anyhow::Result<()> {
-        let mut w = excel_csv::stream(
-            csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .buffer_capacity(1 << 16),
-            out,
-        )?;
-        w.write_record(self.columns.iter().map(|(n, _)| *n))?;
-        let mut cell = String::new();
+        let mut w = excel_csv::Stream::new(out)?;
+        for (name, _) in &self.columns {
+            w.field(name.as_bytes());
+        }
+        w.end_row()?;
+        let (mut cell, mut digits) = (String::new(), [0u8; 20]);
         for row in 0..self.height {
             for (_, values) in &self.columns {
-                cell.clear();
-                match values {
-                    Values::Text(v) => push_inert(&mut cell, &v[row]),
-                    Values::Names(names, v) => push_inert(&mut cell, &names[v[row] as usize]),
-                    Values::Int(v) => push_int(&mut cell, i64::from(v[row])),
-                    Values::Count(v) => push_int(&mut cell, i64::from(v[row])),
-                    Values::Number(v) => push_number(&mut cell, v[row]),
-                }
-                w.write_field(&cell)?;
+                let field = match values {
+                    Values::Int(v) => decimal(i64::from(v[row]), &mut digits),
+                    Values::Count(v) => decimal(i64::from(v[row]), &mut digits),
+                    text => {
+                        cell.clear();
+                        match text {
+                            Values::Text(v) => push_inert(&mut cell, &v[row]),
+                            Values::Names(names, v) => {
+                                push_inert(&mut cell, &names[v[row] as usize]);
+                            }
+                            Values::Number(v) => push_number(&mut cell, v[row]),
+                            Values::Int(_) | Values::Count(_) => {}
+                        }
+                        cell.as_bytes()
+                    }
+                };
+                w.field(field);
             }
-            w.write_record(None::<&[u8]>)?;
+            w.end_row()?;
         }
-        w.flush()?;
+        w.finish()?;
         Ok(())
     }
 
@@ -260,13 +266,16 @@ fn push_inert(cell: &mut String, s: &str) {
     cell.push_str(s);
 }
 
-/// Appends a whole number in decimal (as `{v}` formats it, digit by digit without the
-/// formatting machinery: a province's tables have millions of numbers).
+/// Appends a whole number in decimal (as `{v}` formats it).
 fn push_int(cell: &mut String, v: i64) {
-    if v < 0 {
-        cell.push('-');
+    for &b in decimal(v, &mut [0u8; 20]) {
+        cell.push(char::from(b));
     }
-    let mut digits = [0u8; 20];
+}
+
+/// A whole number in decimal ASCII, as `{v}` formats it, in the end of `digits`: digit by digit
+/// without the formatting machinery (a province's tables have millions of numbers).
+fn decimal(v: i64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     let mut rest = v.unsigned_abs();
     loop {
@@ -277,9 +286,11 @@ fn push_int(cell: &mut String, v: i64) {
             break;
         }
     }
-    for &d in &digits[at..] {
-        cell.push(char::from(d));
+    if v < 0 {
+        at -= 1;
+        digits[at] = b'-';
     }
+    &digits[at..]
 }
 
 /// Below this magnitude an f64 with no fraction is written as the integer it is (the same
