@@ -18,6 +18,7 @@
 //! are the data-set reader's, checked once there. It reads no file.
 
 use hashbrown::HashMap;
+use rayon::prelude::*;
 
 use thiserror::Error;
 
@@ -499,14 +500,23 @@ fn enrolment_by_area<'a>(
         .collect();
     let mut base: BasePupils<'a> = HashMap::new();
     let mut history: AreaCounts = HashMap::new();
+    // A school's rows come together: its index is looked up once per run of them.
+    let mut last: Option<(&str, usize)> = None;
     for e in &ds.enrolment {
-        let Some(&i) = input_index.get(e.school_id.as_str()) else {
-            return Err(AssembleError::Reference {
-                what: "enrolment row of school",
-                id: e.school_id.clone(),
-                kind: "school",
-                reference: e.school_id.clone(),
-            });
+        let i = match last {
+            Some((id, i)) if id == e.school_id => i,
+            _ => {
+                let Some(&i) = input_index.get(e.school_id.as_str()) else {
+                    return Err(AssembleError::Reference {
+                        what: "enrolment row of school",
+                        id: e.school_id.clone(),
+                        kind: "school",
+                        reference: e.school_id.clone(),
+                    });
+                };
+                last = Some((e.school_id.as_str(), i));
+                i
+            }
         };
         if e.year == base_year {
             base.insert((e.school_id.as_str(), e.grade.0), e.pupils as f32);
@@ -750,10 +760,11 @@ impl DriverSamplers {
             central: Vec::new(),
             driver_source: vec![0usize; Driver::ALL.len() * area_ids.len() * years],
         };
-        let mut seen: HashMap<(usize, usize, [u64; 3]), usize> = HashMap::new();
-        let mut tables: HashMap<[u64; 3], Quantile> = HashMap::new();
+        // Each driver's value per area and year, after the scenario's changes, in the order of
+        // `driver_source`.
+        let mut values = Vec::with_capacity(out.driver_source.len());
         for driver in Driver::ALL {
-            for (a, id) in area_ids.iter().enumerate() {
+            for id in area_ids {
                 for t in 0..years {
                     let year = SchoolYear(base_year.0 + t as u16);
                     let mut tp =
@@ -779,28 +790,40 @@ impl DriverSamplers {
                             DriverChange::Replace(v) => v,
                         };
                     }
-                    // One sampler per (driver, area, value): the same value in other years is
-                    // the same uncertain quantity, drawn once per draw.
-                    let key = (
-                        driver.index(),
-                        a,
-                        [tp.low.to_bits(), tp.central.to_bits(), tp.high.to_bits()],
-                    );
-                    let src = *seen.entry(key).or_insert_with(|| {
-                        // Areas that share a value share its table (a PERT table is 8,000
-                        // powers): tabulated once, shared.
-                        let q = tables.entry(key.2).or_insert_with(|| match sc.sampling {
-                            Sampling::Triangular => Quantile::triangular(tp),
-                            Sampling::Pert => Quantile::pert(tp),
-                        });
-                        out.quantiles.push(q.clone());
-                        out.quantile_driver.push(driver.index());
-                        out.central.push(tp.central);
-                        out.quantiles.len() - 1
-                    });
-                    out.driver_source[(driver.index() * area_ids.len() + a) * years + t] = src;
+                    values.push(tp);
                 }
             }
+        }
+        let bits = |tp: &ThreePoint| [tp.low.to_bits(), tp.central.to_bits(), tp.high.to_bits()];
+        // Areas that share a value share its table (a PERT table is 8,000 powers): each
+        // distinct value tabulated once, the values side by side on the run's threads.
+        let mut distinct: HashMap<[u64; 3], usize> = HashMap::new();
+        let mut firsts = Vec::new();
+        for tp in &values {
+            distinct.entry(bits(tp)).or_insert_with(|| {
+                firsts.push(*tp);
+                firsts.len() - 1
+            });
+        }
+        let tables: Vec<Quantile> = firsts
+            .par_iter()
+            .map(|&tp| match sc.sampling {
+                Sampling::Triangular => Quantile::triangular(tp),
+                Sampling::Pert => Quantile::pert(tp),
+            })
+            .collect();
+        // One sampler per (driver, area, value): the same value in other years is the same
+        // uncertain quantity, drawn once per draw.
+        let mut seen: HashMap<(usize, usize, [u64; 3]), usize> = HashMap::new();
+        for (i, tp) in values.iter().enumerate() {
+            let (driver, a) = (i / years / area_ids.len(), i / years % area_ids.len());
+            let key = (driver, a, bits(tp));
+            out.driver_source[i] = *seen.entry(key).or_insert_with(|| {
+                out.quantiles.push(tables[distinct[&key.2]].clone());
+                out.quantile_driver.push(driver);
+                out.central.push(tp.central);
+                out.quantiles.len() - 1
+            });
         }
         Ok(out)
     }
