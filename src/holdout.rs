@@ -108,7 +108,7 @@ pub fn run(req: &HoldoutRequest) -> Result<Holdout, RunError> {
         .collect();
     let mut actual: BTreeMap<(String, u16), f64> = BTreeMap::new();
     for e in &full.enrolment {
-        let Some(&(area, stage)) = school.get(e.school_id.as_str()) else {
+        let Some(&(area, stage)) = school.get(&*e.school_id) else {
             continue;
         };
         for name in [CITY.to_owned(), area.to_owned(), format!("{area}/{stage}")] {

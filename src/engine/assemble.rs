@@ -504,22 +504,22 @@ fn enrolment_by_area<'a>(
     let mut last: Option<(&str, usize)> = None;
     for e in &ds.enrolment {
         let i = match last {
-            Some((id, i)) if id == e.school_id => i,
+            Some((id, i)) if id == &*e.school_id => i,
             _ => {
-                let Some(&i) = input_index.get(e.school_id.as_str()) else {
+                let Some(&i) = input_index.get(&*e.school_id) else {
                     return Err(AssembleError::Reference {
                         what: "enrolment row of school",
-                        id: e.school_id.clone(),
+                        id: e.school_id.to_string(),
                         kind: "school",
-                        reference: e.school_id.clone(),
+                        reference: e.school_id.to_string(),
                     });
                 };
-                last = Some((e.school_id.as_str(), i));
+                last = Some((&*e.school_id, i));
                 i
             }
         };
         if e.year == base_year {
-            base.insert((e.school_id.as_str(), e.grade.0), e.pupils as f32);
+            base.insert((&*e.school_id, e.grade.0), e.pupils as f32);
         }
         *history
             .entry((protos[i].area, e.year.0, e.grade.0))

@@ -192,7 +192,7 @@ fn realised_drivers(full: &DataSet, model: &Assembled, base: SchoolYear) -> Vec<
     let mut pupils: BTreeMap<(usize, u16, u8), f64> = BTreeMap::new();
     let mut village: BTreeMap<(usize, u16), f64> = BTreeMap::new();
     for e in &full.enrolment {
-        let Some(&(a, urban)) = school.get(e.school_id.as_str()) else {
+        let Some(&(a, urban)) = school.get(&*e.school_id) else {
             continue;
         };
         *pupils.entry((a, e.year.0, e.grade.0)).or_default() += f64::from(e.pupils);

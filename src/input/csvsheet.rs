@@ -101,6 +101,11 @@ impl Sheet {
                 None => {
                     header = Some(record.len());
                     sheet.read_header(record, line, columns, errs);
+                    // Room for every line as a row, laid out once (a nation's file has
+                    // millions of cells: no copy as the lists grow).
+                    let lines = text.bytes().filter(|&b| b == b'\n').count();
+                    sheet.records.reserve(lines);
+                    sheet.bounds.reserve(lines * record.len());
                 }
                 Some(width) => {
                     if record.len() != width {
@@ -250,7 +255,7 @@ pub struct Cells<'a> {
     ok: bool,
 }
 
-impl Cells<'_> {
+impl<'a> Cells<'a> {
     /// Whether every cell read so far was valid.
     pub fn ok(&self) -> bool {
         self.ok
@@ -287,7 +292,15 @@ impl Cells<'_> {
 
     /// A non-empty text cell.
     pub fn text(&mut self, name: &str) -> Option<String> {
-        let s = self.raw(name).to_owned();
+        self.text_in_sheet(name).map(str::to_owned)
+    }
+
+    /// [`Cells::text`] as it stands in the sheet, not copied.
+    pub fn text_in_sheet(&mut self, name: &str) -> Option<&'a str> {
+        let sheet: &'a Sheet = self.sheet;
+        let s = sheet
+            .position(name)
+            .map_or("", |p| sheet.field(self.record, p));
         if s.is_empty() {
             self.fail(name, "a non-empty value");
             return None;

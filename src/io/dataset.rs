@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hashbrown::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::input::csvsheet::{Cells, Columns, Sheet};
 use crate::input::parse::{YEAR, parse_number, parse_whole, parse_year, parse_year_month};
@@ -685,6 +686,8 @@ fn enrolment(
     // and most rows look up no string at all.
     let mut number_of: HashMap<&str, u32> = HashMap::new();
     let mut current: Option<(&str, u32, bool, Option<&Stage>)> = None;
+    // Each distinct id once, by number, shared by its rows.
+    let mut shared: Vec<Arc<str>> = Vec::new();
     // Per school number: its id and, per year, the year's first line (for the contiguity
     // check) and each grade's line (for the duplicate check: a few grades a year, so a list,
     // where one map of every row would grow to the size of the file).
@@ -692,14 +695,15 @@ fn enrolment(
     for rec in &sheet.records {
         let id_cell = id_column.map_or("", |p| sheet.field(rec, p));
         let mut c = sheet.cells(rec, errs);
-        let school_id = c.text("school_id");
-        let school = school_id.as_deref().map(|id| match current {
+        let school_id = c.text_in_sheet("school_id");
+        let school = school_id.map(|id| match current {
             Some(school) if school.0 == id_cell => school,
             _ => {
                 let next = number_of.len() as u32;
                 let number = *number_of.entry(id_cell).or_insert(next);
                 if number == next {
                     years.push((id_cell, BTreeMap::new()));
+                    shared.push(id_cell.into());
                 }
                 let school = (
                     id_cell,
@@ -750,11 +754,11 @@ fn enrolment(
             }
         }
         if c.ok()
-            && let (Some(school_id), Some(year), Some(grade), Some(pupils)) =
-                (school_id, year, grade, pupils)
+            && let (Some((_, number, _, _)), Some(year), Some(grade), Some(pupils)) =
+                (school, year, grade, pupils)
         {
             out.push(Enrolment {
-                school_id,
+                school_id: Arc::clone(&shared[number as usize]),
                 year,
                 grade,
                 pupils,

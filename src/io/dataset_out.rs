@@ -134,7 +134,7 @@ pub fn write_dataset(ds: &DataSet, dir: &Path) -> anyhow::Result<()> {
                 ENROLMENT,
                 ds.enrolment.iter().map(|e| {
                     vec![
-                        e.school_id.clone(),
+                        e.school_id.to_string(),
                         e.year.to_string(),
                         e.grade.0.to_string(),
                         e.pupils.to_string(),

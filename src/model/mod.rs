@@ -163,7 +163,8 @@ pub struct School {
 /// Pupils of one school and grade in one school year (`enrolment.csv`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Enrolment {
-    pub school_id: String,
+    /// Shared by the school's rows (a nation's history has millions of rows).
+    pub school_id: std::sync::Arc<str>,
     pub year: SchoolYear,
     pub grade: Grade,
     pub pupils: u32,

@@ -2,6 +2,8 @@
 //! rows, growth drivers (entry ratios observed from the history, flows scaled by the surge),
 //! grade profiles and settings. No randomness and no files.
 
+use std::sync::Arc;
+
 use super::draft::Draft;
 use super::hengyang::{
     BASE_DATE, BASE_YEAR, ENTRY_AGE, FIRST_YEAR, MIGRANT_PROFILE, RETURNING_PROFILE,
@@ -34,10 +36,11 @@ pub(super) fn build(
             .iter()
             .find(|st| st.name == s.stage)
             .map_or(1, |st| st.first_grade);
+        let id: Arc<str> = s.id.as_str().into();
         for (y, row) in h.hist[i].iter().enumerate() {
             for (g, &p) in row.iter().enumerate() {
                 enrolment.push(Enrolment {
-                    school_id: s.id.clone(),
+                    school_id: Arc::clone(&id),
                     year: SchoolYear(FIRST_YEAR + y as u16),
                     grade: Grade(first + g as u8),
                     pupils: p,

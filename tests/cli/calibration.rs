@@ -57,7 +57,7 @@ fn default_data_set_reproduces_the_published_figures() {
             .filter(|e| {
                 ds.schools
                     .iter()
-                    .any(|s| s.id == e.school_id && districts.contains(&s.area_id.as_str()))
+                    .any(|s| *s.id == *e.school_id && districts.contains(&s.area_id.as_str()))
             })
             .map(|e| i64::from(e.pupils))
             .sum()

@@ -38,7 +38,7 @@ fn data(
         for year in [2018, 2019] {
             for (k, &p) in pupils.iter().enumerate() {
                 enrolment.push(Enrolment {
-                    school_id: id.to_string(),
+                    school_id: (*id).into(),
                     year: SchoolYear(year),
                     grade: Grade(first + k as u8),
                     pupils: p,
