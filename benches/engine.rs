@@ -21,12 +21,18 @@
 //! Inputs are built outside the timed loop: each phase starts from a copy of the state the
 //! batch's earlier phases left, made before the timer starts. Run: `cargo bench --bench engine`
 //! (or `cargo bench --bench engine -- draw/` for the steps alone).
+//!
+//! Then a run's fixed costs (group `fixed`), on a 20,000-school synthetic province, every core:
+//! - `load_province`: reading and checking its data set's CSV files (`io::dataset::load`);
+//! - `tables_province`: writing a scenario's tables, CSV and Parquet (`summary`, `schools` with
+//!   its 845,000 rows, `projects`, `targets`, `manifest.json`).
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use placeplan::engine::assemble::{Assembled, assemble};
 use placeplan::engine::monte_carlo::{self, RunOptions, Silent, central_inputs, sample_inputs};
 use placeplan::engine::priority;
 use placeplan::engine::sim::{self, DrawInputs, LANES, METRICS, Phase, Scratch};
+use placeplan::io::tables::{Manifest, write_scenario_tables};
 use placeplan::model::SchoolYear;
 use placeplan::scenario::Pace;
 use placeplan::synth;
@@ -171,7 +177,7 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, steps, bench);
-criterion_main!(benches, summary_benches);
+criterion_main!(benches, summary_benches, fixed_benches);
 
 /// The summary of a run (group `summary`): `current-pace` on the default data set, 10,000 draws
 /// run once outside the timed loop, then `monte_carlo::summarise` (the central case with every
@@ -205,3 +211,56 @@ fn summary(c: &mut Criterion) {
 }
 
 criterion_group!(summary_benches, summary);
+
+/// A province run's fixed costs (group `fixed`): the generator's 20,000-school province written
+/// to a temporary folder, then loaded (`load_province`); a 10-draw run of it, then its tables
+/// written (`tables_province`). Files and the run are made outside the timed loop.
+fn fixed(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let data = dir.path().join("province");
+    let province = synth::province(20_000, 7);
+    placeplan::io::dataset_out::write_dataset(&province, &data)
+        .expect("the synthetic province is written");
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("the worker threads start");
+    let mut group = c.benchmark_group("fixed");
+    group.sample_size(10);
+    group.bench_function("load_province", |b| {
+        b.iter(|| placeplan::io::dataset::load(&data).expect("the synthetic province loads"))
+    });
+
+    let scenario = placeplan::scenario::load(std::path::Path::new("scenarios/current-pace.toml"))
+        .expect("the scenario loads");
+    let model = assemble(&province, &scenario).expect("the synthetic province assembles");
+    let opts = RunOptions {
+        draws: 10,
+        seed: 2019,
+        threads,
+    };
+    let result = monte_carlo::run(&model, &scenario.targets, &opts, &Silent);
+    let manifest = Manifest {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: "current-pace".into(),
+        scenario_file: "scenarios/current-pace.toml".into(),
+        data_set: data.display().to_string(),
+        seed: opts.seed,
+        draws: opts.draws,
+        threads,
+        base_year: result.base_year.0,
+        horizon: result.horizon.0,
+        inputs: Vec::new(),
+    };
+    let out = dir.path().join("tables");
+    group.bench_function("tables_province", |b| {
+        b.iter(|| {
+            pool.install(|| write_scenario_tables(&out, &result, &manifest))
+                .expect("the tables are written")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(fixed_benches, fixed);
