@@ -262,7 +262,7 @@ impl<'a> Cells<'a> {
     }
 
     /// The raw (trimmed) text of a column; empty when the file lacks the column.
-    pub fn raw(&self, name: &str) -> &str {
+    pub fn raw(&self, name: &str) -> &'a str {
         self.sheet
             .position(name)
             .map_or("", |p| self.sheet.field(self.record, p))
@@ -297,10 +297,7 @@ impl<'a> Cells<'a> {
 
     /// [`Cells::text`] as it stands in the sheet, not copied.
     pub fn text_in_sheet(&mut self, name: &str) -> Option<&'a str> {
-        let sheet: &'a Sheet = self.sheet;
-        let s = sheet
-            .position(name)
-            .map_or("", |p| sheet.field(self.record, p));
+        let s = self.raw(name);
         if s.is_empty() {
             self.fail(name, "a non-empty value");
             return None;

@@ -686,12 +686,10 @@ fn enrolment(
     // and most rows look up no string at all.
     let mut number_of: HashMap<&str, u32> = HashMap::new();
     let mut current: Option<(&str, u32, bool, Option<&Stage>)> = None;
-    // Each distinct id once, by number, shared by its rows.
-    let mut shared: Vec<Arc<str>> = Vec::new();
-    // Per school number: its id and, per year, the year's first line (for the contiguity
-    // check) and each grade's line (for the duplicate check: a few grades a year, so a list,
-    // where one map of every row would grow to the size of the file).
-    let mut years: Vec<(&str, BTreeMap<SchoolYear, YearRows>)> = Vec::new();
+    // Per school number: its id (one copy, shared by its rows) and, per year, the year's first
+    // line (for the contiguity check) and each grade's line (for the duplicate check: a few
+    // grades a year, so a list, where one map of every row would grow to the size of the file).
+    let mut years: Vec<(Arc<str>, BTreeMap<SchoolYear, YearRows>)> = Vec::new();
     for rec in &sheet.records {
         let id_cell = id_column.map_or("", |p| sheet.field(rec, p));
         let mut c = sheet.cells(rec, errs);
@@ -702,8 +700,7 @@ fn enrolment(
                 let next = number_of.len() as u32;
                 let number = *number_of.entry(id_cell).or_insert(next);
                 if number == next {
-                    years.push((id_cell, BTreeMap::new()));
-                    shared.push(id_cell.into());
+                    years.push((id_cell.into(), BTreeMap::new()));
                 }
                 let school = (
                     id_cell,
@@ -758,7 +755,7 @@ fn enrolment(
                 (school, year, grade, pupils)
         {
             out.push(Enrolment {
-                school_id: Arc::clone(&shared[number as usize]),
+                school_id: Arc::clone(&years[number as usize].0),
                 year,
                 grade,
                 pupils,
@@ -767,7 +764,7 @@ fn enrolment(
     }
     let year_col = sheet.column("year");
     let mut by_school: Vec<(&str, &BTreeMap<SchoolYear, YearRows>)> =
-        years.iter().map(|(id, y)| (*id, y)).collect();
+        years.iter().map(|(id, y)| (&**id, y)).collect();
     by_school.sort_unstable_by_key(|(id, _)| *id);
     for (school, by_year) in by_school {
         let list: Vec<(&SchoolYear, usize)> = by_year.iter().map(|(y, r)| (y, r.line)).collect();

@@ -185,19 +185,20 @@ impl Table<'_> {
         let (mut cell, mut digits) = (String::new(), [0u8; 20]);
         for row in 0..self.height {
             for (_, values) in &self.columns {
+                cell.clear();
                 let field = match values {
                     Values::Int(v) => decimal(i64::from(v[row]), &mut digits),
                     Values::Count(v) => decimal(i64::from(v[row]), &mut digits),
-                    text => {
-                        cell.clear();
-                        match text {
-                            Values::Text(v) => push_inert(&mut cell, &v[row]),
-                            Values::Names(names, v) => {
-                                push_inert(&mut cell, &names[v[row] as usize]);
-                            }
-                            Values::Number(v) => push_number(&mut cell, v[row]),
-                            Values::Int(_) | Values::Count(_) => {}
-                        }
+                    Values::Text(v) => {
+                        push_inert(&mut cell, &v[row]);
+                        cell.as_bytes()
+                    }
+                    Values::Names(names, v) => {
+                        push_inert(&mut cell, &names[v[row] as usize]);
+                        cell.as_bytes()
+                    }
+                    Values::Number(v) => {
+                        push_number(&mut cell, v[row]);
                         cell.as_bytes()
                     }
                 };
