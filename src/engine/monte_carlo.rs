@@ -562,7 +562,9 @@ fn summary_cells(
                     }
                 }
                 // Cell by cell, its run of the batch's draws; the cells' sums are independent
-                // chains (the core overlaps them), each in draw order.
+                // chains (the core overlaps them), each in draw order. The running figures are
+                // locals through the run: updated in place, each step of a chain would wait
+                // for the last one's store to reach its load.
                 for ((((column, values), s), lo), hi) in columns
                     .chunks_exact_mut(draws)
                     .zip(run.chunks_exact(n))
@@ -570,12 +572,15 @@ fn summary_cells(
                     .zip(&mut lo)
                     .zip(&mut hi)
                 {
+                    let (mut total, mut least, mut most) = (*s, *lo, *hi);
                     for (k, &x) in column[d0..d0 + n].iter_mut().zip(values) {
-                        *s += f64::from(x);
-                        *k = order_key(x);
-                        *lo = (*lo).min(*k);
-                        *hi = (*hi).max(*k);
+                        total += f64::from(x);
+                        let key = order_key(x);
+                        *k = key;
+                        least = least.min(key);
+                        most = most.max(key);
                     }
+                    (*s, *lo, *hi) = (total, least, most);
                 }
             }
             let block_start = cells.start;
