@@ -66,7 +66,7 @@ pub enum Source {
     Merge(BTreeMap<String, Vec<PathBuf>>),
 }
 
-/// Most bytes of draw results a run may hold (draws × years × (areas + 1) × metrics × 4 bytes,
+/// Most bytes of draw results a run may hold (draws × years × (areas + 1) × metrics × 2 bytes,
 /// plus 2 bytes per draw and project): 4 GiB.
 pub const MAX_RESULT_BYTES: u64 = 4 << 30;
 /// Most worker threads.
@@ -520,14 +520,15 @@ fn check_memory(
     let metrics = crate::engine::sim::METRICS as u64;
     let projects = (ds.projects.len() + sc.extra_projects.len()).max(1) as u64;
     let draws = u64::from(draws);
-    let bytes = draws * (years * areas * metrics * 4 + projects * 2);
+    // A value takes 2 bytes (`Draws` holds differences from the central case), an opening year 2.
+    let bytes = draws * (years * areas * metrics * 2 + projects * 2);
     if bytes <= MAX_RESULT_BYTES {
         return None;
     }
     let per_draw = bytes / draws;
     let most = MAX_RESULT_BYTES / per_draw;
     let why = format!(
-        "{draws} draws × {years} years × {areas} areas (with the city) × {metrics} metrics × 4 bytes = {:.1} GiB of results, above the limit of {} GiB: expected at most {most} draws for this horizon and data set",
+        "{draws} draws × {years} years × {areas} areas (with the city) × {metrics} metrics × 2 bytes = {:.1} GiB of results, above the limit of {} GiB: expected at most {most} draws for this horizon and data set",
         bytes as f64 / f64::from(1u32 << 30),
         MAX_RESULT_BYTES >> 30
     );

@@ -95,6 +95,14 @@ pub(crate) fn sample_draw(
 /// metrics per area and year (`width` = years × (areas + 1) × [`METRICS`] values, see
 /// [`cell`]) and the year index at which each project opens (`stride` values). Everything the
 /// summary needs, so draws run apart (shards of a bigger job) are summarised exactly as one run.
+///
+/// A value is held as its difference from its cell's reference (the central case's value, for
+/// a run) in 16 bits, where that difference gives back the value exactly, bit for bit: the
+/// metrics are counts of pupils, classes and projects, which a draw moves by less than 32,768
+/// from the central case in nearly every cell. The others (a larger move, a fraction) are kept
+/// whole beside them ([`sim::encode`]). Half the memory of the values themselves, which the
+/// first touch of a page makes costly on some machines (see the README's speed section), with
+/// nothing rounded: every figure is computed from the same `f32` values as before.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draws {
     /// The first draw's index: its RNG stream.
@@ -102,13 +110,18 @@ pub struct Draws {
     pub count: usize,
     pub width: usize,
     pub stride: usize,
-    /// `count × width`, in batches of [`sim::LANES`] draws from the first (the last batch the
-    /// draws left), and within a batch cell by cell, the batch's draws side by side: draw `d`'s
-    /// value of cell `c` is at [`Draws::index`]. The simulation writes each cell of a batch as
-    /// one run, and the summary reads a block of cells' draws a batch at a time, in order; stored
-    /// draw by draw, each of a cell's values would lie a whole row from the last.
-    /// Shard files hold rows draw by draw ([`Draws::rows`], [`Draws::from_rows`]).
-    pub metrics: Vec<f32>,
+    /// Per cell, the value its draws are held as differences from.
+    reference: Vec<f32>,
+    /// `count × width` differences from the cell's reference, in batches of [`sim::LANES`]
+    /// draws from the first (the last batch the draws left), and within a batch cell by cell,
+    /// the batch's draws side by side: a batch's cell is one run, as the simulation writes it,
+    /// and the summary reads a block of cells' draws a batch at a time, in order; stored draw
+    /// by draw, each of a cell's values would lie a whole row from the last. Shard files hold
+    /// the values row by row ([`Draws::rows`], [`Draws::from_rows`]).
+    deltas: Vec<i16>,
+    /// The values that their difference does not give back exactly, with their index in
+    /// `deltas`, ascending.
+    escapes: Vec<(usize, f32)>,
     /// `count × stride`, draw by draw.
     pub opens: Vec<u16>,
 }
@@ -122,7 +135,9 @@ impl Draws {
             count: 0,
             width,
             stride,
-            metrics: Vec::new(),
+            reference: vec![0.0; width],
+            deltas: Vec::new(),
+            escapes: Vec::new(),
             opens: Vec::new(),
         }
     }
@@ -133,54 +148,98 @@ impl Draws {
     }
 
     /// Draws `first..first + count` from their metrics row by row (`count × width` values, draw
-    /// by draw) and their opening years.
+    /// by draw) and their opening years; held as differences from the first draw's values.
+    /// Reads the rows as they come: no copy of them all is made.
     pub fn from_rows(
         first: u64,
         count: usize,
         width: usize,
         stride: usize,
-        rows: &[f32],
+        rows: impl IntoIterator<Item = f32>,
         opens: Vec<u16>,
     ) -> Draws {
-        assert_eq!(rows.len(), count * width, "one row per draw");
+        let mut rows = rows.into_iter();
         let mut d = Draws {
             first,
             count,
             width,
             stride,
-            metrics: vec![0.0; count * width],
+            reference: vec![0.0; width],
+            deltas: vec![0; count * width],
+            escapes: Vec::new(),
             opens,
         };
-        for (i, row) in rows.chunks_exact(width.max(1)).enumerate() {
-            let (at, n) = d.draw_at(i);
-            for (c, &v) in row.iter().enumerate() {
-                d.metrics[at + c * n] = v;
+        let mut batch = vec![[0.0f32; sim::LANES]; width];
+        for b in 0..d.batches() {
+            let (at, n) = d.batch(b);
+            // The batch's rows, cell by cell.
+            for l in 0..n {
+                for cell in &mut batch {
+                    cell[l] = rows.next().expect("one row per draw");
+                }
             }
+            if b == 0 {
+                d.reference = batch.iter().map(|cell| cell[0]).collect();
+            }
+            let out = &mut d.deltas[at..at + n * width];
+            sim::encode(&batch, n, &d.reference, out, at, &mut d.escapes);
         }
+        assert!(rows.next().is_none(), "one row per draw");
         d
     }
 
-    /// Where draw `d` (counted from `first`) lies in `metrics`: the index of its value of cell
-    /// 0, and the distance from one cell's value to the next (its batch's draws).
-    fn draw_at(&self, d: usize) -> (usize, usize) {
-        let start = d - d % sim::LANES;
-        (
-            start * self.width + (d - start),
-            sim::LANES.min(self.count - start),
-        )
+    /// The draws of batch `b` (from the first draw): where its values start in `deltas`, and
+    /// how many draws it holds.
+    fn batch(&self, b: usize) -> (usize, usize) {
+        let d0 = b * sim::LANES;
+        (d0 * self.width, sim::LANES.min(self.count - d0))
     }
 
-    /// Where draw `d`'s value of cell `c` lies in `metrics` (`d` counted from `first`).
-    pub fn index(&self, d: usize, c: usize) -> usize {
-        let (at, n) = self.draw_at(d);
-        at + c * n
+    /// The values of batch `b`'s cells `cells` into `out`: cell by cell, the batch's draws side
+    /// by side. Returns the batch's number of draws.
+    pub fn batch_values(
+        &self,
+        b: usize,
+        cells: std::ops::Range<usize>,
+        out: &mut Vec<f32>,
+    ) -> usize {
+        let (start, n) = self.batch(b);
+        let (from, to) = (start + cells.start * n, start + cells.end * n);
+        out.clear();
+        for (run, &r) in self.deltas[from..to]
+            .chunks_exact(n)
+            .zip(&self.reference[cells])
+        {
+            out.extend(run.iter().map(|&q| r + f32::from(q)));
+        }
+        let first = self.escapes.partition_point(|&(i, _)| i < from);
+        for &(i, x) in self.escapes[first..].iter().take_while(|&&(i, _)| i < to) {
+            out[i - from] = x;
+        }
+        n
+    }
+
+    /// Batches of draws (each [`sim::LANES`] but the last).
+    pub fn batches(&self) -> usize {
+        self.count.div_ceil(sim::LANES)
+    }
+
+    /// Draw `d`'s value of cell `c` (`d` counted from `first`).
+    #[cfg(test)]
+    fn value(&self, d: usize, c: usize) -> f32 {
+        let mut v = Vec::with_capacity(sim::LANES);
+        self.batch_values(d / sim::LANES, c..c + 1, &mut v);
+        v[d % sim::LANES]
     }
 
     /// The metrics row by row: draw by draw, each draw's cells in order.
     pub fn rows(&self) -> impl Iterator<Item = f32> + '_ {
-        (0..self.count).flat_map(move |d| {
-            let (at, n) = self.draw_at(d);
-            (0..self.width).map(move |c| self.metrics[at + c * n])
+        let (mut values, w) = (Vec::new(), self.width);
+        (0..self.batches()).flat_map(move |b| {
+            let n = self.batch_values(b, 0..w, &mut values);
+            (0..n * w)
+                .map(|i| values[i % w * n + i / w])
+                .collect::<Vec<_>>()
         })
     }
 
@@ -202,11 +261,11 @@ impl Draws {
             ));
         }
         // The batches start again from the first draw: laid out anew, row by row.
-        let rows: Vec<f32> = self.rows().chain(next.rows()).collect();
         let mut opens = std::mem::take(&mut self.opens);
         opens.extend_from_slice(&next.opens);
         let count = self.count + next.count;
-        *self = Draws::from_rows(self.first, count, self.width, self.stride, &rows, opens);
+        let rows = self.rows().chain(next.rows());
+        *self = Draws::from_rows(self.first, count, self.width, self.stride, rows, opens);
         Ok(())
     }
 }
@@ -226,18 +285,26 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
     let mut d = Draws::empty(m, first);
     let (width, stride) = (d.width, d.stride);
     d.count = opts.draws as usize;
-    d.metrics = vec![0.0f32; d.count * width];
-    hint::huge_pages(&mut d.metrics);
+    // The central case's values: the draws lie near them.
+    sim::simulate(
+        m,
+        std::slice::from_ref(&central_inputs(m)),
+        &mut Scratch::new(m),
+        &mut d.reference,
+        None,
+    );
+    d.deltas = vec![0; d.count * width];
+    hint::huge_pages(&mut d.deltas);
     d.opens = vec![0u16; d.count * stride];
-    let (metrics, opens) = (&mut d.metrics, &mut d.opens);
+    let (reference, deltas, opens) = (&d.reference, &mut d.deltas, &mut d.opens);
     // Draws run in batches of `sim::LANES`, one draw per vector lane; a draw's figures do not
     // depend on its batch (see `sim`), so neither do the tables on the thread count.
     let mut work = || {
-        metrics
+        deltas
             .par_chunks_mut(width * sim::LANES)
             .zip(opens.par_chunks_mut(stride * sim::LANES))
             .enumerate()
-            .for_each_init(
+            .map_init(
                 || {
                     let inputs = DrawInputs {
                         values: m.central.clone(),
@@ -249,21 +316,26 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
                     let n = out.len() / width;
                     let batch = &mut inputs[..n];
                     sim::sample_batch(m, opts.seed, first + (b * sim::LANES) as u64, batch);
-                    sim::simulate(m, batch, scratch, out, None);
+                    let mut escapes = Vec::new();
+                    let at = b * sim::LANES * width;
+                    sim::simulate_deltas(m, batch, scratch, reference, out, at, &mut escapes);
                     for (d, open) in batch.iter().zip(open.chunks_mut(stride)) {
                         open[..d.open_t.len()].copy_from_slice(&d.open_t);
                     }
                     progress.advance(n as u64);
+                    escapes
                 },
             )
+            .flatten_iter()
+            .collect::<Vec<_>>()
     };
-    match rayon::ThreadPoolBuilder::new()
+    d.escapes = match rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.max(1))
         .build()
     {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
-    }
+    };
     d
 }
 
@@ -275,7 +347,6 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
 /// whatever the thread count.
 pub fn summarise(m: &Assembled, targets: &[Target], draws: &Draws) -> ScenarioResult {
     let (width, count) = (draws.width, draws.count);
-    let metrics = &draws.metrics[..];
 
     let ((central, detail), (summary, (projects, (city_targets, area_targets)))) = rayon::join(
         || {
@@ -293,11 +364,11 @@ pub fn summarise(m: &Assembled, targets: &[Target], draws: &Draws) -> ScenarioRe
         },
         || {
             rayon::join(
-                || summary_cells(m, metrics, count, width),
+                || summary_cells(m, draws),
                 || {
                     rayon::join(
                         || project_rows(m, &draws.opens, count),
-                        || target_rows(m, targets, metrics, count, width),
+                        || target_rows(m, targets, draws),
                     )
                 },
             )
@@ -527,80 +598,69 @@ fn has_row(areas: usize, c: usize) -> bool {
 }
 
 /// The draws' figures of every cell with a row, in cell order, with the cell's index.
-fn summary_cells(
-    m: &Assembled,
-    metrics: &[f32],
-    draws: usize,
-    width: usize,
-) -> Vec<(usize, CellFigures)> {
+fn summary_cells(m: &Assembled, draws: &Draws) -> Vec<(usize, CellFigures)> {
     let areas = m.areas();
+    let (count, width) = (draws.count, draws.width);
     // Each task gathers a block of adjacent cells over all draws into columns, a batch at a
     // time: in a batch the block's cells lie in one run, each cell's draws side by side (see
-    // [`Draws::metrics`]). The keys go to the columns, and each cell's sum (in draw order, so
-    // the mean does not depend on the thread count), smallest and largest key are updated.
+    // [`Draws`]). The keys go to the columns, and each cell's sum (in draw order, so the mean
+    // does not depend on the thread count), smallest and largest key are updated.
     const BLOCK: usize = 128;
-    // Values per 64-byte cache line.
-    const LINE: usize = 16;
-    let batch_len = width * sim::LANES;
     (0..width.div_ceil(BLOCK))
         .into_par_iter()
-        .map_init(Vec::new, |columns, b| {
-            let cells = b * BLOCK..((b + 1) * BLOCK).min(width);
-            let w = cells.len();
-            columns.resize(w * draws, 0u32);
-            let mut sum = vec![0.0f64; w];
-            let mut lo = vec![u32::MAX; w];
-            let mut hi = vec![0u32; w];
-            for (i, batch) in metrics[..draws * width].chunks(batch_len).enumerate() {
-                let (d0, n) = (i * sim::LANES, batch.len() / width);
-                let run = &batch[cells.start * n..cells.end * n];
-                // The block's run of the next batch, a line at a time: runs lie far apart,
-                // and this batch's work hides the wait.
-                if let Some(ahead) = metrics.get((i + 1) * batch_len + cells.start * n..) {
-                    for line in ahead[..(w * n).min(ahead.len())].iter().step_by(LINE) {
-                        hint::prefetch(line);
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(columns, values), b| {
+                let cells = b * BLOCK..((b + 1) * BLOCK).min(width);
+                let w = cells.len();
+                columns.resize(w * count, 0u32);
+                let mut sum = vec![0.0f64; w];
+                let mut lo = vec![u32::MAX; w];
+                let mut hi = vec![0u32; w];
+                for i in 0..draws.batches() {
+                    let n = draws.batch_values(i, cells.clone(), values);
+                    let d0 = i * sim::LANES;
+                    // Cell by cell, its run of the batch's draws; the cells' sums are
+                    // independent chains (the core overlaps them), each in draw order. The
+                    // running figures are locals through the run: updated in place, each step
+                    // of a chain would wait for the last one's store to reach its load.
+                    for ((((column, run), s), lo), hi) in columns
+                        .chunks_exact_mut(count)
+                        .zip(values.chunks_exact(n))
+                        .zip(&mut sum)
+                        .zip(&mut lo)
+                        .zip(&mut hi)
+                    {
+                        let (mut total, mut least, mut most) = (*s, *lo, *hi);
+                        for (k, &x) in column[d0..d0 + n].iter_mut().zip(run) {
+                            total += f64::from(x);
+                            let key = order_key(x);
+                            *k = key;
+                            least = least.min(key);
+                            most = most.max(key);
+                        }
+                        (*s, *lo, *hi) = (total, least, most);
                     }
                 }
-                // Cell by cell, its run of the batch's draws; the cells' sums are independent
-                // chains (the core overlaps them), each in draw order. The running figures are
-                // locals through the run: updated in place, each step of a chain would wait
-                // for the last one's store to reach its load.
-                for ((((column, values), s), lo), hi) in columns
-                    .chunks_exact_mut(draws)
-                    .zip(run.chunks_exact(n))
-                    .zip(&mut sum)
-                    .zip(&mut lo)
-                    .zip(&mut hi)
-                {
-                    let (mut total, mut least, mut most) = (*s, *lo, *hi);
-                    for (k, &x) in column[d0..d0 + n].iter_mut().zip(values) {
-                        total += f64::from(x);
-                        let key = order_key(x);
-                        *k = key;
-                        least = least.min(key);
-                        most = most.max(key);
-                    }
-                    (*s, *lo, *hi) = (total, least, most);
-                }
-            }
-            let block_start = cells.start;
-            cells
-                .filter(|&c| has_row(areas, c))
-                .map(|c| {
-                    let j = c - block_start;
-                    let keys = &columns[j * draws..(j + 1) * draws];
-                    let figures = CellFigures {
-                        mean: if draws == 0 {
-                            f64::NAN
-                        } else {
-                            sum[j] / draws as f64
-                        },
-                        quantiles: quantiles(keys, lo[j], hi[j], QUANTILES),
-                    };
-                    (c, figures)
-                })
-                .collect::<Vec<_>>()
-        })
+                let block_start = cells.start;
+                cells
+                    .filter(|&c| has_row(areas, c))
+                    .map(|c| {
+                        let j = c - block_start;
+                        let keys = &columns[j * count..(j + 1) * count];
+                        let figures = CellFigures {
+                            mean: if count == 0 {
+                                f64::NAN
+                            } else {
+                                sum[j] / count as f64
+                            },
+                            quantiles: quantiles(keys, lo[j], hi[j], QUANTILES),
+                        };
+                        (c, figures)
+                    })
+                    .collect::<Vec<_>>()
+            },
+        )
         .flatten_iter()
         .collect()
 }
@@ -691,11 +751,9 @@ pub fn meets(target: &Target, classes: f32, oversized: f32, super_oversized: f32
 fn target_rows(
     m: &Assembled,
     targets: &[Target],
-    metrics: &[f32],
-    draws: usize,
-    width: usize,
+    all: &Draws,
 ) -> (Vec<TargetRow>, Vec<(String, Vec<TargetRow>)>) {
-    let areas = m.areas();
+    let (areas, draws) = (m.areas(), all.count);
     // What to count: (target, year index, area), the city's first.
     let mut checks: Vec<(usize, usize, usize)> = Vec::new();
     for (k, _) in targets.iter().enumerate() {
@@ -715,18 +773,20 @@ fn target_rows(
         .iter()
         .map(|&(_, t, a)| cell(areas, t, a, Metric::Classes))
         .collect();
-    // Whole batches of draws per chunk (see [`Draws::metrics`]).
-    const CHUNK: usize = 32 * sim::LANES;
-    let met = metrics[..draws * width]
-        .par_chunks(CHUNK * width.max(1))
+    // The three metrics a target reads lie side by side: one run per check and batch.
+    let span = Metric::SuperOversizedClasses.index() - Metric::Classes.index() + 1;
+    const CHUNK: usize = 32;
+    let met = (0..all.batches().div_ceil(CHUNK))
+        .into_par_iter()
         .map(|chunk| {
             let mut met = vec![0usize; checks.len()];
-            for batch in chunk.chunks(sim::LANES * width) {
-                let n = batch.len() / width;
-                for l in 0..n {
-                    for ((met, &(k, _, _)), &o) in met.iter_mut().zip(&checks).zip(&offsets) {
+            let mut values = Vec::with_capacity(span * sim::LANES);
+            for b in chunk * CHUNK..((chunk + 1) * CHUNK).min(all.batches()) {
+                for ((met, &(k, _, _)), &o) in met.iter_mut().zip(&checks).zip(&offsets) {
+                    let n = all.batch_values(b, o..o + span, &mut values);
+                    for l in 0..n {
                         let v = |metric: Metric| {
-                            batch[(o + metric.index() - Metric::Classes.index()) * n + l]
+                            values[(metric.index() - Metric::Classes.index()) * n + l]
                         };
                         *met += usize::from(meets(
                             &targets[k],
@@ -802,22 +862,84 @@ mod tests {
         };
         let l = sim::LANES;
         let count = 2 * l + 5;
-        let all = Draws::from_rows(0, count, width, stride, &rows(0, count), vec![0; count]);
+        let all = Draws::from_rows(0, count, width, stride, rows(0, count), vec![0; count]);
         assert_eq!(all.rows().collect::<Vec<_>>(), rows(0, count));
-        // Draw l + 1 (second batch, lane 1) in cell 2: the batch starts at l × width, cell 2's
-        // run at 2 × l within it.
-        assert_eq!(all.index(l + 1, 2), l * width + 2 * l + 1);
-        assert_eq!(
-            all.metrics[all.index(l + 1, 2)],
-            ((l + 1) * width + 2) as f32
-        );
+        assert_eq!(all.batches(), 3);
+        // Draw l + 1 (second batch, lane 1) in cell 2.
+        assert_eq!(all.value(l + 1, 2), ((l + 1) * width + 2) as f32);
         // The last batch holds 5 draws: its cells' runs are 5 long.
-        assert_eq!(all.index(2 * l + 1, 1), 2 * l * width + 5 + 1);
-        let mut parts = Draws::from_rows(0, 5, width, stride, &rows(0, 5), vec![0; 5]);
+        let mut run = Vec::new();
+        assert_eq!(all.batch_values(2, 1..3, &mut run), 5);
+        let expected: Vec<f32> = (1..3)
+            .flat_map(|c| (2 * l..2 * l + 5).map(move |d| (d * width + c) as f32))
+            .collect();
+        assert_eq!(run, expected);
+        let mut parts = Draws::from_rows(0, 5, width, stride, rows(0, 5), vec![0; 5]);
         let n = count - 5;
-        let rest = Draws::from_rows(5, n, width, stride, &rows(5, n), vec![0; n]);
+        let rest = Draws::from_rows(5, n, width, stride, rows(5, n), vec![0; n]);
         parts.append(rest).expect("draws 5.. follow draws ..5");
         assert_eq!(parts, all);
+    }
+
+    proptest! {
+        /// Values held as differences come back bit for bit, whatever they are: whole numbers
+        /// near the reference, far from it, fractions, huge, negative zero, infinities, NaNs.
+        #[test]
+        fn draws_give_back_every_value_bit_for_bit(
+            bits in proptest::collection::vec(any::<u32>(), 0..40),
+            near in proptest::collection::vec(-40_000i32..40_000, 0..200),
+            width in 1usize..7,
+        ) {
+            let mut values: Vec<f32> = near.iter().map(|&x| 500_000.0 + x as f32).collect();
+            values.extend(bits.iter().map(|&b| f32::from_bits(b)));
+            values.extend([-0.0, 0.0, 0.5, f32::INFINITY, f32::NAN, 1e30, -1e-30]);
+            let count = values.len() / width;
+            let rows = &values[..count * width];
+            let draws = Draws::from_rows(4, count, width, 2, rows.iter().copied(), vec![1; count * 2]);
+            let back: Vec<u32> = draws.rows().map(f32::to_bits).collect();
+            let want: Vec<u32> = rows.iter().map(|x| x.to_bits()).collect();
+            prop_assert_eq!(back, want);
+            for d in 0..count {
+                for c in 0..width {
+                    prop_assert_eq!(draws.value(d, c).to_bits(), rows[d * width + c].to_bits());
+                }
+            }
+        }
+    }
+
+    /// The draws of the default data set lie within 16 bits of the central case in nearly
+    /// every cell: the memory the draws take is the differences', not the values'.
+    #[test]
+    fn draws_of_the_default_data_set_are_held_in_16_bits() {
+        let mut scenario = crate::synth::no_build_scenario(2025);
+        scenario.pace = crate::scenario::Pace::CurrentPace;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
+        let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
+        let m = super::super::assemble::assemble(&ds, &scenario).expect("it assembles");
+        let opts = RunOptions {
+            draws: 100,
+            seed: 5,
+            threads: 2,
+        };
+        let draws = simulate(&m, &opts, 0, &Silent);
+        assert_eq!(draws.deltas.len(), 100 * draws.width);
+        assert!(
+            draws.escapes.len() * 1000 < draws.deltas.len(),
+            "{} of {} values held whole",
+            draws.escapes.len(),
+            draws.deltas.len()
+        );
+        // Held as differences or whole, every value is the one a batch gives.
+        let mut s = Scratch::new(&m);
+        let mut inputs = vec![central_inputs(&m); 3];
+        sim::sample_batch(&m, 5, 40, &mut inputs);
+        let mut out = vec![0.0f32; 3 * draws.width];
+        sim::simulate(&m, &inputs, &mut s, &mut out, None);
+        for (l, d) in (40..43).enumerate() {
+            for c in 0..draws.width {
+                assert_eq!(draws.value(d, c).to_bits(), out[c * 3 + l].to_bits());
+            }
+        }
     }
 
     /// The one-pass counts give what counting each (project, year) over the draws gives.

@@ -54,7 +54,7 @@ pub const MAX_GRADE_PUPILS: f64 = (1u32 << 20) as f64;
 pub const LANES: usize = 8;
 
 /// One `f32` per draw of a batch.
-type V = [f32; LANES];
+pub type V = [f32; LANES];
 
 /// One `f64` per draw of a batch.
 type D = [f64; LANES];
@@ -599,7 +599,96 @@ pub fn simulate(
         // SAFETY: the CPU has the features `simulate_x86_64_v3` is compiled for (checked above).
         return unsafe { simulate_x86_64_v3(m, inputs, s, out, detail) };
     }
-    simulate_with(m, inputs, s, out, detail);
+    simulate_with(m, inputs, s, detail);
+    write_out(s, inputs.len(), out);
+}
+
+/// Runs a batch of draws as [`simulate`] does (without the central case's rows) and holds its
+/// metrics as differences from `reference` (see [`encode`]) in `out` (`inputs.len()` ×
+/// `years * (areas + 1) * METRICS` values, cell by cell), which starts at index `at` of the
+/// run's differences; the values a difference does not give back go to `escapes`.
+pub fn simulate_deltas(
+    m: &Assembled,
+    inputs: &[DrawInputs],
+    s: &mut Scratch,
+    reference: &[f32],
+    out: &mut [i16],
+    at: usize,
+    escapes: &mut Vec<(usize, f32)>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if has_v3() {
+        // SAFETY: the CPU has the features `simulate_deltas_x86_64_v3` is compiled for.
+        return unsafe { simulate_deltas_x86_64_v3(m, inputs, s, reference, out, at, escapes) };
+    }
+    simulate_with(m, inputs, s, None);
+    encode(&s.out, inputs.len(), reference, out, at, escapes);
+}
+
+/// [`simulate_deltas`] compiled for AVX2 as [`simulate_x86_64_v3`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+fn simulate_deltas_x86_64_v3(
+    m: &Assembled,
+    inputs: &[DrawInputs],
+    s: &mut Scratch,
+    reference: &[f32],
+    out: &mut [i16],
+    at: usize,
+    escapes: &mut Vec<(usize, f32)>,
+) {
+    simulate_with(m, inputs, s, None);
+    encode(&s.out, inputs.len(), reference, out, at, escapes);
+}
+
+/// Holds the first `n` lanes of each cell's values (`values`, cell by cell) as their
+/// differences from the cell's `reference` in 16 bits, into `out` (cell by cell, `n` values
+/// each), where the difference gives the value back bit for bit (`reference + difference`,
+/// in `f32`); each value it does not (a move of 32,768 or more, a fraction, a NaN) goes whole
+/// to `escapes`, with its index: `at` plus its place in `out`. The metrics are whole numbers
+/// that draws move by far less than that from the central case in nearly every cell, so the
+/// differences take half the memory of the values and `escapes` stays short.
+#[inline(always)]
+pub fn encode(
+    values: &[V],
+    n: usize,
+    reference: &[f32],
+    out: &mut [i16],
+    at: usize,
+    escapes: &mut Vec<(usize, f32)>,
+) {
+    assert_eq!(out.len(), n * values.len(), "n values per cell");
+    if n == 0 {
+        return;
+    }
+    let (low, high) = (i32::from(i16::MIN), i32::from(i16::MAX));
+    for (c, ((v, &r), run)) in values
+        .iter()
+        .zip(reference)
+        .zip(out.chunks_exact_mut(n))
+        .enumerate()
+    {
+        let mut q = [0i16; LANES];
+        let mut exact = true;
+        for (q, &x) in q.iter_mut().zip(v) {
+            // `as` saturates (a NaN gives 0): the check below catches whatever is not exact.
+            let d = ((x - r) as i32).clamp(low, high);
+            *q = d as i16;
+            exact &= (r + d as f32).to_bits() == x.to_bits();
+        }
+        if n == LANES {
+            run.copy_from_slice(&q);
+        } else {
+            run.copy_from_slice(&q[..n]);
+        }
+        if !exact {
+            for (l, (&q, &x)) in q.iter().zip(v).take(n).enumerate() {
+                if (r + f32::from(q)).to_bits() != x.to_bits() {
+                    escapes.push((at + c * n + l, x));
+                }
+            }
+        }
+    }
 }
 
 /// Samples the inputs of draws `first..first + batch.len()` (see
@@ -648,7 +737,8 @@ fn simulate_x86_64_v3(
     out: &mut [f32],
     detail: Option<&mut Vec<SchoolCell>>,
 ) {
-    simulate_with(m, inputs, s, out, detail);
+    simulate_with(m, inputs, s, detail);
+    write_out(s, inputs.len(), out);
 }
 
 /// The simulation of one batch; inlined, with everything it calls, into each [`simulate`] copy.
@@ -657,7 +747,6 @@ fn simulate_with(
     m: &Assembled,
     inputs: &[DrawInputs],
     s: &mut Scratch,
-    out: &mut [f32],
     mut detail: Option<&mut Vec<SchoolCell>>,
 ) {
     start(m, inputs, s);
@@ -680,7 +769,6 @@ fn simulate_with(
     }
     s.order = order;
     accounts(m, s);
-    write_out(s, inputs.len(), out);
 }
 
 /// Year `t` of group `gi` after the year's supply: progression, entry (with `feeder`, the
@@ -1801,10 +1889,39 @@ mod tests {
         let width = m.years * (m.areas() + 1) * METRICS;
         let (mut portable, mut v3) = (vec![0.0f32; LANES * width], vec![0.0f32; LANES * width]);
         let mut scratch = Scratch::new(&m);
-        simulate_with(&m, &inputs[..LANES], &mut scratch, &mut portable, None);
+        simulate_with(&m, &inputs[..LANES], &mut scratch, None);
+        write_out(&scratch, LANES, &mut portable);
         // SAFETY: the CPU has the features (checked above).
         unsafe { simulate_x86_64_v3(&m, &inputs[..LANES], &mut scratch, &mut v3, None) };
         assert_eq!(bits(&portable), bits(&v3));
+        // So do the differences the draws are held as (from the first draw's values, so that
+        // some lie far from their reference), and they give the values back.
+        let reference: Vec<f32> = portable.iter().step_by(LANES).copied().collect();
+        let (mut held, mut held_v3) = (vec![0i16; LANES * width], vec![0i16; LANES * width]);
+        let (mut escapes, mut escapes_v3) = (Vec::new(), Vec::new());
+        encode(&scratch.out, LANES, &reference, &mut held, 8, &mut escapes);
+        // SAFETY: as above.
+        unsafe {
+            simulate_deltas_x86_64_v3(
+                &m,
+                &inputs[..LANES],
+                &mut scratch,
+                &reference,
+                &mut held_v3,
+                8,
+                &mut escapes_v3,
+            )
+        };
+        assert_eq!((&held, &escapes), (&held_v3, &escapes_v3));
+        let mut back: Vec<f32> = held
+            .iter()
+            .enumerate()
+            .map(|(i, &q)| reference[i / LANES] + f32::from(q))
+            .collect();
+        for &(i, x) in &escapes {
+            back[i - 8] = x;
+        }
+        assert_eq!(bits(&back), bits(&portable));
         let opened: usize = inputs[..LANES]
             .iter()
             .map(|d| d.open_t.iter().filter(|&&t| t != u16::MAX).count())

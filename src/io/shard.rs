@@ -55,7 +55,8 @@ pub fn write_shard(dir: &Path, info: &ShardInfo, draws: &Draws) -> anyhow::Resul
     json.push('\n');
     fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
 
-    let mut bytes = Vec::with_capacity(HEADER + draws.metrics.len() * 4 + draws.opens.len() * 2);
+    let mut bytes =
+        Vec::with_capacity(HEADER + draws.count * draws.width * 4 + draws.opens.len() * 2);
     bytes.extend_from_slice(MAGIC);
     for v in [
         draws.first,
@@ -120,17 +121,14 @@ pub fn read_draws(dir: &Path) -> anyhow::Result<Draws> {
     let (count, width, stride) = (count as usize, width as usize, stride as usize);
     let body = &bytes[HEADER..];
     let (m, o) = body.split_at(count * width * 4);
-    let rows: Vec<f32> = m
+    let rows = m
         .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]));
     let opens = o
         .chunks_exact(2)
         .map(|b| u16::from_le_bytes([b[0], b[1]]))
         .collect();
-    // The file's bytes go before the draws are laid out: at most two copies at once.
-    drop(bytes);
-    Ok(Draws::from_rows(first, count, width, stride, &rows, opens))
+    Ok(Draws::from_rows(first, count, width, stride, rows, opens))
 }
 
 #[cfg(test)]
@@ -155,27 +153,20 @@ mod tests {
     #[test]
     fn draws_read_back_bit_for_bit() {
         let tmp = tempfile::tempdir().unwrap();
-        let draws = Draws {
-            first: 3,
-            count: 2,
-            width: 3,
-            stride: 1,
-            metrics: vec![1.5, -0.0, f32::NAN, 1e30, 0.1, 7.0],
-            opens: vec![2, 65_535],
-        };
+        let rows = [1.5f32, f32::NAN, 0.1, -0.0, 1e30, 7.0];
+        let draws = Draws::from_rows(3, 2, 3, 1, rows, vec![2, 65_535]);
         write_shard(tmp.path(), &info(), &draws).unwrap();
-        // The file holds rows draw by draw: in memory, each cell holds the draws side by side.
+        // The file holds rows draw by draw, whatever the layout in memory.
         let body = fs::read(tmp.path().join(DRAWS_FILE)).unwrap()[HEADER..][..24].to_vec();
         let floats: Vec<u32> = body
             .chunks_exact(4)
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        let rows = [1.5f32, f32::NAN, 0.1, -0.0, 1e30, 7.0].map(f32::to_bits);
-        assert_eq!(floats, rows);
+        assert_eq!(floats, rows.map(f32::to_bits));
         let back = read_draws(tmp.path()).unwrap();
         assert_eq!(back.first, 3);
         assert_eq!(back.opens, draws.opens);
-        let bits = |d: &Draws| d.metrics.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let bits = |d: &Draws| d.rows().map(f32::to_bits).collect::<Vec<_>>();
         assert_eq!(bits(&back), bits(&draws));
         assert_eq!(read_info(tmp.path()).unwrap(), info());
     }
@@ -183,14 +174,7 @@ mod tests {
     #[test]
     fn a_cut_file_is_refused_with_its_sizes() {
         let tmp = tempfile::tempdir().unwrap();
-        let draws = Draws {
-            first: 0,
-            count: 1,
-            width: 2,
-            stride: 1,
-            metrics: vec![1.0, 2.0],
-            opens: vec![0],
-        };
+        let draws = Draws::from_rows(0, 1, 2, 1, [1.0, 2.0], vec![0]);
         write_shard(tmp.path(), &info(), &draws).unwrap();
         let path = tmp.path().join(DRAWS_FILE);
         let bytes = fs::read(&path).unwrap();
