@@ -12,6 +12,10 @@ pub mod forecast;
     reason = "a prefetch hint (the one x86-64 intrinsic it needs) and a huge-pages hint (one system call); each block states its SAFETY"
 )]
 pub mod hint;
+#[allow(
+    unsafe_code,
+    reason = "runtime CPU-feature dispatch of the summary's gathering, as the kernel's; its block states its SAFETY"
+)]
 pub mod monte_carlo;
 pub mod pipeline;
 pub mod priority;

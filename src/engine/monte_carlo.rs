@@ -224,6 +224,24 @@ impl Draws {
         self.count.div_ceil(sim::LANES)
     }
 
+    /// Per cell, whether its reference is a whole number below 2^24 − 2^15 in size and every
+    /// draw's value is held as a difference: its values are then whole numbers below 2^24,
+    /// each exactly reference + difference.
+    fn whole_cells(&self) -> Vec<bool> {
+        const LIMIT: f32 = (1 << 24) as f32 - 32_768.0;
+        let mut whole: Vec<bool> = self
+            .reference
+            .iter()
+            .map(|r| r.fract() == 0.0 && r.abs() <= LIMIT)
+            .collect();
+        for &(i, _) in &self.escapes {
+            let b = i / (sim::LANES * self.width);
+            let (start, n) = self.batch(b);
+            whole[(i - start) / n] = false;
+        }
+        whole
+    }
+
     /// Draw `d`'s value of cell `c` (`d` counted from `first`).
     #[cfg(test)]
     fn value(&self, d: usize, c: usize) -> f32 {
@@ -563,9 +581,17 @@ fn quantile_positions<const N: usize>(n: usize, qs: [f64; N]) -> [(usize, usize,
 
 /// Quantiles by linear interpolation between order statistics (Hyndman–Fan type 7, as R's
 /// default and numpy's `linear`), for ascending probabilities `qs`, in `f32::total_cmp`'s
-/// order, of the values whose [`order_key`]s are `keys` (smallest `lo`, largest `hi`). Finds
-/// only the order statistics needed, by radix selection ([`select_keys`]).
-fn quantiles<const N: usize>(keys: &[u32], lo: u32, hi: u32, qs: [f64; N]) -> [f64; N] {
+/// order, of the values whose keys are `keys` (smallest `lo`, largest `hi`); `value` gives a
+/// key's value, and keys ascend with the values ([`order_key`] and its inverse, or the
+/// differences of [`Draws`] in whole numbers). Finds only the order statistics needed, by
+/// radix selection ([`select_keys`]).
+fn quantiles<const N: usize>(
+    keys: &[u32],
+    lo: u32,
+    hi: u32,
+    qs: [f64; N],
+    value: impl Fn(u32) -> f32,
+) -> [f64; N] {
     if keys.is_empty() {
         return [f64::NAN; N];
     }
@@ -577,7 +603,7 @@ fn quantiles<const N: usize>(keys: &[u32], lo: u32, hi: u32, qs: [f64; N]) -> [f
     ranks.dedup();
     let mut found = vec![0u32; ranks.len()];
     select_keys(keys, lo, hi, &ranks, &mut found);
-    let at = |rank: usize| f64::from(from_order_key(found[ranks.partition_point(|&r| r < rank)]));
+    let at = |rank: usize| f64::from(value(found[ranks.partition_point(|&r| r < rank)]));
     positions.map(|(lo, hi, frac)| {
         let (x, y) = (at(lo), at(hi));
         x + (y - x) * frac
@@ -597,70 +623,185 @@ fn has_row(areas: usize, c: usize) -> bool {
     !(c < (areas + 1) * METRICS && Metric::ALL[c % METRICS].is_flow())
 }
 
+/// The key of a difference from a cell's reference in [`Draws`]: its order, from 0.
+#[inline(always)]
+fn delta_key(q: i16) -> u32 {
+    (i32::from(q) - i32::from(i16::MIN)) as u32
+}
+
+/// The difference of a [`delta_key`].
+#[inline(always)]
+fn key_delta(k: u32) -> i16 {
+    (k as i32 + i32::from(i16::MIN)) as i16
+}
+
+/// The running figures of a block of cells over the draws, for [`summary_cells`]: per cell its
+/// column of keys (all its draws), sum (in `f64`, or in integers for a whole cell, see
+/// [`Draws::whole_cells`]), smallest and largest key.
+#[derive(Debug, Default)]
+struct Block {
+    columns: Vec<u32>,
+    sum: Vec<f64>,
+    whole_sum: Vec<i64>,
+    lo: Vec<u32>,
+    hi: Vec<u32>,
+    /// A batch's values of one cell (for the cells not whole).
+    values: Vec<f32>,
+}
+
+impl Block {
+    /// Starts the figures of `w` cells over `count` draws.
+    fn start(&mut self, w: usize, count: usize) {
+        self.columns.resize(w * count, 0);
+        for (v, x) in [(&mut self.lo, u32::MAX), (&mut self.hi, 0)] {
+            v.clear();
+            v.resize(w, x);
+        }
+        self.sum.clear();
+        self.sum.resize(w, 0.0);
+        self.whole_sum.clear();
+        self.whole_sum.resize(w, 0);
+    }
+}
+
+/// Gathers the draws of `cells` into `block`, batch by batch (in a batch the cells lie in one
+/// run, each cell's draws side by side: see [`Draws`]); in a copy compiled for AVX2 on CPUs
+/// that have it (the same figures: integer sums and keys, and the `f64` sums in draw order).
+fn gather(draws: &Draws, cells: std::ops::Range<usize>, whole: &[bool], block: &mut Block) {
+    #[cfg(target_arch = "x86_64")]
+    if sim::has_v3() {
+        // SAFETY: the CPU has the features `gather_x86_64_v3` is compiled for (checked above).
+        return unsafe { gather_x86_64_v3(draws, cells, whole, block) };
+    }
+    gather_with(draws, cells, whole, block);
+}
+
+/// [`gather`] compiled for AVX2, as [`sim::simulate`]'s copy.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
+fn gather_x86_64_v3(
+    draws: &Draws,
+    cells: std::ops::Range<usize>,
+    whole: &[bool],
+    block: &mut Block,
+) {
+    gather_with(draws, cells, whole, block);
+}
+
+#[inline(always)]
+fn gather_with(draws: &Draws, cells: std::ops::Range<usize>, whole: &[bool], block: &mut Block) {
+    // Differences per 64-byte cache line.
+    const LINE: usize = 32;
+    let (count, width, w) = (draws.count, draws.width, cells.len());
+    let Block {
+        columns,
+        sum,
+        whole_sum,
+        lo,
+        hi,
+        values,
+    } = block;
+    for i in 0..draws.batches() {
+        let (start, n) = draws.batch(i);
+        let d0 = i * sim::LANES;
+        let run = &draws.deltas[start + cells.start * n..start + cells.end * n];
+        // The block's run of the next batch, a line at a time: runs lie far apart, and this
+        // batch's work hides the wait.
+        let next = start + n * width + cells.start * sim::LANES;
+        if let Some(ahead) = draws.deltas.get(next..next + w * sim::LANES) {
+            for line in ahead.iter().step_by(LINE) {
+                hint::prefetch(line);
+            }
+        }
+        // Cell by cell, its run of the batch's draws. The running figures are locals through
+        // the run: updated in place, each step of a chain would wait for the last one's store
+        // to reach its load.
+        for (j, (column, run)) in columns
+            .chunks_exact_mut(count)
+            .zip(run.chunks_exact(n))
+            .enumerate()
+        {
+            let column = &mut column[d0..d0 + n];
+            let (mut least, mut most) = (lo[j], hi[j]);
+            if whole[cells.start + j] {
+                let mut total = whole_sum[j];
+                for (k, &q) in column.iter_mut().zip(run) {
+                    let key = delta_key(q);
+                    *k = key;
+                    total += i64::from(q);
+                    least = least.min(key);
+                    most = most.max(key);
+                }
+                whole_sum[j] = total;
+            } else {
+                // In draw order, so that the mean does not depend on the batches.
+                let c = cells.start + j;
+                draws.batch_values(i, c..c + 1, values);
+                let mut total = sum[j];
+                for (k, &x) in column.iter_mut().zip(values.iter()) {
+                    total += f64::from(x);
+                    let key = order_key(x);
+                    *k = key;
+                    least = least.min(key);
+                    most = most.max(key);
+                }
+                sum[j] = total;
+            }
+            (lo[j], hi[j]) = (least, most);
+        }
+    }
+}
+
 /// The draws' figures of every cell with a row, in cell order, with the cell's index.
+///
+/// A cell whose reference is a whole number below 2^24 − 2^15 and whose values are all held as
+/// differences is summarised from the differences: its values are then the whole numbers
+/// reference + difference, exactly (in `f32`, and their sum in `f64`, in any order: the sum of
+/// whole numbers below 2^53), so the sum runs in integers and the differences, which ascend
+/// with the values, are the keys of the selection. The figures are those of the values, bit for
+/// bit. Any other cell (a value held whole) is summarised from its values.
 fn summary_cells(m: &Assembled, draws: &Draws) -> Vec<(usize, CellFigures)> {
     let areas = m.areas();
     let (count, width) = (draws.count, draws.width);
-    // Each task gathers a block of adjacent cells over all draws into columns, a batch at a
-    // time: in a batch the block's cells lie in one run, each cell's draws side by side (see
-    // [`Draws`]). The keys go to the columns, and each cell's sum (in draw order, so the mean
-    // does not depend on the thread count), smallest and largest key are updated.
+    let whole = draws.whole_cells();
+    // Each task gathers a block of adjacent cells over all draws into columns.
     const BLOCK: usize = 128;
     (0..width.div_ceil(BLOCK))
         .into_par_iter()
-        .map_init(
-            || (Vec::new(), Vec::new()),
-            |(columns, values), b| {
-                let cells = b * BLOCK..((b + 1) * BLOCK).min(width);
-                let w = cells.len();
-                columns.resize(w * count, 0u32);
-                let mut sum = vec![0.0f64; w];
-                let mut lo = vec![u32::MAX; w];
-                let mut hi = vec![0u32; w];
-                for i in 0..draws.batches() {
-                    let n = draws.batch_values(i, cells.clone(), values);
-                    let d0 = i * sim::LANES;
-                    // Cell by cell, its run of the batch's draws; the cells' sums are
-                    // independent chains (the core overlaps them), each in draw order. The
-                    // running figures are locals through the run: updated in place, each step
-                    // of a chain would wait for the last one's store to reach its load.
-                    for ((((column, run), s), lo), hi) in columns
-                        .chunks_exact_mut(count)
-                        .zip(values.chunks_exact(n))
-                        .zip(&mut sum)
-                        .zip(&mut lo)
-                        .zip(&mut hi)
-                    {
-                        let (mut total, mut least, mut most) = (*s, *lo, *hi);
-                        for (k, &x) in column[d0..d0 + n].iter_mut().zip(run) {
-                            total += f64::from(x);
-                            let key = order_key(x);
-                            *k = key;
-                            least = least.min(key);
-                            most = most.max(key);
+        .map_init(Block::default, |block, b| {
+            let cells = b * BLOCK..((b + 1) * BLOCK).min(width);
+            block.start(cells.len(), count);
+            gather(draws, cells.clone(), &whole, block);
+            let block_start = cells.start;
+            cells
+                .filter(|&c| has_row(areas, c))
+                .map(|c| {
+                    let j = c - block_start;
+                    let keys = &block.columns[j * count..(j + 1) * count];
+                    let (lo, hi, r) = (block.lo[j], block.hi[j], draws.reference[c]);
+                    let figures = if count == 0 {
+                        CellFigures {
+                            mean: f64::NAN,
+                            quantiles: [f64::NAN; 5],
                         }
-                        (*s, *lo, *hi) = (total, least, most);
-                    }
-                }
-                let block_start = cells.start;
-                cells
-                    .filter(|&c| has_row(areas, c))
-                    .map(|c| {
-                        let j = c - block_start;
-                        let keys = &columns[j * count..(j + 1) * count];
-                        let figures = CellFigures {
-                            mean: if count == 0 {
-                                f64::NAN
-                            } else {
-                                sum[j] / count as f64
-                            },
-                            quantiles: quantiles(keys, lo[j], hi[j], QUANTILES),
-                        };
-                        (c, figures)
-                    })
-                    .collect::<Vec<_>>()
-            },
-        )
+                    } else if whole[c] {
+                        let total = count as i64 * r as i64 + block.whole_sum[j];
+                        CellFigures {
+                            mean: total as f64 / count as f64,
+                            quantiles: quantiles(keys, lo, hi, QUANTILES, |k| {
+                                r + f32::from(key_delta(k))
+                            }),
+                        }
+                    } else {
+                        CellFigures {
+                            mean: block.sum[j] / count as f64,
+                            quantiles: quantiles(keys, lo, hi, QUANTILES, from_order_key),
+                        }
+                    };
+                    (c, figures)
+                })
+                .collect::<Vec<_>>()
+        })
         .flatten_iter()
         .collect()
 }
@@ -1028,7 +1169,7 @@ mod tests {
                 sorted.sort_by(f32::total_cmp);
                 let keys: Vec<u32> = v.iter().map(|&x| order_key(x)).collect();
                 let (lo, hi) = (keys.iter().copied().min().unwrap_or(0), keys.iter().copied().max().unwrap_or(0));
-                let got = quantiles(&keys, lo, hi, QUANTILES);
+                let got = quantiles(&keys, lo, hi, QUANTILES, from_order_key);
                 for (g, q) in got.iter().zip(QUANTILES) {
                     prop_assert_eq!(g.to_bits(), sorted_quantile(&sorted, q).to_bits(), "q = {}", q);
                 }

@@ -721,7 +721,7 @@ fn sample_with(m: &Assembled, seed: u64, first: u64, batch: &mut [DrawInputs]) {
 /// Whether the CPU has the features of the `_x86_64_v3` copies.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn has_v3() -> bool {
+pub(crate) fn has_v3() -> bool {
     std::arch::is_x86_feature_detected!("avx2")
         && std::arch::is_x86_feature_detected!("bmi2")
         && std::arch::is_x86_feature_detected!("lzcnt")
