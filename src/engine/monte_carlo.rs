@@ -382,7 +382,7 @@ pub fn summarise(m: &Assembled, targets: &[Target], draws: &Draws) -> ScenarioRe
         },
         || {
             rayon::join(
-                || summary_cells(m, draws),
+                || summary_cells(m.areas(), draws),
                 || {
                     rayon::join(
                         || project_rows(m, &draws.opens, count),
@@ -752,7 +752,8 @@ fn gather_with(draws: &Draws, cells: std::ops::Range<usize>, whole: &[bool], blo
     }
 }
 
-/// The draws' figures of every cell with a row, in cell order, with the cell's index.
+/// The draws' figures of every cell with a row (of `areas` areas' layout), in cell order, with
+/// the cell's index.
 ///
 /// A cell whose reference is a whole number below 2^24 − 2^15 and whose values are all held as
 /// differences is summarised from the differences: its values are then the whole numbers
@@ -760,8 +761,7 @@ fn gather_with(draws: &Draws, cells: std::ops::Range<usize>, whole: &[bool], blo
 /// whole numbers below 2^53), so the sum runs in integers and the differences, which ascend
 /// with the values, are the keys of the selection. The figures are those of the values, bit for
 /// bit. Any other cell (a value held whole) is summarised from its values.
-fn summary_cells(m: &Assembled, draws: &Draws) -> Vec<(usize, CellFigures)> {
-    let areas = m.areas();
+fn summary_cells(areas: usize, draws: &Draws) -> Vec<(usize, CellFigures)> {
     let (count, width) = (draws.count, draws.width);
     let whole = draws.whole_cells();
     // Each task gathers a block of adjacent cells over all draws into columns.
@@ -1148,6 +1148,50 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// Every cell's mean and quantiles are those of its values computed the textbook way
+        /// (a sum in draw order, a full sort), bit for bit, whether the cell is summarised from
+        /// its differences (whole numbers near its reference) or from its values (a move of
+        /// 32,768 or more, a fraction, a large or negative reference).
+        #[test]
+        fn summaries_are_the_textbook_figures_of_the_values(
+            seed in any::<u64>(),
+            count in 1usize..40,
+        ) {
+            let (areas, years) = (1, 2);
+            let width = years * (areas + 1) * METRICS;
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let kinds: Vec<u32> = (0..width).map(|_| rng.random_range(0..5)).collect();
+            let bases: Vec<f32> = (0..width)
+                .map(|_| rng.random_range(-20_000_000i32..20_000_000) as f32)
+                .collect();
+            let rows: Vec<f32> = (0..count * width)
+                .map(|i| {
+                    let c = i % width;
+                    let near = rng.random_range(-30_000i32..30_000) as f32;
+                    match kinds[c] {
+                        0 => 1000.0 + near,
+                        1 => bases[c] + near,
+                        2 => bases[c] + 50.0 * near,
+                        3 => 1000.0 + near / 8.0,
+                        _ => 7.0,
+                    }
+                })
+                .collect();
+            let draws = Draws::from_rows(0, count, width, 1, rows.iter().copied(), vec![0; count]);
+            let figures = summary_cells(areas, &draws);
+            prop_assert_eq!(figures.len(), (0..width).filter(|&c| has_row(areas, c)).count());
+            for (c, f) in figures {
+                let mut column: Vec<f32> = (0..count).map(|d| rows[d * width + c]).collect();
+                let sum = column.iter().fold(0.0f64, |s, &x| s + f64::from(x));
+                prop_assert_eq!(f.mean.to_bits(), (sum / count as f64).to_bits(), "cell {}", c);
+                column.sort_by(f32::total_cmp);
+                for (g, q) in f.quantiles.iter().zip(QUANTILES) {
+                    prop_assert_eq!(g.to_bits(), sorted_quantile(&column, q).to_bits(), "cell {} q {}", c, q);
+                }
+            }
+        }
+
         /// Order keys sort as `f32::total_cmp` does and give back the value, bit for bit.
         #[test]
         fn order_keys_follow_total_cmp(a in any::<u32>(), b in any::<u32>()) {
