@@ -182,7 +182,13 @@ impl Draws {
                 d.reference = batch.iter().map(|cell| cell[0]).collect();
             }
             let out = &mut d.deltas[at..at + n * width];
-            sim::encode(&batch, n, &d.reference, out, at, &mut d.escapes);
+            let to = sim::Deltas {
+                reference: &d.reference,
+                out,
+                at,
+                escapes: &mut d.escapes,
+            };
+            sim::encode(&batch, n, to);
         }
         assert!(rows.next().is_none(), "one row per draw");
         d
@@ -336,7 +342,13 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
                     sim::sample_batch(m, opts.seed, first + (b * sim::LANES) as u64, batch);
                     let mut escapes = Vec::new();
                     let at = b * sim::LANES * width;
-                    sim::simulate_deltas(m, batch, scratch, reference, out, at, &mut escapes);
+                    let to = sim::Deltas {
+                        reference,
+                        out,
+                        at,
+                        escapes: &mut escapes,
+                    };
+                    sim::simulate_deltas(m, batch, scratch, to);
                     for (d, open) in batch.iter().zip(open.chunks_mut(stride)) {
                         open[..d.open_t.len()].copy_from_slice(&d.open_t);
                     }
@@ -990,6 +1002,13 @@ mod tests {
         f64::from(sorted[lo]) + (f64::from(sorted[hi]) - f64::from(sorted[lo])) * frac
     }
 
+    /// The default data set assembled for `scenario`.
+    fn hengyang(scenario: &crate::scenario::Scenario) -> Assembled {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
+        let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
+        super::super::assemble::assemble(&ds, scenario).expect("it assembles")
+    }
+
     /// Draws laid out batch by batch read back as the rows they were made from, and draws
     /// appended (the batches of neither aligned with the whole's) are laid out as if made at
     /// once.
@@ -1054,9 +1073,7 @@ mod tests {
     fn draws_of_the_default_data_set_are_held_in_16_bits() {
         let mut scenario = crate::synth::no_build_scenario(2025);
         scenario.pace = crate::scenario::Pace::CurrentPace;
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
-        let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
-        let m = super::super::assemble::assemble(&ds, &scenario).expect("it assembles");
+        let m = hengyang(&scenario);
         let opts = RunOptions {
             draws: 100,
             seed: 5,
@@ -1089,9 +1106,7 @@ mod tests {
         let mut scenario = crate::synth::no_build_scenario(2025);
         scenario.cancel = Default::default();
         scenario.pace = crate::scenario::Pace::CurrentPace;
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
-        let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
-        let m = super::super::assemble::assemble(&ds, &scenario).expect("it assembles");
+        let m = hengyang(&scenario);
         let mut inputs = central_inputs(&m);
         let draws = 50;
         let mut opens = Vec::new();
@@ -1125,9 +1140,7 @@ mod tests {
     #[test]
     fn every_summary_row_is_found_by_its_keys() {
         let scenario = crate::synth::no_build_scenario(2021);
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/hengyang-2019");
-        let ds = crate::io::dataset::load(&dir).expect("the default data set loads");
-        let m = super::super::assemble::assemble(&ds, &scenario).expect("it assembles");
+        let m = hengyang(&scenario);
         let opts = RunOptions {
             draws: 3,
             seed: 1,

@@ -603,60 +603,53 @@ pub fn simulate(
     write_out(s, inputs.len(), out);
 }
 
+/// Where a batch's metrics go as differences (see [`encode`]): `out`, cell by cell, which
+/// starts at index `at` of the run's differences, from each cell's `reference`; the values a
+/// difference does not give back go to `escapes`, with their index.
+#[derive(Debug)]
+pub struct Deltas<'a> {
+    pub reference: &'a [f32],
+    pub out: &'a mut [i16],
+    pub at: usize,
+    pub escapes: &'a mut Vec<(usize, f32)>,
+}
+
 /// Runs a batch of draws as [`simulate`] does (without the central case's rows) and holds its
-/// metrics as differences from `reference` (see [`encode`]) in `out` (`inputs.len()` ×
-/// `years * (areas + 1) * METRICS` values, cell by cell), which starts at index `at` of the
-/// run's differences; the values a difference does not give back go to `escapes`.
-pub fn simulate_deltas(
-    m: &Assembled,
-    inputs: &[DrawInputs],
-    s: &mut Scratch,
-    reference: &[f32],
-    out: &mut [i16],
-    at: usize,
-    escapes: &mut Vec<(usize, f32)>,
-) {
+/// metrics as differences (`inputs.len()` × `years * (areas + 1) * METRICS` values, see
+/// [`encode`]).
+pub fn simulate_deltas(m: &Assembled, inputs: &[DrawInputs], s: &mut Scratch, to: Deltas) {
     #[cfg(target_arch = "x86_64")]
     if has_v3() {
         // SAFETY: the CPU has the features `simulate_deltas_x86_64_v3` is compiled for.
-        return unsafe { simulate_deltas_x86_64_v3(m, inputs, s, reference, out, at, escapes) };
+        return unsafe { simulate_deltas_x86_64_v3(m, inputs, s, to) };
     }
     simulate_with(m, inputs, s, None);
-    encode(&s.out, inputs.len(), reference, out, at, escapes);
+    encode(&s.out, inputs.len(), to);
 }
 
 /// [`simulate_deltas`] compiled for AVX2 as [`simulate_x86_64_v3`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
-fn simulate_deltas_x86_64_v3(
-    m: &Assembled,
-    inputs: &[DrawInputs],
-    s: &mut Scratch,
-    reference: &[f32],
-    out: &mut [i16],
-    at: usize,
-    escapes: &mut Vec<(usize, f32)>,
-) {
+fn simulate_deltas_x86_64_v3(m: &Assembled, inputs: &[DrawInputs], s: &mut Scratch, to: Deltas) {
     simulate_with(m, inputs, s, None);
-    encode(&s.out, inputs.len(), reference, out, at, escapes);
+    encode(&s.out, inputs.len(), to);
 }
 
 /// Holds the first `n` lanes of each cell's values (`values`, cell by cell) as their
-/// differences from the cell's `reference` in 16 bits, into `out` (cell by cell, `n` values
+/// differences from the cell's reference in 16 bits, into `to.out` (cell by cell, `n` values
 /// each), where the difference gives the value back bit for bit (`reference + difference`,
 /// in `f32`); each value it does not (a move of 32,768 or more, a fraction, a NaN) goes whole
-/// to `escapes`, with its index: `at` plus its place in `out`. The metrics are whole numbers
-/// that draws move by far less than that from the central case in nearly every cell, so the
-/// differences take half the memory of the values and `escapes` stays short.
+/// to `to.escapes`, with its index: `to.at` plus its place in `to.out`. The metrics are whole
+/// numbers that draws move by far less than that from the central case in nearly every cell,
+/// so the differences take half the memory of the values and the escapes stay few.
 #[inline(always)]
-pub fn encode(
-    values: &[V],
-    n: usize,
-    reference: &[f32],
-    out: &mut [i16],
-    at: usize,
-    escapes: &mut Vec<(usize, f32)>,
-) {
+pub fn encode(values: &[V], n: usize, to: Deltas) {
+    let Deltas {
+        reference,
+        out,
+        at,
+        escapes,
+    } = to;
     assert_eq!(out.len(), n * values.len(), "n values per cell");
     if n == 0 {
         return;
@@ -1899,19 +1892,21 @@ mod tests {
         let reference: Vec<f32> = portable.iter().step_by(LANES).copied().collect();
         let (mut held, mut held_v3) = (vec![0i16; LANES * width], vec![0i16; LANES * width]);
         let (mut escapes, mut escapes_v3) = (Vec::new(), Vec::new());
-        encode(&scratch.out, LANES, &reference, &mut held, 8, &mut escapes);
-        // SAFETY: as above.
-        unsafe {
-            simulate_deltas_x86_64_v3(
-                &m,
-                &inputs[..LANES],
-                &mut scratch,
-                &reference,
-                &mut held_v3,
-                8,
-                &mut escapes_v3,
-            )
+        let to = Deltas {
+            reference: &reference,
+            out: &mut held,
+            at: 8,
+            escapes: &mut escapes,
         };
+        encode(&scratch.out, LANES, to);
+        let to = Deltas {
+            reference: &reference,
+            out: &mut held_v3,
+            at: 8,
+            escapes: &mut escapes_v3,
+        };
+        // SAFETY: as above.
+        unsafe { simulate_deltas_x86_64_v3(&m, &inputs[..LANES], &mut scratch, to) };
         assert_eq!((&held, &escapes), (&held_v3, &escapes_v3));
         let mut back: Vec<f32> = held
             .iter()
