@@ -16,7 +16,9 @@
 //! - `supply`, `progression`, `entry`, `flows`, `rebalancing`, `classes`: the phases of the
 //!   projected years (rebalancing on `redistricting`, the scenario that turns it on), every year;
 //! - `accounts`: natural change, city totals, cleared classes, and the batch's rows out;
-//! - `whole`: the batch (`sim::simulate`), all of the above but sampling.
+//! - `whole`: the batch (`sim::simulate`), all of the above but sampling;
+//! - `held`: the same batch as a run does it (`sim::simulate_deltas`): its results held as 16-bit
+//!   differences from the central case.
 //!
 //! Inputs are built outside the timed loop: each phase starts from a copy of the state the
 //! batch's earlier phases left, made before the timer starts. Run: `cargo bench --bench engine`
@@ -126,6 +128,22 @@ fn steps(c: &mut Criterion) {
     });
     group.bench_function("whole", |b| {
         b.iter(|| sim::simulate(&m, &inputs, &mut s, &mut out, None))
+    });
+    // What a run does per batch: `whole`, its results held as differences from the central case.
+    let mut reference = vec![0.0f32; width];
+    sim::simulate(&m, &central, &mut s, &mut reference, None);
+    let (mut held, mut escapes) = (vec![0i16; LANES * width], Vec::new());
+    group.bench_function("held", |b| {
+        b.iter(|| {
+            escapes.clear();
+            let to = sim::Deltas {
+                reference: &reference,
+                out: &mut held,
+                at: 0,
+                escapes: &mut escapes,
+            };
+            sim::simulate_deltas(&m, &inputs, &mut s, to)
+        })
     });
     group.finish();
 }
