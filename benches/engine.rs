@@ -139,7 +139,6 @@ fn steps(c: &mut Criterion) {
             let to = sim::Deltas {
                 reference: &reference,
                 out: &mut held,
-                at: 0,
                 escapes: &mut escapes,
             };
             sim::simulate_deltas(&m, &inputs, &mut s, to)

@@ -519,6 +519,21 @@ fn check_memory(
     let areas = ds.areas.len() as u64 + 1;
     let metrics = crate::engine::sim::METRICS as u64;
     let projects = (ds.projects.len() + sc.extra_projects.len()).max(1) as u64;
+    // A batch of draws indexes its values in 32 bits (`engine::sim::encode`): beyond any real
+    // data set (half a billion values per draw), but refused rather than run.
+    let lanes = crate::engine::sim::LANES as u64;
+    let values = years * areas * metrics;
+    if values * lanes > u64::from(u32::MAX) {
+        return Some(InputError::message(
+            &ds.dir.join("areas.csv"),
+            0,
+            0,
+            format!(
+                "{areas} areas (with the city) × {years} years × {metrics} metrics = {values} values per draw: expected at most {}",
+                u64::from(u32::MAX) / lanes
+            ),
+        ));
+    }
     let draws = u64::from(draws);
     // A value takes 2 bytes (`Draws` holds differences from the central case), an opening year 2.
     let bytes = draws * (years * areas * metrics * 2 + projects * 2);

@@ -119,9 +119,12 @@ pub struct Draws {
     /// by draw, each of a cell's values would lie a whole row from the last. Shard files hold
     /// the values row by row ([`Draws::rows`], [`Draws::from_rows`]).
     deltas: Vec<i16>,
-    /// The values that their difference does not give back exactly, with their index in
-    /// `deltas`, ascending.
-    escapes: Vec<(usize, f32)>,
+    /// The values that their difference does not give back exactly, batch by batch, each with
+    /// its index in its batch's differences, ascending: 8 bytes each, a few per thousand values
+    /// at most in the data sets measured (see the README's speed section).
+    escapes: Vec<(u32, f32)>,
+    /// Where each batch's escapes start in `escapes`, and (last) their number.
+    escape_start: Vec<usize>,
     /// `count × stride`, draw by draw.
     pub opens: Vec<u16>,
 }
@@ -138,6 +141,7 @@ impl Draws {
             reference: vec![0.0; width],
             deltas: Vec::new(),
             escapes: Vec::new(),
+            escape_start: vec![0],
             opens: Vec::new(),
         }
     }
@@ -167,6 +171,7 @@ impl Draws {
             reference: vec![0.0; width],
             deltas: vec![0; count * width],
             escapes: Vec::new(),
+            escape_start: vec![0],
             opens,
         };
         let mut batch = vec![[0.0f32; sim::LANES]; width];
@@ -181,14 +186,13 @@ impl Draws {
             if b == 0 {
                 d.reference = batch.iter().map(|cell| cell[0]).collect();
             }
-            let out = &mut d.deltas[at..at + n * width];
             let to = sim::Deltas {
                 reference: &d.reference,
-                out,
-                at,
+                out: &mut d.deltas[at..at + n * width],
                 escapes: &mut d.escapes,
             };
             sim::encode(&batch, n, to);
+            d.escape_start.push(d.escapes.len());
         }
         assert!(rows.next().is_none(), "one row per draw");
         d
@@ -201,6 +205,11 @@ impl Draws {
         (d0 * self.width, sim::LANES.min(self.count - d0))
     }
 
+    /// Batch `b`'s escapes: (index in the batch's differences, value).
+    fn escapes_of(&self, b: usize) -> &[(u32, f32)] {
+        &self.escapes[self.escape_start[b]..self.escape_start[b + 1]]
+    }
+
     /// The values of batch `b`'s cells `cells` into `out`: cell by cell, the batch's draws side
     /// by side. Returns the batch's number of draws.
     pub fn batch_values(
@@ -210,17 +219,20 @@ impl Draws {
         out: &mut Vec<f32>,
     ) -> usize {
         let (start, n) = self.batch(b);
-        let (from, to) = (start + cells.start * n, start + cells.end * n);
+        // The cells' run, within the batch's differences.
+        let (from, to) = (cells.start * n, cells.end * n);
         out.clear();
-        for (run, &r) in self.deltas[from..to]
+        for (run, &r) in self.deltas[start + from..start + to]
             .chunks_exact(n)
             .zip(&self.reference[cells])
         {
             out.extend(run.iter().map(|&q| r + f32::from(q)));
         }
-        let first = self.escapes.partition_point(|&(i, _)| i < from);
-        for &(i, x) in self.escapes[first..].iter().take_while(|&&(i, _)| i < to) {
-            out[i - from] = x;
+        let (from, to) = (from as u32, to as u32);
+        let escapes = self.escapes_of(b);
+        let first = escapes.partition_point(|&(i, _)| i < from);
+        for &(i, x) in escapes[first..].iter().take_while(|&&(i, _)| i < to) {
+            out[(i - from) as usize] = x;
         }
         n
     }
@@ -240,10 +252,11 @@ impl Draws {
             .iter()
             .map(|r| r.fract() == 0.0 && r.abs() <= LIMIT)
             .collect();
-        for &(i, _) in &self.escapes {
-            let b = i / (sim::LANES * self.width);
-            let (start, n) = self.batch(b);
-            whole[(i - start) / n] = false;
+        for b in 0..self.batches() {
+            let n = self.batch(b).1;
+            for &(i, _) in self.escapes_of(b) {
+                whole[i as usize / n] = false;
+            }
         }
         whole
     }
@@ -341,11 +354,9 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
                     let batch = &mut inputs[..n];
                     sim::sample_batch(m, opts.seed, first + (b * sim::LANES) as u64, batch);
                     let mut escapes = Vec::new();
-                    let at = b * sim::LANES * width;
                     let to = sim::Deltas {
                         reference,
                         out,
-                        at,
                         escapes: &mut escapes,
                     };
                     sim::simulate_deltas(m, batch, scratch, to);
@@ -356,16 +367,19 @@ pub fn simulate(m: &Assembled, opts: &RunOptions, first: u64, progress: &dyn Pro
                     escapes
                 },
             )
-            .flatten_iter()
-            .collect::<Vec<_>>()
+            .collect::<Vec<Vec<_>>>()
     };
-    d.escapes = match rayon::ThreadPoolBuilder::new()
+    let by_batch = match rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.max(1))
         .build()
     {
         Ok(pool) => pool.install(work),
         Err(_) => work(),
     };
+    for escapes in by_batch {
+        d.escapes.extend_from_slice(&escapes);
+        d.escape_start.push(d.escapes.len());
+    }
     d
 }
 

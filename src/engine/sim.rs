@@ -603,15 +603,14 @@ pub fn simulate(
     write_out(s, inputs.len(), out);
 }
 
-/// Where a batch's metrics go as differences (see [`encode`]): `out`, cell by cell, which
-/// starts at index `at` of the run's differences, from each cell's `reference`; the values a
-/// difference does not give back go to `escapes`, with their index.
+/// Where a batch's metrics go as differences (see [`encode`]): `out`, the batch's cells one
+/// after the other, from each cell's `reference`; the values a difference does not give back
+/// go to `escapes`, with their index in `out`.
 #[derive(Debug)]
 pub struct Deltas<'a> {
     pub reference: &'a [f32],
     pub out: &'a mut [i16],
-    pub at: usize,
-    pub escapes: &'a mut Vec<(usize, f32)>,
+    pub escapes: &'a mut Vec<(u32, f32)>,
 }
 
 /// Runs a batch of draws as [`simulate`] does (without the central case's rows) and holds its
@@ -639,7 +638,7 @@ fn simulate_deltas_x86_64_v3(m: &Assembled, inputs: &[DrawInputs], s: &mut Scrat
 /// differences from the cell's reference in 16 bits, into `to.out` (cell by cell, `n` values
 /// each), where the difference gives the value back bit for bit (`reference + difference`,
 /// in `f32`); each value it does not (a move of 32,768 or more, a fraction, a NaN) goes whole
-/// to `to.escapes`, with its index: `to.at` plus its place in `to.out`. The metrics are whole
+/// to `to.escapes`, with its index in `to.out`. The metrics are whole
 /// numbers that draws move by far less than that from the central case in nearly every cell,
 /// so the differences take half the memory of the values and the escapes stay few.
 #[inline(always)]
@@ -647,10 +646,13 @@ pub fn encode(values: &[V], n: usize, to: Deltas) {
     let Deltas {
         reference,
         out,
-        at,
         escapes,
     } = to;
     assert_eq!(out.len(), n * values.len(), "n values per cell");
+    assert!(
+        u32::try_from(out.len()).is_ok(),
+        "a batch's index fits 32 bits"
+    );
     if n == 0 {
         return;
     }
@@ -677,7 +679,7 @@ pub fn encode(values: &[V], n: usize, to: Deltas) {
         if !exact {
             for (l, (&q, &x)) in q.iter().zip(v).take(n).enumerate() {
                 if (r + f32::from(q)).to_bits() != x.to_bits() {
-                    escapes.push((at + c * n + l, x));
+                    escapes.push(((c * n + l) as u32, x));
                 }
             }
         }
@@ -1895,14 +1897,12 @@ mod tests {
         let to = Deltas {
             reference: &reference,
             out: &mut held,
-            at: 8,
             escapes: &mut escapes,
         };
         encode(&scratch.out, LANES, to);
         let to = Deltas {
             reference: &reference,
             out: &mut held_v3,
-            at: 8,
             escapes: &mut escapes_v3,
         };
         // SAFETY: as above.
@@ -1914,7 +1914,7 @@ mod tests {
             .map(|(i, &q)| reference[i / LANES] + f32::from(q))
             .collect();
         for &(i, x) in &escapes {
-            back[i - 8] = x;
+            back[i as usize] = x;
         }
         assert_eq!(bits(&back), bits(&portable));
         let opened: usize = inputs[..LANES]
