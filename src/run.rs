@@ -536,7 +536,7 @@ fn check_memory(
     }
     let draws = u64::from(draws);
     // A value takes 2 bytes (`Draws` holds differences from the central case), an opening year 2.
-    let bytes = draws * (years * areas * metrics * 2 + projects * 2);
+    let bytes = draws * (values * 2 + projects * 2);
     if bytes <= MAX_RESULT_BYTES {
         return None;
     }

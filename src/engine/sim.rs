@@ -671,11 +671,7 @@ pub fn encode(values: &[V], n: usize, to: Deltas) {
             *q = d as i16;
             exact &= (r + d as f32).to_bits() == x.to_bits();
         }
-        if n == LANES {
-            run.copy_from_slice(&q);
-        } else {
-            run.copy_from_slice(&q[..n]);
-        }
+        run.copy_from_slice(&q[..n]);
         if !exact {
             for (l, (&q, &x)) in q.iter().zip(v).take(n).enumerate() {
                 if (r + f32::from(q)).to_bits() != x.to_bits() {
