@@ -26,6 +26,9 @@ use super::results::Metric;
 use super::sampling::Quantile;
 use crate::model::{Driver, SchoolYear};
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
 /// Metrics per (year, area or city, metric) cell, in this layout.
 pub const METRICS: usize = Metric::ALL.len();
 
@@ -70,11 +73,11 @@ fn whole(x: f32) -> f32 {
 /// junior and primary stages) get their own copies, over fixed-size arrays that LLVM unrolls and
 /// keeps in registers; any other count runs in the catch-all copy of up to [`MAX_GRADES`].
 macro_rules! by_grades {
-    ($m:expr, $gi:expr, $step:ident($($arg:expr),*)) => {
+    ($m:expr, $gi:expr, $step:ident $(::<$($extra:tt),+>)? ($($arg:expr),*)) => {
         match $m.stages[$m.groups[$gi].stage].grades {
-            3 => $step::<3>($($arg),*),
-            6 => $step::<6>($($arg),*),
-            _ => $step::<MAX_GRADES>($($arg),*),
+            3 => $step::<3 $($(, $extra)+)?>($($arg),*),
+            6 => $step::<6 $($(, $extra)+)?>($($arg),*),
+            _ => $step::<MAX_GRADES $($(, $extra)+)?>($($arg),*),
         }
     };
 }
@@ -599,7 +602,7 @@ pub fn simulate(
         // SAFETY: the CPU has the features `simulate_x86_64_v3` is compiled for (checked above).
         return unsafe { simulate_x86_64_v3(m, inputs, s, out, detail) };
     }
-    simulate_with(m, inputs, s, detail);
+    simulate_with::<false>(m, inputs, s, detail);
     write_out(s, inputs.len(), out);
 }
 
@@ -622,7 +625,7 @@ pub fn simulate_deltas(m: &Assembled, inputs: &[DrawInputs], s: &mut Scratch, to
         // SAFETY: the CPU has the features `simulate_deltas_x86_64_v3` is compiled for.
         return unsafe { simulate_deltas_x86_64_v3(m, inputs, s, to) };
     }
-    simulate_with(m, inputs, s, None);
+    simulate_with::<false>(m, inputs, s, None);
     encode(&s.out, inputs.len(), to);
 }
 
@@ -630,7 +633,7 @@ pub fn simulate_deltas(m: &Assembled, inputs: &[DrawInputs], s: &mut Scratch, to
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 fn simulate_deltas_x86_64_v3(m: &Assembled, inputs: &[DrawInputs], s: &mut Scratch, to: Deltas) {
-    simulate_with(m, inputs, s, None);
+    simulate_with::<true>(m, inputs, s, None);
     encode(&s.out, inputs.len(), to);
 }
 
@@ -728,13 +731,13 @@ fn simulate_x86_64_v3(
     out: &mut [f32],
     detail: Option<&mut Vec<SchoolCell>>,
 ) {
-    simulate_with(m, inputs, s, detail);
+    simulate_with::<true>(m, inputs, s, detail);
     write_out(s, inputs.len(), out);
 }
 
 /// The simulation of one batch; inlined, with everything it calls, into each [`simulate`] copy.
 #[inline(always)]
-fn simulate_with(
+fn simulate_with<const AVX2: bool>(
     m: &Assembled,
     inputs: &[DrawInputs],
     s: &mut Scratch,
@@ -755,7 +758,7 @@ fn simulate_with(
     for t in 1..m.years {
         supply(m, s, t, None);
         for &gi in &order {
-            group_year(m, s, t, gi, s.feeder(gi), detail.as_deref_mut());
+            group_year::<AVX2>(m, s, t, gi, s.feeder(gi), detail.as_deref_mut());
         }
     }
     s.order = order;
@@ -765,7 +768,7 @@ fn simulate_with(
 /// Year `t` of group `gi` after the year's supply: progression, entry (with `feeder`, the
 /// leavers of the stage below), flows, rebalancing, classes.
 #[inline(always)]
-fn group_year(
+fn group_year<const AVX2: bool>(
     m: &Assembled,
     s: &mut Scratch,
     t: usize,
@@ -777,7 +780,7 @@ fn group_year(
     entry(m, s, t, gi, feeder);
     flows(m, s, t, gi);
     rebalancing(m, s, t, gi);
-    classes(m, s, t, gi, detail);
+    classes::<AVX2>(m, s, t, gi, detail);
 }
 
 /// Copies the batch's metrics into `out` for its first `draws` lanes, cell by cell, the draws
@@ -893,14 +896,14 @@ pub fn phase(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
         // SAFETY: the CPU has the features `phase_x86_64_v3` is compiled for (checked above).
         return unsafe { phase_x86_64_v3(m, s, t, phase) };
     }
-    run_phase(m, s, t, phase);
+    run_phase::<false>(m, s, t, phase);
 }
 
 /// [`phase`] compiled for AVX2 as [`simulate_x86_64_v3`].
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,bmi1,bmi2,lzcnt,popcnt")]
 fn phase_x86_64_v3(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
-    run_phase(m, s, t, phase);
+    run_phase::<true>(m, s, t, phase);
 }
 
 /// Begins a batch: the draws' inputs, the base year's state, the output's constant cells, the
@@ -921,7 +924,7 @@ pub fn finish(m: &Assembled, s: &mut Scratch, draws: usize, out: &mut [f32]) {
 }
 
 #[inline(always)]
-fn run_phase(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
+fn run_phase<const AVX2: bool>(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
     let groups = m.groups.len();
     // Plain loops: a closure here would be compiled without the caller's target features.
     match phase {
@@ -948,7 +951,7 @@ fn run_phase(m: &Assembled, s: &mut Scratch, t: usize, phase: Phase) {
         }
         Phase::Classes => {
             for gi in 0..groups {
-                classes(m, s, t, gi, None);
+                classes::<AVX2>(m, s, t, gi, None);
             }
         }
     }
@@ -1012,7 +1015,7 @@ pub fn simulate_group(
         // SAFETY: the CPU has the features `group_x86_64_v3` is compiled for (checked above).
         return unsafe { group_x86_64_v3(m, s, gi, feeder, leavers) };
     }
-    group_with(m, s, gi, feeder, leavers);
+    group_with::<false>(m, s, gi, feeder, leavers);
 }
 
 /// [`group_with`] compiled for AVX2 as [`simulate_x86_64_v3`].
@@ -1025,11 +1028,11 @@ fn group_x86_64_v3(
     feeder: &[[f32; LANES]],
     leavers: &mut [[f32; LANES]],
 ) {
-    group_with(m, s, gi, feeder, leavers);
+    group_with::<true>(m, s, gi, feeder, leavers);
 }
 
 #[inline(always)]
-fn group_with(
+fn group_with<const AVX2: bool>(
     m: &Assembled,
     s: &mut Scratch,
     gi: usize,
@@ -1052,7 +1055,7 @@ fn group_with(
         } else {
             [0.0; LANES]
         };
-        group_year(m, s, t, gi, feeder_in, None);
+        group_year::<AVX2>(m, s, t, gi, feeder_in, None);
         leavers[t] = s.leaving[gi];
     }
 }
@@ -1063,7 +1066,7 @@ fn base_year(m: &Assembled, s: &mut Scratch, mut detail: Option<&mut Vec<SchoolC
     s.now.pupils.copy_from_slice(&s.base.pupils);
     s.now.rooms.copy_from_slice(&s.base.rooms);
     for gi in 0..m.groups.len() {
-        classes(m, s, 0, gi, detail.as_deref_mut());
+        classes::<false>(m, s, 0, gi, detail.as_deref_mut());
         s.weigh(m, gi);
     }
 }
@@ -1564,9 +1567,9 @@ fn needs<const G: usize>(pupils: &[V], per_size: f32) -> (V, V) {
     (total, need)
 }
 
-/// Forms the classes of the crowded school whose cells start at `o` in every draw of the batch, in the float type `T`
-/// (exact for these counts: see [`Whole`]); `class` holds each grade's classes needed, `need`
-/// their sum. Adds the school's classes, oversized and super-oversized classes to `sums`, and
+/// Forms the classes of a crowded school (`pupils`, its cells) in every draw of the batch, in the
+/// float type `T` (exact for these counts: see [`Whole`]); `class` holds each grade's classes
+/// needed, `need` their sum. Adds the school's classes, oversized and super-oversized classes to `sums`, and
 /// writes those of the first draw per grade into `first` when given.
 #[allow(
     clippy::too_many_arguments,
@@ -1574,9 +1577,8 @@ fn needs<const G: usize>(pupils: &[V], per_size: f32) -> (V, V) {
 )]
 #[inline(always)]
 fn crowded_school<T: Whole + From<f32>, const G: usize>(
-    s: &Scratch,
     grades: usize,
-    o: usize,
+    pupils: &[V],
     class: &[V; G],
     need: V,
     rooms: V,
@@ -1587,7 +1589,7 @@ fn crowded_school<T: Whole + From<f32>, const G: usize>(
     let (mut counts, mut formed) = ([[T::ZERO; LANES]; G], [[T::ZERO; LANES]; G]);
     for k in 0..grades {
         for l in 0..LANES {
-            counts[k][l] = T::from(s.now.pupils[o + k][l]);
+            counts[k][l] = T::from(pupils[k][l]);
             formed[k][l] = T::from(class[k][l]);
         }
     }
@@ -1625,14 +1627,14 @@ fn crowded_school<T: Whole + From<f32>, const G: usize>(
 /// the stage's grade count so that the crowded schools' class formation runs over fixed-size
 /// arrays, which LLVM unrolls and keeps in registers.
 #[inline(always)]
-fn classes(
+fn classes<const AVX2: bool>(
     m: &Assembled,
     s: &mut Scratch,
     t: usize,
     gi: usize,
     detail: Option<&mut Vec<SchoolCell>>,
 ) {
-    by_grades!(m, gi, classes_fixed(m, s, t, gi, detail))
+    by_grades!(m, gi, classes_fixed::<AVX2>(m, s, t, gi, detail))
 }
 
 /// [`classes`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that.
@@ -1643,7 +1645,7 @@ fn classes(
 /// classes needed in some draw (or every school, when the standard size is oversized or the
 /// central case asks for every class) forms its classes in every draw of the batch at once.
 #[inline(always)]
-fn classes_fixed<const G: usize>(
+fn classes_fixed<const G: usize, const AVX2: bool>(
     m: &Assembled,
     s: &mut Scratch,
     t: usize,
@@ -1710,10 +1712,18 @@ fn classes_fixed<const G: usize>(
             && rooms.iter().all(|&r| r <= F32_EXACT);
         let mut formed = [[0u32; 3]; G];
         let first = detail.is_some().then_some(&mut formed);
+        let pupils = &s.now.pupils[o..o + grades];
+        #[cfg(target_arch = "x86_64")]
+        if AVX2 && small && first.is_none() {
+            // SAFETY: `AVX2` is true only in the copies compiled for AVX2 (`_x86_64_v3`), which
+            // run only on a CPU that has it (`has_v3`).
+            unsafe { avx2::crowded::<G>(grades, pupils, &class, need, rooms, rule, &mut sums) };
+            continue;
+        }
         if small {
-            crowded_school::<f32, G>(s, grades, o, &class, need, rooms, rule, &mut sums, first);
+            crowded_school::<f32, G>(grades, pupils, &class, need, rooms, rule, &mut sums, first);
         } else {
-            crowded_school::<f64, G>(s, grades, o, &class, need, rooms, rule, &mut sums, first);
+            crowded_school::<f64, G>(grades, pupils, &class, need, rooms, rule, &mut sums, first);
         }
         if let Some(d) = detail.as_deref_mut() {
             if !s.open(m, i)[0] {
@@ -1880,7 +1890,7 @@ mod tests {
         let width = m.years * (m.areas() + 1) * METRICS;
         let (mut portable, mut v3) = (vec![0.0f32; LANES * width], vec![0.0f32; LANES * width]);
         let mut scratch = Scratch::new(&m);
-        simulate_with(&m, &inputs[..LANES], &mut scratch, None);
+        simulate_with::<false>(&m, &inputs[..LANES], &mut scratch, None);
         write_out(&scratch, LANES, &mut portable);
         // SAFETY: the CPU has the features (checked above).
         unsafe { simulate_x86_64_v3(&m, &inputs[..LANES], &mut scratch, &mut v3, None) };
