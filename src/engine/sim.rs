@@ -1637,6 +1637,65 @@ fn classes<const AVX2: bool>(
     by_grades!(m, gi, classes_fixed::<AVX2>(m, s, t, gi, detail))
 }
 
+/// The first pass of class formation over a group's schools, without a branch: for each
+/// school (`offsets`, its first cell in `pupils`; `rooms` and `village` per school) adds its
+/// pupils, places, pupils above places, classes needed (when it has the rooms for them in every
+/// draw: the common case, where no class is above the standard size) and village pupils to
+/// `acc`, and lists it in `crowded` (its index, from `first`) when some draw is short of rooms
+/// or `every` school is to be formed. Returns how many it listed. In the AVX2 copy,
+/// [`avx2::survey`].
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the hot loop passes the slices it works on; a struct would add nothing"
+)]
+#[inline(always)]
+fn survey<const G: usize, const AVX2: bool>(
+    grades: usize,
+    offsets: &[usize],
+    first: usize,
+    pupils: &[V],
+    rooms: &[V],
+    village: &[f32],
+    (size, per_size): (f32, f32),
+    every: bool,
+    acc: &mut [V; 5],
+    crowded: &mut [u32],
+) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if AVX2 {
+        let sizes = (size, per_size);
+        // SAFETY: `AVX2` is true only in the copies compiled for AVX2 (`_x86_64_v3`), which
+        // run only on a CPU that has it (`has_v3`).
+        return unsafe {
+            avx2::survey::<G>(
+                grades, offsets, first, pupils, rooms, village, sizes, every, acc, crowded,
+            )
+        };
+    }
+    let mut listed = 0;
+    for (j, ((&o, rooms), &village)) in offsets.iter().zip(rooms).zip(village).enumerate() {
+        let (total, need) = needs::<G>(&pupils[o..o + grades], per_size);
+        let mut short = [0.0f32; LANES];
+        for l in 0..LANES {
+            let places = rooms[l] * size;
+            acc[0][l] += total[l];
+            acc[1][l] += places;
+            let over = total[l] - places;
+            acc[2][l] += if over > 0.0 { over } else { 0.0 };
+            short[l] = if need[l] > rooms[l] { 1.0 } else { 0.0 };
+            acc[4][l] += total[l] * village;
+        }
+        let alone = every || any_above_zero(&short);
+        let common = if alone { 0.0 } else { 1.0 };
+        for l in 0..LANES {
+            acc[3][l] += need[l] * common;
+        }
+        crowded[listed] = (first + j) as u32;
+        listed += usize::from(alone);
+    }
+    listed
+}
+
 /// [`classes`] for a stage of `G` grades, or of at most [`MAX_GRADES`] when `G` is that.
 ///
 /// Pupils and classes needed per grade are whole numbers in f32, below 2^24 in every sum, so
@@ -1670,31 +1729,19 @@ fn classes_fixed<const G: usize, const AVX2: bool>(
     // First every school without a branch: its totals, and whether it is crowded in some
     // draw (then it goes on the list, and its classes are formed below). Then the list.
     let mut crowded = std::mem::take(&mut s.crowded);
-    let mut listed = 0;
-    for i in g.start..g.end {
-        let o = m.school_offset[i];
-        let (total, need) = needs::<G>(&s.now.pupils[o..o + grades], per_size);
-        let rooms = s.now.rooms[i];
-        let mut short = [0.0f32; LANES];
-        for l in 0..LANES {
-            let places = rooms[l] * size;
-            acc[0][l] += total[l];
-            acc[1][l] += places;
-            let over = total[l] - places;
-            acc[2][l] += if over > 0.0 { over } else { 0.0 };
-            short[l] = if need[l] > rooms[l] { 1.0 } else { 0.0 };
-            acc[4][l] += total[l] * s.village[i];
-        }
-        let alone = every || any_above_zero(&short);
-        // The common case: every grade has the classes it needs, none above the standard
-        // size, so none oversized.
-        let common = if alone { 0.0 } else { 1.0 };
-        for l in 0..LANES {
-            acc[3][l] += need[l] * common;
-        }
-        crowded[listed] = i as u32;
-        listed += usize::from(alone);
-    }
+    let schools = g.start..g.end;
+    let listed = survey::<G, AVX2>(
+        grades,
+        &m.school_offset[schools.clone()],
+        g.start,
+        &s.now.pupils,
+        &s.now.rooms[schools.clone()],
+        &s.village[schools],
+        (size, per_size),
+        every,
+        &mut acc,
+        &mut crowded,
+    );
     for &i in &crowded[..listed] {
         let (i, o) = (i as usize, m.school_offset[i as usize]);
         let mut class = [[0.0f32; LANES]; G];

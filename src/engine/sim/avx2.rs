@@ -10,9 +10,9 @@
 
 use std::arch::x86_64::{
     __m256, _CMP_GE_OQ, _CMP_GT_OQ, _mm256_add_epi32, _mm256_add_ps, _mm256_and_ps,
-    _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps, _mm256_cmp_ps, _mm256_cmpeq_epi32,
-    _mm256_cmpgt_epi32, _mm256_cvtps_epi32, _mm256_div_ps, _mm256_floor_ps, _mm256_loadu_ps,
-    _mm256_max_ps, _mm256_min_ps, _mm256_movemask_ps, _mm256_mul_ps, _mm256_or_ps,
+    _mm256_blendv_ps, _mm256_castps_si256, _mm256_castsi256_ps, _mm256_ceil_ps, _mm256_cmp_ps,
+    _mm256_cmpeq_epi32, _mm256_cmpgt_epi32, _mm256_cvtps_epi32, _mm256_div_ps, _mm256_floor_ps,
+    _mm256_loadu_ps, _mm256_max_ps, _mm256_min_ps, _mm256_movemask_ps, _mm256_mul_ps, _mm256_or_ps,
     _mm256_set1_epi32, _mm256_set1_ps, _mm256_setzero_ps, _mm256_setzero_si256, _mm256_storeu_ps,
     _mm256_sub_epi32, _mm256_sub_ps,
 };
@@ -34,6 +34,65 @@ fn store(x: __m256) -> V {
     // SAFETY: `v` is 8 writable `f32`; the store has no alignment requirement.
     unsafe { _mm256_storeu_ps(v.as_mut_ptr(), x) };
     v
+}
+
+/// The first pass of class formation over a group's schools, as the portable loop in
+/// [`super::classes_fixed`] does it: for each school (`offsets`, its first cell in `pupils`;
+/// `rooms`, `village` per school) adds its pupils, places, pupils above places, classes needed
+/// (when it has them in every draw) and village pupils to `acc`, and lists it in `crowded`
+/// (its index, from `first`) when some draw is short of rooms, or when `every` school is to be
+/// formed. Returns how many it listed.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the hot loop passes the slices it works on; a struct would add nothing"
+)]
+#[inline]
+#[target_feature(enable = "avx2")]
+pub(super) fn survey<const G: usize>(
+    grades: usize,
+    offsets: &[usize],
+    first: usize,
+    pupils: &[V],
+    rooms: &[V],
+    village: &[f32],
+    (size, per_size): (f32, f32),
+    every: bool,
+    acc: &mut [V; 5],
+    crowded: &mut [u32],
+) -> usize {
+    let zero = _mm256_setzero_ps();
+    let (size, per_size) = (_mm256_set1_ps(size), _mm256_set1_ps(per_size));
+    let [
+        mut pupils_sum,
+        mut places_sum,
+        mut over_sum,
+        mut classes_sum,
+        mut village_sum,
+    ] = acc.map(|a| load(&a));
+    let mut listed = 0;
+    for (j, ((&o, r), &v)) in offsets.iter().zip(rooms).zip(village).enumerate() {
+        let (mut total, mut need) = (zero, zero);
+        for p in &pupils[o..o + grades] {
+            let p = load(p);
+            total = _mm256_add_ps(total, p);
+            need = _mm256_add_ps(need, _mm256_ceil_ps(_mm256_mul_ps(p, per_size)));
+        }
+        let r = load(r);
+        let places = _mm256_mul_ps(r, size);
+        pupils_sum = _mm256_add_ps(pupils_sum, total);
+        places_sum = _mm256_add_ps(places_sum, places);
+        over_sum = _mm256_add_ps(over_sum, _mm256_max_ps(_mm256_sub_ps(total, places), zero));
+        village_sum = _mm256_add_ps(village_sum, _mm256_mul_ps(total, _mm256_set1_ps(v)));
+        let short = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_GT_OQ>(need, r)) != 0;
+        let alone = every | short;
+        // The common case: every grade has the classes it needs, none oversized.
+        let common = _mm256_castsi256_ps(_mm256_set1_epi32(if alone { 0 } else { -1 }));
+        classes_sum = _mm256_add_ps(classes_sum, _mm256_and_ps(need, common));
+        crowded[listed] = (first + j) as u32;
+        listed += usize::from(alone);
+    }
+    *acc = [pupils_sum, places_sum, over_sum, classes_sum, village_sum].map(|x| store(x));
+    listed
 }
 
 /// The classes of one crowded school in every draw of the batch, in `f32`, as
@@ -182,8 +241,9 @@ fn dhondt<const G: usize>(
 
 #[cfg(test)]
 mod tests {
+    use super::survey as survey_avx2;
     use super::*;
-    use crate::engine::sim::{crowded_school, has_v3};
+    use crate::engine::sim::{crowded_school, has_v3, reciprocal_below, survey};
     use proptest::prelude::*;
 
     /// One school's sums (classes, oversized, super-oversized classes per draw) from the portable
@@ -265,7 +325,87 @@ mod tests {
         proptest::collection::vec(grade, grades)
     }
 
+    /// A group's first pass of class formation from the portable loop and from [`survey`]:
+    /// its sums as bits, and the schools listed.
+    /// Each school's classrooms are its classes needed plus `slack` (at least 0), so that
+    /// schools short by one, with just enough and with one to spare all occur.
+    fn surveys<const G: usize>(
+        schools: &[Vec<[u32; LANES]>],
+        slack: &[[i32; LANES]],
+        size: u32,
+        every: bool,
+    ) -> [(Vec<u32>, Vec<u32>); 2] {
+        let pupils: Vec<V> = schools.iter().flat_map(|s| lanes(s)).collect();
+        let offsets: Vec<usize> = (0..schools.len()).map(|i| i * G).collect();
+        let rooms: Vec<V> = schools
+            .iter()
+            .zip(slack)
+            .map(|(school, slack)| {
+                std::array::from_fn(|l| {
+                    let need: u32 = school.iter().map(|p| p[l].div_ceil(size)).sum();
+                    (need as i32 + slack[l]).max(0) as f32
+                })
+            })
+            .collect();
+        let village: Vec<f32> = (0..schools.len())
+            .map(|i| (i % 3 == 1) as u8 as f32)
+            .collect();
+        let sizes = (size as f32, reciprocal_below(size));
+        let run = |avx2: bool| {
+            let mut acc = [[1.0f32; LANES]; 5];
+            let mut crowded = vec![0u32; schools.len()];
+            let args = (&offsets, &pupils, &rooms, &village);
+            let listed = if avx2 {
+                // SAFETY: the caller checked that the CPU has AVX2.
+                unsafe {
+                    survey_avx2::<G>(
+                        G,
+                        args.0,
+                        7,
+                        args.1,
+                        args.2,
+                        args.3,
+                        sizes,
+                        every,
+                        &mut acc,
+                        &mut crowded,
+                    )
+                }
+            } else {
+                survey::<G, false>(
+                    G,
+                    args.0,
+                    7,
+                    args.1,
+                    args.2,
+                    args.3,
+                    sizes,
+                    every,
+                    &mut acc,
+                    &mut crowded,
+                )
+            };
+            let bits = acc.iter().flatten().map(|x| x.to_bits()).collect();
+            (bits, crowded[..listed].to_vec())
+        };
+        [run(false), run(true)]
+    }
+
     proptest! {
+        /// Random groups of 6-grade schools with classrooms near their needs: the first pass
+        /// lists the same schools and adds the same bits as the portable loop.
+        #[test]
+        fn the_hand_written_survey_gives_the_portable_bits(
+            schools in proptest::collection::vec(school(6..=6), 1..12),
+            slack in proptest::collection::vec(proptest::array::uniform8(-2i32..3), 12),
+            size in 1u32..70,
+            every in proptest::bool::weighted(0.1),
+        ) {
+            prop_assume!(has_v3());
+            let [a, b] = surveys::<6>(&schools, &slack[..schools.len()], size, every);
+            prop_assert_eq!(a, b);
+        }
+
         /// Random schools of 3, 6 and up to 16 grades, random classrooms per draw (often
         /// short), random class sizes and thresholds: the same bits as the portable code.
         #[test]
