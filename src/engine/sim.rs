@@ -1637,41 +1637,53 @@ fn classes<const AVX2: bool>(
     by_grades!(m, gi, classes_fixed::<AVX2>(m, s, t, gi, detail))
 }
 
-/// The first pass of class formation over a group's schools, without a branch: for each
-/// school (`offsets`, its first cell in `pupils`; `rooms` and `village` per school) adds its
-/// pupils, places, pupils above places, classes needed (when it has the rooms for them in every
-/// draw: the common case, where no class is above the standard size) and village pupils to
-/// `acc`, and lists it in `crowded` (its index, from `first`) when some draw is short of rooms
-/// or `every` school is to be formed. Returns how many it listed. In the AVX2 copy,
-/// [`avx2::survey`].
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the hot loop passes the slices it works on; a struct would add nothing"
-)]
+/// A group's schools as the first pass of class formation ([`survey`]) reads them.
+#[derive(Debug, Clone, Copy)]
+struct Schools<'a> {
+    grades: usize,
+    /// Each school's first cell in `pupils`.
+    offsets: &'a [usize],
+    /// The first school's index (the crowded list holds indices from it).
+    first: usize,
+    pupils: &'a [V],
+    /// Per school: classrooms, and 1 for a village school (else 0).
+    rooms: &'a [V],
+    village: &'a [f32],
+    /// The standard class size and [`reciprocal_below`] of it.
+    size: f32,
+    per_size: f32,
+    /// Whether every school is to be formed (then every school is listed).
+    every: bool,
+}
+
+/// The first pass of class formation over a group's schools, without a branch: adds each
+/// school's pupils, places, pupils above places, classes needed (when it has the rooms for them
+/// in every draw: the common case, where no class is above the standard size) and village
+/// pupils to `acc`, and lists it in `crowded` when some draw is short of rooms or every school
+/// is to be formed. Returns how many it listed. In the AVX2 copy, [`avx2::survey`].
 #[inline(always)]
 fn survey<const G: usize, const AVX2: bool>(
-    grades: usize,
-    offsets: &[usize],
-    first: usize,
-    pupils: &[V],
-    rooms: &[V],
-    village: &[f32],
-    (size, per_size): (f32, f32),
-    every: bool,
+    g: &Schools,
     acc: &mut [V; 5],
     crowded: &mut [u32],
 ) -> usize {
     #[cfg(target_arch = "x86_64")]
     if AVX2 {
-        let sizes = (size, per_size);
         // SAFETY: `AVX2` is true only in the copies compiled for AVX2 (`_x86_64_v3`), which
         // run only on a CPU that has it (`has_v3`).
-        return unsafe {
-            avx2::survey::<G>(
-                grades, offsets, first, pupils, rooms, village, sizes, every, acc, crowded,
-            )
-        };
+        return unsafe { avx2::survey::<G>(g, acc, crowded) };
     }
+    let Schools {
+        grades,
+        offsets,
+        first,
+        pupils,
+        rooms,
+        village,
+        size,
+        per_size,
+        every,
+    } = *g;
     let mut listed = 0;
     for (j, ((&o, rooms), &village)) in offsets.iter().zip(rooms).zip(village).enumerate() {
         let (total, need) = needs::<G>(&pupils[o..o + grades], per_size);
@@ -1729,19 +1741,18 @@ fn classes_fixed<const G: usize, const AVX2: bool>(
     // First every school without a branch: its totals, and whether it is crowded in some
     // draw (then it goes on the list, and its classes are formed below). Then the list.
     let mut crowded = std::mem::take(&mut s.crowded);
-    let schools = g.start..g.end;
-    let listed = survey::<G, AVX2>(
+    let schools = Schools {
         grades,
-        &m.school_offset[schools.clone()],
-        g.start,
-        &s.now.pupils,
-        &s.now.rooms[schools.clone()],
-        &s.village[schools],
-        (size, per_size),
+        offsets: &m.school_offset[g.start..g.end],
+        first: g.start,
+        pupils: &s.now.pupils,
+        rooms: &s.now.rooms[g.start..g.end],
+        village: &s.village[g.start..g.end],
+        size,
+        per_size,
         every,
-        &mut acc,
-        &mut crowded,
-    );
+    };
+    let listed = survey::<G, AVX2>(&schools, &mut acc, &mut crowded);
     for &i in &crowded[..listed] {
         let (i, o) = (i as usize, m.school_offset[i as usize]);
         let mut class = [[0.0f32; LANES]; G];

@@ -17,7 +17,7 @@ use std::arch::x86_64::{
     _mm256_sub_epi32, _mm256_sub_ps,
 };
 
-use super::{LANES, V};
+use super::{LANES, Schools, V};
 use crate::engine::classes::ClassRule;
 
 #[inline]
@@ -36,32 +36,13 @@ fn store(x: __m256) -> V {
     v
 }
 
-/// The first pass of class formation over a group's schools, as the portable loop in
-/// [`super::classes_fixed`] does it: for each school (`offsets`, its first cell in `pupils`;
-/// `rooms`, `village` per school) adds its pupils, places, pupils above places, classes needed
-/// (when it has them in every draw) and village pupils to `acc`, and lists it in `crowded`
-/// (its index, from `first`) when some draw is short of rooms, or when `every` school is to be
-/// formed. Returns how many it listed.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "the hot loop passes the slices it works on; a struct would add nothing"
-)]
+/// The first pass of class formation over a group's schools, as [`super::survey`]'s portable
+/// loop does it.
 #[inline]
 #[target_feature(enable = "avx2")]
-pub(super) fn survey<const G: usize>(
-    grades: usize,
-    offsets: &[usize],
-    first: usize,
-    pupils: &[V],
-    rooms: &[V],
-    village: &[f32],
-    (size, per_size): (f32, f32),
-    every: bool,
-    acc: &mut [V; 5],
-    crowded: &mut [u32],
-) -> usize {
+pub(super) fn survey<const G: usize>(g: &Schools, acc: &mut [V; 5], crowded: &mut [u32]) -> usize {
     let zero = _mm256_setzero_ps();
-    let (size, per_size) = (_mm256_set1_ps(size), _mm256_set1_ps(per_size));
+    let (size, per_size) = (_mm256_set1_ps(g.size), _mm256_set1_ps(g.per_size));
     let [
         mut pupils_sum,
         mut places_sum,
@@ -70,9 +51,9 @@ pub(super) fn survey<const G: usize>(
         mut village_sum,
     ] = acc.map(|a| load(&a));
     let mut listed = 0;
-    for (j, ((&o, r), &v)) in offsets.iter().zip(rooms).zip(village).enumerate() {
+    for (j, ((&o, r), &v)) in g.offsets.iter().zip(g.rooms).zip(g.village).enumerate() {
         let (mut total, mut need) = (zero, zero);
-        for p in &pupils[o..o + grades] {
+        for p in &g.pupils[o..o + g.grades] {
             let p = load(p);
             total = _mm256_add_ps(total, p);
             need = _mm256_add_ps(need, _mm256_ceil_ps(_mm256_mul_ps(p, per_size)));
@@ -84,11 +65,11 @@ pub(super) fn survey<const G: usize>(
         over_sum = _mm256_add_ps(over_sum, _mm256_max_ps(_mm256_sub_ps(total, places), zero));
         village_sum = _mm256_add_ps(village_sum, _mm256_mul_ps(total, _mm256_set1_ps(v)));
         let short = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_GT_OQ>(need, r)) != 0;
-        let alone = every | short;
+        let alone = g.every | short;
         // The common case: every grade has the classes it needs, none oversized.
         let common = _mm256_castsi256_ps(_mm256_set1_epi32(if alone { 0 } else { -1 }));
         classes_sum = _mm256_add_ps(classes_sum, _mm256_and_ps(need, common));
-        crowded[listed] = (first + j) as u32;
+        crowded[listed] = (g.first + j) as u32;
         listed += usize::from(alone);
     }
     *acc = [pupils_sum, places_sum, over_sum, classes_sum, village_sum].map(|x| store(x));
@@ -350,40 +331,25 @@ mod tests {
         let village: Vec<f32> = (0..schools.len())
             .map(|i| (i % 3 == 1) as u8 as f32)
             .collect();
-        let sizes = (size as f32, reciprocal_below(size));
+        let schools_in = Schools {
+            grades: G,
+            offsets: &offsets,
+            first: 7,
+            pupils: &pupils,
+            rooms: &rooms,
+            village: &village,
+            size: size as f32,
+            per_size: reciprocal_below(size),
+            every,
+        };
         let run = |avx2: bool| {
             let mut acc = [[1.0f32; LANES]; 5];
             let mut crowded = vec![0u32; schools.len()];
-            let args = (&offsets, &pupils, &rooms, &village);
             let listed = if avx2 {
                 // SAFETY: the caller checked that the CPU has AVX2.
-                unsafe {
-                    survey_avx2::<G>(
-                        G,
-                        args.0,
-                        7,
-                        args.1,
-                        args.2,
-                        args.3,
-                        sizes,
-                        every,
-                        &mut acc,
-                        &mut crowded,
-                    )
-                }
+                unsafe { survey_avx2::<G>(&schools_in, &mut acc, &mut crowded) }
             } else {
-                survey::<G, false>(
-                    G,
-                    args.0,
-                    7,
-                    args.1,
-                    args.2,
-                    args.3,
-                    sizes,
-                    every,
-                    &mut acc,
-                    &mut crowded,
-                )
+                survey::<G, false>(&schools_in, &mut acc, &mut crowded)
             };
             let bits = acc.iter().flatten().map(|x| x.to_bits()).collect();
             (bits, crowded[..listed].to_vec())
