@@ -25,6 +25,6 @@ pub mod results;
 pub mod sampling;
 #[allow(
     unsafe_code,
-    reason = "runtime CPU-feature dispatch of the kernel; every block states its SAFETY"
+    reason = "runtime CPU-feature dispatch of the kernel, and the unaligned vector loads and stores of its AVX2 class formation (`sim::avx2`); every block states its SAFETY"
 )]
 pub mod sim;
