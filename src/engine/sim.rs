@@ -1569,8 +1569,9 @@ fn needs<const G: usize>(pupils: &[V], per_size: f32) -> (V, V) {
 
 /// Forms the classes of a crowded school (`pupils`, its cells) in every draw of the batch, in the
 /// float type `T` (exact for these counts: see [`Whole`]); `class` holds each grade's classes
-/// needed, `need` their sum. Adds the school's classes, oversized and super-oversized classes to `sums`, and
-/// writes those of the first draw per grade into `first` when given.
+/// needed, `need` their sum. Adds the school's classes, oversized and super-oversized classes to
+/// `sums`, and writes those of the first draw per grade into `first` when given. In the AVX2
+/// copy, in `f32` without the first draw's rows, [`avx2::crowded`].
 #[allow(
     clippy::too_many_arguments,
     reason = "the hot loop passes the arrays it works on; a struct would copy them"
