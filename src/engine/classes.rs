@@ -337,21 +337,39 @@ fn allot_dhondt<T: Whole, const G: usize, const N: usize>(
     // Otherwise (rarely) one by one, lane by lane, from the lower quotas.
     for l in 0..N {
         if short[l] > T::ZERO && one_each[l] == T::ZERO && left[l] > T::ZERO {
-            for _ in 0..left[l].to_u32() {
-                let (mut best, mut best_votes, mut best_div) =
-                    (0, votes[0][l], quota[0][l] + T::ONE);
-                for g in 1..grades {
-                    let (v, d) = (votes[g][l], quota[g][l] + T::ONE);
-                    if v * best_div > best_votes * d {
-                        (best, best_votes, best_div) = (g, v, d);
-                    }
-                }
-                quota[best][l] += T::ONE;
-            }
-            for k in 0..grades {
-                need[k][l] = quota[k][l];
+            one_by_one(grades, &votes, &quota, left[l], l, need);
+        }
+    }
+}
+
+/// D'Hondt classroom by classroom in lane `l` alone: from the lower quotas `quota`, gives `left`
+/// classrooms one at a time to the grade of largest votes / (allotted + 1) (compared
+/// cross-multiplied; ties to the lower grade), and writes each grade's classrooms into `need`.
+/// The fallback of [`allot_dhondt`] (and of the kernel's AVX2 copy) when a grade would take two.
+pub(crate) fn one_by_one<T: Whole, const G: usize, const N: usize>(
+    grades: usize,
+    votes: &[[T; N]; G],
+    quota: &[[T; N]; G],
+    left: T,
+    l: usize,
+    need: &mut [[T; N]; G],
+) {
+    let mut given = [T::ZERO; G];
+    for (x, q) in given.iter_mut().zip(quota).take(grades) {
+        *x = q[l];
+    }
+    for _ in 0..left.to_u32() {
+        let (mut best, mut best_votes, mut best_div) = (0, votes[0][l], given[0] + T::ONE);
+        for g in 1..grades {
+            let (v, d) = (votes[g][l], given[g] + T::ONE);
+            if v * best_div > best_votes * d {
+                (best, best_votes, best_div) = (g, v, d);
             }
         }
+        given[best] += T::ONE;
+    }
+    for (n, x) in need.iter_mut().zip(given).take(grades) {
+        n[l] = x;
     }
 }
 

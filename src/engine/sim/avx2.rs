@@ -18,7 +18,7 @@ use std::arch::x86_64::{
 };
 
 use super::{LANES, Schools, V};
-use crate::engine::classes::ClassRule;
+use crate::engine::classes::{ClassRule, one_by_one};
 
 #[inline]
 #[target_feature(enable = "avx2")]
@@ -196,24 +196,15 @@ fn dhondt<const G: usize>(
     if rare == 0 {
         return;
     }
-    // One by one from the lower quotas, in the lanes that need it.
-    let (votes, left) = (votes.map(|v| store(v)), store(left));
-    let mut quota = quota.map(|q| store(q));
+    // One by one from the lower quotas, in the lanes that need it, as the portable code does.
+    let (votes, quota, left) = (
+        votes.map(|v| store(v)),
+        quota.map(|q| store(q)),
+        store(left),
+    );
     let mut out = formed.map(|f| store(f));
     for l in (0..LANES).filter(|l| rare >> l & 1 == 1) {
-        for _ in 0..left[l] as u32 {
-            let (mut best, mut best_votes, mut best_div) = (0, votes[0][l], quota[0][l] + 1.0);
-            for g in 1..grades {
-                let (v, d) = (votes[g][l], quota[g][l] + 1.0);
-                if v * best_div > best_votes * d {
-                    (best, best_votes, best_div) = (g, v, d);
-                }
-            }
-            quota[best][l] += 1.0;
-        }
-        for k in 0..grades {
-            out[k][l] = quota[k][l];
-        }
+        one_by_one(grades, &votes, &quota, left[l], l, &mut out);
     }
     for (f, o) in formed.iter_mut().zip(&out).take(grades) {
         *f = load(o);
