@@ -145,7 +145,7 @@ fn run_data(
                 if r.placeplan.coverage.is_nan() {
                     "– (central case only)".to_owned()
                 } else {
-                    format!("{:.0} %", r.placeplan.coverage)
+                    backtest_out::coverage(&r.placeplan)
                 }
             );
         }
@@ -255,17 +255,17 @@ fn run_history(
     staged.commit()?;
     println!("backtest of {subject}: {described}");
     println!(
-        "years ahead | forecasts | placeplan MAPE | naive MAPE | P10–P90 coverage | naive coverage"
+        "years ahead | forecasts | placeplan MAPE | naive MAPE | P10–P90 coverage ± s.e. | naive coverage ± s.e."
     );
     for r in &summary {
         println!(
-            "{:>11} | {:>9} | {:>12.2} % | {:>8.2} % | {:>14.0} % | {:>12.0} %",
+            "{:>11} | {:>9} | {:>12.2} % | {:>8.2} % | {:>23} | {:>21}",
             r.horizon,
             r.forecasts,
             r.placeplan.mape,
             r.naive.mape,
-            r.placeplan.coverage,
-            r.naive.coverage
+            backtest_out::coverage(&r.placeplan),
+            backtest_out::coverage(&r.naive)
         );
     }
     println!("wrote {}", args.out.display());

@@ -363,6 +363,10 @@ pub struct Accuracy {
     pub bias: f64,
     /// Share of actuals inside P10–P90, % of the forecasts that have a band (NaN if none has).
     pub coverage: f64,
+    /// Standard error of `coverage`, in percentage points: the jackknife over origins
+    /// ([`jackknife_share`]). The forecasts of one origin share its year's shocks, so the origin,
+    /// not the forecast, is the unit left out. NaN with fewer than two origins that have bands.
+    pub coverage_se: f64,
 }
 
 /// One horizon's accuracy for placeplan, its unblended model and the naive forecast.
@@ -397,6 +401,8 @@ pub fn summarise(scored: &[Scored], horizon: usize) -> Vec<HorizonSummary> {
             let acc = |f: &dyn Fn(&Scored) -> (f64, f64, f64)| {
                 let mut ape = Vec::with_capacity(s.len());
                 let (mut sum, mut signed, mut inside, mut banded) = (0.0, 0.0, 0usize, 0usize);
+                // (inside, banded) of each origin, in `origins`' order.
+                let mut by_origin = vec![(0usize, 0usize); origins.len()];
                 for x in &s {
                     let (fc, lo, hi) = f(x);
                     let e = (fc - x.actual) / x.actual * 100.0;
@@ -404,9 +410,12 @@ pub fn summarise(scored: &[Scored], horizon: usize) -> Vec<HorizonSummary> {
                     sum += e.abs();
                     signed += e;
                     if lo.is_finite() && hi.is_finite() {
+                        let held = x.actual >= lo && x.actual <= hi;
                         banded += 1;
-                        if x.actual >= lo && x.actual <= hi {
-                            inside += 1;
+                        inside += usize::from(held);
+                        if let Ok(i) = origins.binary_search(&x.origin) {
+                            by_origin[i].0 += usize::from(held);
+                            by_origin[i].1 += 1;
                         }
                     }
                 }
@@ -421,6 +430,7 @@ pub fn summarise(scored: &[Scored], horizon: usize) -> Vec<HorizonSummary> {
                     } else {
                         inside as f64 / banded as f64 * 100.0
                     },
+                    coverage_se: jackknife_share(&by_origin),
                 }
             };
             Some(HorizonSummary {
@@ -434,6 +444,32 @@ pub fn summarise(scored: &[Scored], horizon: usize) -> Vec<HorizonSummary> {
             })
         })
         .collect()
+}
+
+/// The jackknife standard error, in percentage points, of the share Σ inside ÷ Σ counted over
+/// `(inside, counted)` groups: the share recomputed with each group left out in turn, and
+/// √((k − 1)/k · Σ (θ₋ᵢ − θ̄)²) over the k groups that count anything. With groups of equal
+/// size it is the standard error of the mean of the groups' shares. NaN with fewer than two
+/// such groups.
+pub fn jackknife_share(groups: &[(usize, usize)]) -> f64 {
+    let groups: Vec<(f64, f64)> = groups
+        .iter()
+        .filter(|g| g.1 > 0)
+        .map(|&(inside, counted)| (inside as f64, counted as f64))
+        .collect();
+    let k = groups.len();
+    if k < 2 {
+        return f64::NAN;
+    }
+    let inside: f64 = groups.iter().map(|g| g.0).sum();
+    let counted: f64 = groups.iter().map(|g| g.1).sum();
+    let left_out: Vec<f64> = groups
+        .iter()
+        .map(|g| (inside - g.0) / (counted - g.1) * 100.0)
+        .collect();
+    let mean = left_out.iter().sum::<f64>() / k as f64;
+    let squares: f64 = left_out.iter().map(|v| (v - mean).powi(2)).sum();
+    ((k - 1) as f64 / k as f64 * squares).sqrt()
 }
 
 #[cfg(test)]
@@ -521,6 +557,50 @@ mod tests {
             (own.half_width - fitted.half_width).abs() > 1e-6,
             "{own:?} {fitted:?}"
         );
+    }
+
+    #[test]
+    fn jackknife_share_is_the_standard_error_of_equal_groups_shares() {
+        let groups = [(8, 10), (9, 10), (6, 10), (0, 0)];
+        let shares = [80.0, 90.0, 60.0];
+        let mean = shares.iter().sum::<f64>() / 3.0;
+        let sd = (shares.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
+        let se = jackknife_share(&groups);
+        assert!((se - sd / 3f64.sqrt()).abs() < 1e-9, "{se}");
+        assert_eq!(jackknife_share(&[(7, 10), (14, 20), (70, 100)]), 0.0);
+        assert!(jackknife_share(&[(7, 10), (0, 0)]).is_nan());
+    }
+
+    #[test]
+    fn coverage_se_counts_origins_not_forecasts() {
+        // Two origins, one whose bands held every actual and one whose bands held none: the
+        // coverage is 50 % ± 50 points however many units each has (a binomial standard
+        // error over 2 × n independent forecasts would shrink as 1/√n).
+        for units in [10, 1000] {
+            let scored: Vec<Scored> = [(2010, 100.0), (2011, 200.0)]
+                .iter()
+                .flat_map(|&(origin, actual)| {
+                    (0..units).map(move |unit| Scored {
+                        unit,
+                        origin,
+                        horizon: 1,
+                        actual,
+                        model: 100.0,
+                        naive: 100.0,
+                        forecast: 100.0,
+                        p10: 90.0,
+                        p90: 110.0,
+                        naive_p10: 90.0,
+                        naive_p90: 110.0,
+                        weight: 1.0,
+                    })
+                })
+                .collect();
+            let s = summarise(&scored, 1);
+            assert_eq!(s[0].placeplan.coverage, 50.0);
+            assert!((s[0].placeplan.coverage_se - 50.0).abs() < 1e-9, "{s:?}");
+            assert!(s[0].model.coverage_se.is_nan());
+        }
     }
 
     #[test]

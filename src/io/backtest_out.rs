@@ -5,7 +5,7 @@
 //! made inert for Excel; the markdown rounds for reading. The caller writes the bytes into a
 //! staged folder (see [`crate::io::atomic`]). No error is computed here.
 
-use crate::engine::backtest::{HorizonSummary, Scored};
+use crate::engine::backtest::{Accuracy, HorizonSummary, Scored};
 use crate::engine::realised::RowCheck;
 use crate::io::dataset_out;
 use crate::io::excel_csv;
@@ -13,7 +13,8 @@ use crate::io::tables::inert;
 use crate::model::{AreaSel, Growth};
 
 /// `accuracy.csv`: one row per horizon; percentages in % of the actual; a coverage with no
-/// band to measure is an empty cell.
+/// band to measure is an empty cell. `coverage_se` and `naive_coverage_se` are the coverages'
+/// standard errors in percentage points, over origins (empty with a single origin).
 pub fn accuracy_csv(rows: &[HorizonSummary]) -> anyhow::Result<Vec<u8>> {
     let mut w = excel_csv::writer(&csv::WriterBuilder::new());
     w.write_record([
@@ -32,6 +33,8 @@ pub fn accuracy_csv(rows: &[HorizonSummary]) -> anyhow::Result<Vec<u8>> {
         "model_median_ape",
         "model_bias",
         "blend_weight",
+        "coverage_se",
+        "naive_coverage_se",
     ])?;
     for r in rows {
         let n = |v: f64| {
@@ -57,6 +60,8 @@ pub fn accuracy_csv(rows: &[HorizonSummary]) -> anyhow::Result<Vec<u8>> {
             n(r.model.median_ape),
             n(r.model.bias),
             n(r.weight),
+            n(r.placeplan.coverage_se),
+            n(r.naive.coverage_se),
         ])?;
     }
     Ok(w.into_inner()?)
@@ -97,6 +102,18 @@ pub fn forecasts_csv(scored: &[Scored], names: &[&str]) -> anyhow::Result<Vec<u8
     Ok(w.into_inner()?)
 }
 
+/// A coverage for reading: `85.4 % ± 2.9` with its standard error, `85 %` without one (a
+/// single origin), `–` when no forecast had a band.
+pub fn coverage(a: &Accuracy) -> String {
+    if a.coverage.is_nan() {
+        "–".to_owned()
+    } else if a.coverage_se.is_nan() {
+        format!("{:.0} %", a.coverage)
+    } else {
+        format!("{:.1} % ± {:.1}", a.coverage, a.coverage_se)
+    }
+}
+
 /// A markdown section: what was tested, and the table of errors by horizon.
 pub fn markdown(
     subject: &str,
@@ -109,18 +126,13 @@ pub fn markdown(
          Rolling origins: from each origin year every unit was forecast with the years up to the \
          origin only, and its total compared with the actual. Blend weights and P10–P90 bands \
          come from earlier origins only. MAPE = mean absolute percentage error; bias > 0 = \
-         forecasts too high; coverage = share of actuals inside P10–P90 (aim: 80 %).\n\n\
+         forecasts too high; coverage = share of actuals inside P10–P90 (aim: 80 %), ± its \
+         standard error over the origin years (jackknife: each year left out in turn; the \
+         forecasts of one year share its shocks, so the years, not the forecasts, are counted).\n\n\
          Conventions: {conventions}.\n\n\
          | years ahead | forecasts | placeplan MAPE | naive MAPE | placeplan median APE | naive median APE | placeplan bias | naive bias | P10–P90 coverage | naive coverage | blend weight |\n\
          |---|---|---|---|---|---|---|---|---|---|---|\n"
     );
-    let share = |v: f64| {
-        if v.is_nan() {
-            "–".to_owned()
-        } else {
-            format!("{v:.0} %")
-        }
-    };
     for r in rows {
         md.push_str(&format!(
             "| {} | {} | {:.2} % | {:.2} % | {:.2} % | {:.2} % | {:+.2} % | {:+.2} % | {} | {} | {:.2} |\n",
@@ -132,8 +144,8 @@ pub fn markdown(
             r.naive.median_ape,
             r.placeplan.bias,
             r.naive.bias,
-            share(r.placeplan.coverage),
-            share(r.naive.coverage),
+            coverage(&r.placeplan),
+            coverage(&r.naive),
             r.weight
         ));
     }
@@ -233,7 +245,6 @@ fn round(v: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::backtest::Accuracy;
 
     #[test]
     fn tables_have_a_bom_and_inert_units() {
@@ -262,6 +273,7 @@ mod tests {
             median_ape: 1.0,
             bias: -0.25,
             coverage: 80.0,
+            coverage_se: f64::NAN,
         };
         let row = HorizonSummary {
             horizon: 1,
@@ -274,5 +286,23 @@ mod tests {
         };
         let md = markdown("24 districts", "defaults", "placeplan backtest", &[row]);
         assert!(md.contains("| 1 | 10 | 1.50 % | 1.50 % | 1.00 % | 1.00 % | -0.25 % | -0.25 % | 80 % | 80 % | 0.40 |"), "{md}");
+        // Over several origins each coverage has its standard error beside it.
+        let spread = HorizonSummary {
+            placeplan: Accuracy {
+                coverage: 85.41,
+                coverage_se: 2.94,
+                ..a
+            },
+            ..row
+        };
+        let md = markdown("24 districts", "defaults", "placeplan backtest", &[spread]);
+        assert!(md.contains("| 85.4 % ± 2.9 | 80 % |"), "{md}");
+        let csv = String::from_utf8(accuracy_csv(&[spread]).unwrap()).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(
+            lines[0].ends_with(",blend_weight,coverage_se,naive_coverage_se"),
+            "{csv}"
+        );
+        assert!(lines[1].ends_with(",0.4,2.94,"), "{csv}");
     }
 }
