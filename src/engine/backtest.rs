@@ -365,7 +365,9 @@ pub struct Accuracy {
     pub coverage: f64,
     /// Standard error of `coverage`, in percentage points: the jackknife over origins
     /// ([`jackknife_share`]). The forecasts of one origin share its year's shocks, so the origin,
-    /// not the forecast, is the unit left out. NaN with fewer than two origins that have bands.
+    /// not the forecast, is the unit left out. It takes origins as independent; neighbouring
+    /// origins' multi-year forecasts share years of shocks, so at longer horizons it is a lower
+    /// bound. NaN with fewer than two origins that have bands.
     pub coverage_se: f64,
 }
 
