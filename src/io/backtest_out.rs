@@ -121,14 +121,18 @@ pub fn markdown(
     command: &str,
     rows: &[HorizonSummary],
 ) -> String {
+    let spread = if rows.iter().any(|r| r.placeplan.coverage_se.is_finite()) {
+        ", ± its standard error over the origin years (jackknife: each year left out in turn; \
+         the forecasts of one year share its shocks, so the years, not the forecasts, are counted)"
+    } else {
+        ""
+    };
     let mut md = format!(
         "## How accurate is it? {subject}\n\n\
          Rolling origins: from each origin year every unit was forecast with the years up to the \
          origin only, and its total compared with the actual. Blend weights and P10–P90 bands \
          come from earlier origins only. MAPE = mean absolute percentage error; bias > 0 = \
-         forecasts too high; coverage = share of actuals inside P10–P90 (aim: 80 %), ± its \
-         standard error over the origin years (jackknife: each year left out in turn; the \
-         forecasts of one year share its shocks, so the years, not the forecasts, are counted).\n\n\
+         forecasts too high; coverage = share of actuals inside P10–P90 (aim: 80 %){spread}.\n\n\
          Conventions: {conventions}.\n\n\
          | years ahead | forecasts | placeplan MAPE | naive MAPE | placeplan median APE | naive median APE | placeplan bias | naive bias | P10–P90 coverage | naive coverage | blend weight |\n\
          |---|---|---|---|---|---|---|---|---|---|---|\n"
@@ -286,6 +290,7 @@ mod tests {
         };
         let md = markdown("24 districts", "defaults", "placeplan backtest", &[row]);
         assert!(md.contains("| 1 | 10 | 1.50 % | 1.50 % | 1.00 % | 1.00 % | -0.25 % | -0.25 % | 80 % | 80 % | 0.40 |"), "{md}");
+        assert!(md.contains("(aim: 80 %).\n"), "{md}");
         // Over several origins each coverage has its standard error beside it.
         let spread = HorizonSummary {
             placeplan: Accuracy {
@@ -297,6 +302,7 @@ mod tests {
         };
         let md = markdown("24 districts", "defaults", "placeplan backtest", &[spread]);
         assert!(md.contains("| 85.4 % ± 2.9 | 80 % |"), "{md}");
+        assert!(md.contains("(aim: 80 %), ± its standard error over the origin years"));
         let csv = String::from_utf8(accuracy_csv(&[spread]).unwrap()).unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert!(
