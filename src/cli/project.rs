@@ -234,6 +234,7 @@ fn compute(req: &ProjectRequest) -> Result<anyhow::Result<Projected>, Vec<Proble
                     rows,
                     ratios: f.ratios,
                     band,
+                    spellings: unit.spellings.clone(),
                 });
             }
             Err(RatioError::TooShort { .. }) => skipped.push(format!(
@@ -364,7 +365,7 @@ fn ratio_problem(
                 message: format!(
                     "unit `{name}`, grade {} has 0 pupils in {year}, so its ratio to {} is \
                      undefined; --zero-feeder error forbids this (use zero or skip)",
-                    file.label(*grade),
+                    file.label(&unit.spellings, *grade),
                     u32::from(*year) + 1
                 ),
             };
@@ -372,8 +373,8 @@ fn ratio_problem(
         RatioError::NoUsableYear { from_grade } => format!(
             "unit `{name}`: grade {} has 0 pupils in every year of the window, so --zero-feeder \
              skip leaves no year to estimate its ratio to grade {}",
-            file.label(*from_grade),
-            file.label(from_grade.saturating_add(1))
+            file.label(&unit.spellings, *from_grade),
+            file.label(&unit.spellings, from_grade.saturating_add(1))
         ),
         other => format!(
             "unit `{name}`: {other} ({})",

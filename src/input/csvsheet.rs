@@ -501,9 +501,13 @@ impl<'t> LineCounter<'t> {
             target += 1;
         }
         if target > self.at {
-            self.line += self.bytes[self.at..target]
+            // A line ends at `\n`, or at a `\r` that no `\n` follows (old Mac files); `\r\n`
+            // is one break. `target` never falls between the two bytes of a `\r\n`.
+            let chunk = &self.bytes[self.at..target];
+            self.line += chunk
                 .iter()
-                .filter(|b| **b == b'\n')
+                .enumerate()
+                .filter(|&(i, b)| *b == b'\n' || (*b == b'\r' && chunk.get(i + 1) != Some(&b'\n')))
                 .count();
             self.at = target;
         }
@@ -532,6 +536,16 @@ mod tests {
         assert_eq!(cells.raw("id"), "c");
         assert_eq!(cells.whole("n"), Some(3));
         assert_eq!(sheet.column("id"), 2);
+    }
+
+    #[test]
+    fn lines_end_at_lf_crlf_or_a_lone_cr() {
+        let mut errs = Vec::new();
+        let text = "n,id\r1,a\r\n\r2,b\n\r\n3,c\r";
+        let sheet = Sheet::parse(Path::new("x.csv"), text, COLS, &mut errs);
+        assert!(errs.is_empty(), "{errs:?}");
+        let lines: Vec<usize> = sheet.records.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![2, 4, 6]);
     }
 
     #[test]

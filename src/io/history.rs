@@ -86,6 +86,9 @@ pub struct UnitHistory {
     pub history: History,
     /// `lines[y][g]`: the line of the row behind `history.counts[y][g]` (0 = no row).
     pub lines: Vec<Vec<u32>>,
+    /// How this unit wrote a grade where the file first wrote it otherwise (one school's `TK`
+    /// where another's was `PK`), by grade rank; usually empty. See [`HistoryFile::label`].
+    pub spellings: Vec<(u8, String)>,
 }
 
 impl UnitHistory {
@@ -140,8 +143,8 @@ impl UnitHistory {
                 let first = self.history.first_grade;
                 let span = format!(
                     "expected every grade {}–{} in every year {from}–{origin}",
-                    file.label(grade_at(first, g0)),
-                    file.label(grade_at(first, g1))
+                    file.label(&self.spellings, grade_at(first, g0)),
+                    file.label(&self.spellings, grade_at(first, g1))
                 );
                 let unit = &self.unit;
                 Err(Problem::file(
@@ -150,7 +153,7 @@ impl UnitHistory {
                         format!(
                             "unit `{unit}` has no row for year {year}, grade {}: a gap in its \
                              history ({span})",
-                            file.label(grade)
+                            file.label(&self.spellings, grade)
                         )
                     } else {
                         format!(
@@ -180,10 +183,15 @@ pub struct HistoryFile {
 }
 
 impl HistoryFile {
-    /// The grade as the input wrote it (`K` for kindergarten if the input said `K`).
-    pub fn label(&self, grade: u8) -> String {
-        self.grade_labels
-            .get(&grade)
+    /// A grade as the input wrote it: as the unit whose `spellings` ([`UnitHistory::spellings`])
+    /// these are wrote it, else as the file first did (`K` for kindergarten if it said `K`),
+    /// else `PK`, `K` or the grade number.
+    pub fn label(&self, spellings: &[(u8, String)], grade: u8) -> String {
+        spellings
+            .iter()
+            .find(|(g, _)| *g == grade)
+            .map(|(_, s)| s)
+            .or_else(|| self.grade_labels.get(&grade))
             .cloned()
             .unwrap_or_else(|| default_label(grade))
     }
@@ -233,6 +241,10 @@ pub fn parse_history_partial(
 ) -> Result<(HistoryFile, Vec<Problem>), Vec<Problem>> {
     let mut tainted: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut grade_labels: BTreeMap<u8, String> = BTreeMap::new();
+    // Per unit: the grades it has spelled (a bit per rank), and its spellings that differ from
+    // the file's first.
+    let mut spelled: Vec<[u64; 4]> = Vec::new();
+    let mut spellings: Vec<Vec<(u8, String)>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut names: Vec<String> = Vec::new();
     let mut cells: Vec<Vec<Cell>> = Vec::new();
@@ -272,9 +284,6 @@ pub fn parse_history_partial(
                 }
                 return;
             };
-            grade_labels
-                .entry(grade)
-                .or_insert_with(|| raw_grade.to_owned());
             let u = match index.get(unit) {
                 Some(&u) => u,
                 None => {
@@ -282,9 +291,24 @@ pub fn parse_history_partial(
                     names.push(unit.to_owned());
                     cells.push(Vec::new());
                     unit_area.push(None);
+                    spelled.push([0; 4]);
+                    spellings.push(Vec::new());
                     names.len() - 1
                 }
             };
+            let (word, bit) = (usize::from(grade / 64), 1u64 << (grade % 64));
+            if spelled[u][word] & bit == 0 {
+                spelled[u][word] |= bit;
+                match grade_labels.get(&grade) {
+                    None => {
+                        grade_labels.insert(grade, raw_grade.to_owned());
+                    }
+                    Some(first) if first != raw_grade => {
+                        spellings[u].push((grade, raw_grade.to_owned()));
+                    }
+                    Some(_) => {}
+                }
+            }
             if let Some((col, raw)) = area {
                 let a = match area_index.get(raw) {
                     Some(&a) => a,
@@ -324,14 +348,19 @@ pub fn parse_history_partial(
         ));
     }
     let mut units = Vec::with_capacity(names.len());
-    for ((unit, mut unit_cells), area) in names.into_iter().zip(cells).zip(unit_area) {
+    for (((unit, mut unit_cells), area), spelling) in
+        names.into_iter().zip(cells).zip(unit_area).zip(spellings)
+    {
         unit_cells.sort_unstable_by_key(|c| (c.year, c.grade, c.line));
         let mut duplicate = false;
         for pair in unit_cells.windows(2) {
             if (pair[0].year, pair[0].grade) == (pair[1].year, pair[1].grade) {
                 duplicate = true;
-                let label = grade_labels
-                    .get(&pair[1].grade)
+                let label = spelling
+                    .iter()
+                    .find(|(g, _)| *g == pair[1].grade)
+                    .map(|(_, s)| s)
+                    .or_else(|| grade_labels.get(&pair[1].grade))
                     .cloned()
                     .unwrap_or_else(|| default_label(pair[1].grade));
                 problems.push(Problem::line(
@@ -348,7 +377,10 @@ pub fn parse_history_partial(
         if duplicate || tainted.contains(&unit) {
             continue;
         }
-        units.push(grid(unit, area.map(|a| a.0), &unit_cells));
+        let mut unit = grid(unit, area.map(|a| a.0), &unit_cells);
+        unit.spellings = spelling;
+        unit.spellings.sort_unstable_by_key(|(g, _)| *g);
+        units.push(unit);
     }
     let history = HistoryFile {
         path: file.to_path_buf(),
@@ -389,6 +421,7 @@ fn grid(unit: String, area: Option<usize>, cells: &[Cell]) -> UnitHistory {
             counts,
         },
         lines,
+        spellings: Vec::new(),
     }
 }
 
@@ -475,11 +508,11 @@ pub fn parse_entry(
                 ),
             ));
         } else if year <= last {
+            let field = table.field(row, "year");
             observed.push(Problem {
-                column: table
-                    .field(row, "year")
-                    .map(|(c, _)| (c, "year".to_owned())),
-                value: Some(year.to_string()),
+                column: field.map(|(c, _)| (c, "year".to_owned())),
+                // As the file wrote it (`2023-24`, not the 2023 it is read as).
+                value: Some(field.map_or_else(|| year.to_string(), |(_, raw)| raw.to_owned())),
                 ..Problem::line(
                     file,
                     row.line,
@@ -715,6 +748,8 @@ pub struct UnitProjection {
     /// `band[k]`: P10 and P90 of the unit's total in year `first_year + k`, when the errors of
     /// earlier origins could size it.
     pub band: Vec<Option<(f64, f64)>>,
+    /// The unit's own spellings of grades ([`UnitHistory::spellings`]).
+    pub spellings: Vec<(u8, String)>,
 }
 
 /// Encodes the projection table `unit,year,grade,pupils`. Numbers are written with Rust's `{}`
@@ -727,7 +762,7 @@ pub fn projection_csv(labels: &HistoryFile, units: &[UnitProjection]) -> anyhow:
         for (k, row) in u.rows.iter().enumerate() {
             let year = usize::from(u.first_year) + k;
             for (g, pupils) in row.iter().enumerate() {
-                let grade = labels.label(grade_at(u.first_grade, g));
+                let grade = labels.label(&u.spellings, grade_at(u.first_grade, g));
                 w.write_record([&unit, &year.to_string(), &grade, &pupils.to_string()])?;
             }
         }
@@ -742,8 +777,8 @@ pub fn ratios_csv(labels: &HistoryFile, units: &[UnitProjection]) -> anyhow::Res
     for u in units {
         let unit = inert(&u.unit);
         for (g, ratio) in u.ratios.iter().enumerate() {
-            let from = labels.label(grade_at(u.first_grade, g));
-            let to = labels.label(grade_at(u.first_grade, g + 1));
+            let from = labels.label(&u.spellings, grade_at(u.first_grade, g));
+            let to = labels.label(&u.spellings, grade_at(u.first_grade, g + 1));
             w.write_record([&unit, &from, &to, &ratio.to_string()])?;
         }
     }
@@ -830,12 +865,46 @@ mod tests {
         assert_eq!(u.history.first_grade, 1);
         assert_eq!(u.history.first_year, 2021);
         assert_eq!(u.history.counts, vec![vec![100.0, 90.0], vec![110.0, 95.0]]);
-        assert_eq!(h.label(1), "K");
-        assert_eq!(h.label(0), "PK");
-        assert_eq!(h.label(3), "2");
+        assert_eq!(h.label(&u.spellings, 1), "K");
+        assert_eq!(h.label(&u.spellings, 0), "PK");
+        assert_eq!(h.label(&u.spellings, 3), "2");
         assert_eq!(u.line_of(2022, 2), Some(5));
         assert_eq!(u.last_year(), 2022);
         assert_eq!(u.area, None);
+    }
+
+    #[test]
+    fn each_unit_keeps_its_own_spelling_of_a_grade() {
+        // A spells the year before K `PK` and kindergarten `K`; B writes `TK` and `KG`, and C
+        // writes `K` first and `KG` a year later: every unit's outputs use its own first spelling.
+        let h = parse(
+            "unit,year,grade,pupils\n\
+             A,2021,PK,10\nA,2021,K,11\nA,2022,PK,10\nA,2022,K,11\n\
+             B,2021,TK,20\nB,2021,KG,21\nB,2022,TK,20\nB,2022,KG,21\n\
+             C,2021,K,30\nC,2021,1,31\nC,2022,KG,30\nC,2022,1,31\n",
+        )
+        .unwrap();
+        let projection = |u: &UnitHistory| UnitProjection {
+            unit: u.unit.clone(),
+            first_year: 2023,
+            first_grade: u.history.first_grade,
+            rows: vec![vec![1.0, 2.0]],
+            ratios: vec![1.0],
+            band: vec![None],
+            spellings: u.spellings.clone(),
+        };
+        let units: Vec<UnitProjection> = h.units.iter().map(projection).collect();
+        let csv = String::from_utf8(projection_csv(&h, &units).unwrap()).unwrap();
+        assert_eq!(
+            csv,
+            "\u{feff}unit,year,grade,pupils\n\
+             A,2023,PK,1\nA,2023,K,2\n\
+             B,2023,TK,1\nB,2023,KG,2\n\
+             C,2023,K,1\nC,2023,1,2\n"
+        );
+        let r = String::from_utf8(ratios_csv(&h, &units[1..2]).unwrap()).unwrap();
+        assert!(r.ends_with("\nB,TK,KG,1\n"), "{r}");
+        assert_eq!(h.units[2].spellings, vec![]);
     }
 
     #[test]
@@ -879,6 +948,12 @@ mod tests {
         assert_eq!(
             m,
             vec!["h.csv:3:4: column `pupils`: found `x`: expected a number of pupils ≥ 0"]
+        );
+        // Old Mac files end lines with a lone `\r`; a blank line still counts.
+        let m = messages("unit,year,grade,pupils\rA,2021,1,5\r\rA,2021,2,x\r");
+        assert_eq!(
+            m,
+            vec!["h.csv:4:4: column `pupils`: found `x`: expected a number of pupils ≥ 0"]
         );
     }
 
@@ -961,6 +1036,7 @@ mod tests {
             rows: vec![vec![125.0, 0.1 + 0.2]],
             ratios: vec![0.9678362573099415],
             band: vec![Some((100.0, 150.5))],
+            spellings: Vec::new(),
         };
         let csv = String::from_utf8(projection_csv(&h, std::slice::from_ref(&u)).unwrap()).unwrap();
         assert_eq!(

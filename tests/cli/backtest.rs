@@ -389,14 +389,15 @@ fn entry_rows_for_observed_years_are_reported() {
     let e = write(
         dir.path(),
         "e.csv",
-        "unit,year,pupils\nschool,2023,999\nschool,2024,125\n",
+        "unit,year,pupils\nschool,2023-24,999\nschool,2024,125\n",
     );
     let h = "unit,year,grade,pupils\nschool,2022,K,110\nschool,2022,1,95\nschool,2023,K,120\nschool,2023,1,99\n";
     let (res, rows) = project_on(h, &["--entry", e.to_str().unwrap(), "--years", "1"]);
     assert_eq!(res.code, 0, "{}", res.stderr);
+    // The value as the file wrote it.
     assert!(
         res.stderr.contains(
-            "e.csv:2:2: column `year`: found `2023`: unit `school` has actual counts up to 2023: \
+            "e.csv:2:2: column `year`: found `2023-24`: unit `school` has actual counts up to 2023: \
              this row is not used"
         ),
         "{}",

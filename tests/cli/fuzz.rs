@@ -93,9 +93,14 @@ fn content(base: Vec<u8>, alphabet: &'static str) -> impl Strategy<Value = Vec<u
     ]
 }
 
-/// Lines of a file, for the bound on reported line numbers.
+/// Lines of a file, for the bound on reported line numbers: a line ends at `\n`, `\r\n` or a
+/// lone `\r`.
 fn line_count(bytes: &[u8]) -> usize {
-    1 + bytes.iter().filter(|b| **b == b'\n').count()
+    1 + bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, b)| *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
 /// Asserts every problem of a data set points into its folder and, for the mutated file,
