@@ -177,6 +177,21 @@ fn compute(req: &ProjectRequest) -> Result<anyhow::Result<Projected>, Vec<Proble
             Err(p) => problems.push(p),
         }
     }
+    // An entry flag that asks for more years than a unit has: said once for all such units
+    // (the defaults' "fewer where a unit has fewer" is documented, so not said).
+    let asked = method.entry.years();
+    let short: Vec<(&str, usize)> = slices
+        .iter()
+        .filter(|(_, s)| !req.conventions.defaults && s.counts.len() < asked)
+        .map(|(i, s)| (file.units[*i].unit.as_str(), s.counts.len()))
+        .collect();
+    if let Some((unit, years)) = short.first() {
+        warnings.push(format!(
+            "{} unit(s) have fewer than the {asked} years of history the entry method asks for: \
+             their entry uses the years they have (first: `{unit}`, {years} year(s))",
+            short.len()
+        ));
+    }
     let units: Vec<Unit> = file
         .units
         .iter()

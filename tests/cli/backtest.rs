@@ -357,9 +357,22 @@ fn entry_can_be_the_mean_of_several_years_or_a_damped_trend() {
     let h = "unit,year,grade,pupils\nA,2019,K,100\nA,2019,1,100\nA,2020,K,110\nA,2020,1,100\nA,2021,K,120\nA,2021,1,110\n";
     let (res, rows) = project_on(h, &["--entry-mean", "2", "--years", "2"]);
     assert_eq!(res.code, 0, "{}", res.stderr);
+    assert!(!res.stderr.contains("warning"), "{}", res.stderr);
     assert_eq!(rows[0][2], "K");
     assert_eq!(num(&rows[0][3]), 115.0);
     assert_eq!(num(&rows[2][3]), 115.0);
+    // More years than the unit has: the mean of the three it has, and said so.
+    let (res, rows) = project_on(h, &["--entry-mean", "9", "--years", "1"]);
+    assert_eq!(res.code, 0, "{}", res.stderr);
+    assert_eq!(num(&rows[0][3]), 110.0);
+    assert!(
+        res.stderr.contains(
+            "warning: 1 unit(s) have fewer than the 9 years of history the entry method asks \
+             for: their entry uses the years they have (first: `A`, 3 year(s))"
+        ),
+        "{}",
+        res.stderr
+    );
     let (res, rows) = project_on(h, &["--entry-trend", "3,0.5", "--years", "2"]);
     assert_eq!(res.code, 0, "{}", res.stderr);
     assert_eq!(num(&rows[0][3]), 125.0);
