@@ -182,10 +182,10 @@ fn compute(req: &ProjectRequest) -> Result<anyhow::Result<Projected>, Vec<Proble
     let asked = method.entry.years();
     let short: Vec<(&str, usize)> = slices
         .iter()
-        .filter(|(_, s)| !req.conventions.defaults && s.counts.len() < asked)
+        .filter(|(_, s)| s.counts.len() < asked)
         .map(|(i, s)| (file.units[*i].unit.as_str(), s.counts.len()))
         .collect();
-    if let Some((unit, years)) = short.first() {
+    if let (false, Some((unit, years))) = (req.conventions.defaults, short.first()) {
         warnings.push(format!(
             "{} unit(s) have fewer than the {asked} years of history the entry method asks for: \
              their entry uses the years they have (first: `{unit}`, {years} year(s))",

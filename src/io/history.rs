@@ -187,14 +187,20 @@ impl HistoryFile {
     /// these are wrote it, else as the file first did (`K` for kindergarten if it said `K`),
     /// else `PK`, `K` or the grade number.
     pub fn label(&self, spellings: &[(u8, String)], grade: u8) -> String {
-        spellings
-            .iter()
-            .find(|(g, _)| *g == grade)
-            .map(|(_, s)| s)
-            .or_else(|| self.grade_labels.get(&grade))
-            .cloned()
-            .unwrap_or_else(|| default_label(grade))
+        label(&self.grade_labels, spellings, grade)
     }
+}
+
+/// A grade as a unit with `spellings` wrote it in a file whose first spellings are `labels`
+/// (see [`HistoryFile::label`]).
+fn label(labels: &BTreeMap<u8, String>, spellings: &[(u8, String)], grade: u8) -> String {
+    spellings
+        .iter()
+        .find(|(g, _)| *g == grade)
+        .map(|(_, s)| s)
+        .or_else(|| labels.get(&grade))
+        .cloned()
+        .unwrap_or_else(|| default_label(grade))
 }
 
 /// The label of a grade rank no row spelled: `PK`, `K`, then the grade number.
@@ -356,13 +362,7 @@ pub fn parse_history_partial(
         for pair in unit_cells.windows(2) {
             if (pair[0].year, pair[0].grade) == (pair[1].year, pair[1].grade) {
                 duplicate = true;
-                let label = spelling
-                    .iter()
-                    .find(|(g, _)| *g == pair[1].grade)
-                    .map(|(_, s)| s)
-                    .or_else(|| grade_labels.get(&pair[1].grade))
-                    .cloned()
-                    .unwrap_or_else(|| default_label(pair[1].grade));
+                let label = label(&grade_labels, &spelling, pair[1].grade);
                 problems.push(Problem::line(
                     file,
                     u64::from(pair[1].line),
@@ -377,10 +377,7 @@ pub fn parse_history_partial(
         if duplicate || tainted.contains(&unit) {
             continue;
         }
-        let mut unit = grid(unit, area.map(|a| a.0), &unit_cells);
-        unit.spellings = spelling;
-        unit.spellings.sort_unstable_by_key(|(g, _)| *g);
-        units.push(unit);
+        units.push(grid(unit, area.map(|a| a.0), &unit_cells, spelling));
     }
     let history = HistoryFile {
         path: file.to_path_buf(),
@@ -398,8 +395,15 @@ fn in_file_order(mut problems: Vec<Problem>) -> Vec<Problem> {
     problems
 }
 
-/// Lays a unit's cells (sorted, no duplicates, never empty) on a year × grade grid.
-fn grid(unit: String, area: Option<usize>, cells: &[Cell]) -> UnitHistory {
+/// Lays a unit's cells (sorted, no duplicates, never empty) on a year × grade grid, with its own
+/// `spellings` of grades.
+fn grid(
+    unit: String,
+    area: Option<usize>,
+    cells: &[Cell],
+    mut spellings: Vec<(u8, String)>,
+) -> UnitHistory {
+    spellings.sort_unstable_by_key(|(g, _)| *g);
     let y0 = cells.first().map_or(0, |c| c.year);
     let y1 = cells.last().map_or(0, |c| c.year);
     let g0 = cells.iter().map(|c| c.grade).min().unwrap_or(0);
@@ -421,7 +425,7 @@ fn grid(unit: String, area: Option<usize>, cells: &[Cell]) -> UnitHistory {
             counts,
         },
         lines,
-        spellings: Vec::new(),
+        spellings,
     }
 }
 
